@@ -19,6 +19,13 @@ K8S_LDFLAGS := -s -w \
 	-X k8s.io/component-base/version.gitMinor=37
 
 export KUBEBUILDER_ASSETS := $(K8S_BIN)
+
+# Each area adds its own targets in make/<area>.mk; benchmarks register
+# themselves with BENCH_TARGETS += bench-<area>, and tests that need built
+# artefacts with TEST_DEPS += <target>.
+BENCH_TARGETS :=
+TEST_DEPS :=
+-include make/*.mk
 export NETPOL_ADVISOR_CACHE := $(CACHE_DIR)
 
 .PHONY: help
@@ -43,13 +50,12 @@ lint: vet ## Check formatting and the layering rules of DESIGN.md.
 	$(GO) test -count=1 -run TestLayering ./internal/layering/
 
 .PHONY: test
-test: controlplane ## Run every test (root needed for the eBPF and network-namespace tests).
+test: controlplane $(TEST_DEPS) ## Run every test (root needed for the eBPF and network-namespace tests).
 	$(GO) vet ./...
 	$(GO) test $(GOTEST_FLAGS) ./...
 
 .PHONY: bench
-bench: ## Run the benchmarks and print the figures the issues ask for.
-	@echo "no benchmarks yet"
+bench: $(BENCH_TARGETS) ## Run the benchmarks and print the figures the issues ask for.
 
 .PHONY: generate
 generate: ## Regenerate generated code (bpf2go needs clang).
@@ -73,4 +79,3 @@ $(K8S_BIN)/etcd:
 	cd tools/etcd && $(GO) build -trimpath -ldflags '-s -w' -o $@.tmp .
 	@mv $@.tmp $@
 
--include make/*.mk
