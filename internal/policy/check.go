@@ -1,0 +1,91 @@
+package policy
+
+import (
+	networkingv1 "k8s.io/api/networking/v1"
+
+	"github.com/netpol-advisor/netpol-advisor/internal/flow"
+)
+
+// Operation is what a change does to a NetworkPolicy.
+type Operation string
+
+// The operations of a change, named as in admission requests.
+const (
+	Create Operation = "CREATE"
+	Update Operation = "UPDATE"
+	Delete Operation = "DELETE"
+)
+
+// Change is a proposed change to one NetworkPolicy. Old is set for Update
+// and Delete, New for Create and Update.
+type Change struct {
+	Operation Operation
+	Old       *networkingv1.NetworkPolicy
+	New       *networkingv1.NetworkPolicy
+}
+
+// CheckInput is everything Check needs.
+type CheckInput struct {
+	Cluster *Cluster
+	// Policies are the policies in force before the change (Old included).
+	Policies []networkingv1.NetworkPolicy
+	Change   Change
+	// Baselines are those of the workloads the change touches (see
+	// Touched); other baselines are ignored.
+	Baselines []flow.Baseline
+	// Adjustments are the user's decisions per workload.
+	Adjustments map[flow.WorkloadRef]Adjustments
+}
+
+// Class is the kind of pitfall a finding falls into.
+type Class string
+
+// The classes of findings.
+const (
+	ClassDNS       Class = "DNS"
+	ClassExternal  Class = "External"
+	ClassPeer      Class = "Peer"
+	ClassAPIServer Class = "APIServer"
+	ClassNode      Class = "Node"
+)
+
+// Finding is one observed flow that is allowed now and would be blocked
+// after the change.
+type Finding struct {
+	Class Class
+	// Flow is the observed flow (workload, direction, peer, port, protocol,
+	// process, count, first and last seen).
+	Flow flow.Flow
+	// Policy is the changed policy (namespace/name).
+	Policy string
+	// Message names the pitfall in one line, e.g. "egress to
+	// kube-system/kube-dns UDP 53 (DNS) is not allowed".
+	Message string
+	// Fix suggests the rule that would allow the flow.
+	Fix string
+}
+
+// String is the finding as one line for an admission warning.
+func (f Finding) String() string { return f.Message + ": " + f.Fix }
+
+// Report is the result of Check, sorted deterministically.
+type Report struct {
+	// Findings are flows the change would block that the user did not
+	// exclude: real problems.
+	Findings []Finding
+	// Excluded are flows the change would block to peers the user excluded
+	// on purpose: not problems, listed apart.
+	Excluded []Finding
+}
+
+// Check lists every flow of the baselines that Kubernetes allows under the
+// current policies and would block after the change.
+func Check(in CheckInput) Report {
+	return check(in)
+}
+
+// Touched returns the workloads of the cluster whose pods the change's
+// policy (old or new) selects, sorted: the baselines Check needs.
+func Touched(cluster *Cluster, change Change) []flow.WorkloadRef {
+	return touched(cluster, change)
+}

@@ -1,0 +1,121 @@
+package policy
+
+import (
+	"maps"
+	"net/netip"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/netpol-advisor/netpol-advisor/internal/flow"
+)
+
+// MetadataNameLabel is the label the API server puts on every namespace with
+// its name; recommendations select namespaces by it.
+const MetadataNameLabel = "kubernetes.io/metadata.name"
+
+// churningLabels change on every rollout; a selector on them would stop
+// matching after the next one.
+var churningLabels = []string{"pod-template-hash", "controller-revision-hash", "statefulset.kubernetes.io/pod-name", "apps.kubernetes.io/pod-index"}
+
+// Cluster is the snapshot of the cluster the core needs. Adapters build it
+// from informers; tests build it by hand.
+type Cluster struct {
+	// Namespaces maps a namespace name to its labels. A namespace missing
+	// here is assumed to carry only kubernetes.io/metadata.name.
+	Namespaces map[string]map[string]string
+	// Workloads maps a workload to what its pods look like.
+	Workloads map[flow.WorkloadRef]Workload
+	// DNS is the cluster DNS identity; the zero value means DefaultDNS().
+	DNS DNS
+	// APIServer lists the endpoints of the kubernetes Service in default.
+	APIServer []APIEndpoint
+}
+
+// Workload is what the pods of one workload carry.
+type Workload struct {
+	Ref flow.WorkloadRef
+	// Labels are the labels of the workload's pods, as carried (churning
+	// labels included; StableLabels drops them).
+	Labels map[string]string
+	// IPs are the pods' addresses (both families on dual-stack clusters).
+	IPs []netip.Addr
+	// Ports are the named container ports of the pod template.
+	Ports []NamedPort
+	// HostNetwork pods use the node's network: policies never select them and
+	// peers can reach them only by ipBlock.
+	HostNetwork bool
+}
+
+// NamedPort is a named container port.
+type NamedPort struct {
+	Name     string
+	Port     int32
+	Protocol corev1.Protocol
+}
+
+// DNS identifies the cluster DNS: its Service, the pods behind it and, when
+// deployed, NodeLocal DNSCache's link-local address (host network).
+type DNS struct {
+	Service   flow.ServiceRef
+	Namespace string
+	PodLabels map[string]string
+	NodeLocal netip.Addr
+}
+
+// APIEndpoint is one endpoint of the kubernetes Service: the address and
+// port a policy must allow, not the ClusterIP.
+type APIEndpoint struct {
+	IP   netip.Addr
+	Port int32
+}
+
+// DefaultDNS is kube-dns in kube-system (pods labelled k8s-app=kube-dns) and
+// NodeLocal DNSCache on 169.254.20.10.
+func DefaultDNS() DNS {
+	return DNS{
+		Service:   flow.ServiceRef{Namespace: "kube-system", Name: "kube-dns"},
+		Namespace: "kube-system",
+		PodLabels: map[string]string{"k8s-app": "kube-dns"},
+		NodeLocal: netip.MustParseAddr("169.254.20.10"),
+	}
+}
+
+// dns returns the configured DNS identity or the default.
+func (c *Cluster) dns() DNS {
+	if c.DNS.Namespace == "" && len(c.DNS.PodLabels) == 0 {
+		return DefaultDNS()
+	}
+	return c.DNS
+}
+
+// StableLabels returns the workload's pod labels without the ones that
+// change on every rollout, for use in selectors.
+func (w Workload) StableLabels() map[string]string {
+	out := maps.Clone(w.Labels)
+	for _, k := range churningLabels {
+		delete(out, k)
+	}
+	if out == nil {
+		out = map[string]string{}
+	}
+	return out
+}
+
+// namespaceLabels returns the labels of a namespace, with
+// kubernetes.io/metadata.name always present as the API server sets it.
+func (c *Cluster) namespaceLabels(ns string) map[string]string {
+	return namespaceLabels(c.Namespaces, ns)
+}
+
+func namespaceLabels(all map[string]map[string]string, ns string) map[string]string {
+	l, ok := all[ns]
+	if ok && l[MetadataNameLabel] == ns {
+		return l
+	}
+	out := maps.Clone(l)
+	if out == nil {
+		out = make(map[string]string, 1)
+	}
+	out[MetadataNameLabel] = ns
+	return out
+}
