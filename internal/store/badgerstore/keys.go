@@ -1,0 +1,68 @@
+package badgerstore
+
+import (
+	"encoding/binary"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/netpol-advisor/netpol-advisor/internal/flow"
+)
+
+// Key layout. Names in Kubernetes never contain NUL, so it separates them.
+//
+//	s/<observer>                                       → last applied seq
+//	b/<ns>\0<kind>\0<name>\0<bucket: 8 bytes BE><edge> → counters
+const (
+	seqPrefix  = "s/"
+	edgePrefix = "b/"
+	sep        = 0
+	bucketLen  = 8
+)
+
+func seqKey(observer string) []byte { return []byte(seqPrefix + observer) }
+
+// namespacePrefix is the prefix of every edge of namespace ns; an empty ns
+// gives the prefix of every edge.
+func namespacePrefix(ns string) []byte {
+	if ns == "" {
+		return []byte(edgePrefix)
+	}
+	return []byte(edgePrefix + ns + "\x00")
+}
+
+func workloadPrefix(w flow.WorkloadRef) []byte { return workloadPrefixTo(nil, w) }
+
+// workloadPrefixTo appends the prefix of every edge of w to b.
+func workloadPrefixTo(b []byte, w flow.WorkloadRef) []byte {
+	b = append(b, edgePrefix...)
+	b = append(b, w.Namespace...)
+	b = append(b, sep)
+	b = append(b, w.Kind...)
+	b = append(b, sep)
+	b = append(b, w.Name...)
+	return append(b, sep)
+}
+
+// appendBucket adds the bucket start, in Unix seconds, so keys sort by time
+// within a workload. Times before 1970 clamp to 0.
+func appendBucket(b []byte, start time.Time) []byte {
+	return binary.BigEndian.AppendUint64(b, uint64(max(start.Unix(), 0)))
+}
+
+// splitEdgeKey parses an edge key into its workload, bucket start and the
+// encoded edge.
+func splitEdgeKey(k []byte) (flow.WorkloadRef, time.Time, []byte, error) {
+	rest, ok := strings.CutPrefix(string(k), edgePrefix)
+	if !ok {
+		return flow.WorkloadRef{}, time.Time{}, nil, fmt.Errorf("key %q is not an edge", k)
+	}
+	parts := strings.SplitN(rest, "\x00", 4)
+	if len(parts) != 4 || len(parts[3]) < bucketLen {
+		return flow.WorkloadRef{}, time.Time{}, nil, fmt.Errorf("edge key %q is truncated", k)
+	}
+	w := flow.WorkloadRef{Namespace: parts[0], Kind: flow.Kind(parts[1]), Name: parts[2]}
+	off := len(k) - len(parts[3])
+	start := time.Unix(int64(binary.BigEndian.Uint64(k[off:off+bucketLen])), 0).UTC()
+	return w, start, k[off+bucketLen:], nil
+}

@@ -1,0 +1,107 @@
+package badgerstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/netpol-advisor/netpol-advisor/internal/store"
+)
+
+var (
+	_ store.Reader = (*Store)(nil)
+	_ store.Writer = (*Store)(nil)
+)
+
+// Options configure a Store. The zero value is usable.
+type Options struct {
+	// Bucket is the time resolution of baselines (default 10 minutes);
+	// windows are rounded out to it. It must not change for an existing
+	// directory.
+	Bucket time.Duration
+	// SyncWrites fsyncs every applied batch before Apply returns, so an
+	// acknowledged batch survives a machine crash, not only a process crash.
+	SyncWrites bool
+	// Logger receives Badger's warnings and errors (default: discarded).
+	Logger *slog.Logger
+	// InMemory keeps everything in memory (for benchmarks that measure
+	// the encoding, not the disk); dir is then ignored.
+	InMemory bool
+}
+
+// DefaultBucket is the bucket size used when Options.Bucket is zero.
+const DefaultBucket = 10 * time.Minute
+
+// Store is the server's baseline store. It is safe for concurrent use;
+// batches are applied one at a time.
+type Store struct {
+	db     *badger.DB
+	bucket time.Duration
+	mu     sync.Mutex // serialises writers, so transactions never conflict
+}
+
+// Open opens (or creates) the baseline store in dir.
+func Open(dir string, o Options) (*Store, error) {
+	if o.Bucket == 0 {
+		o.Bucket = DefaultBucket
+	}
+	if o.Bucket < time.Second || o.Bucket%time.Second != 0 {
+		return nil, fmt.Errorf("bucket size %s: must be a whole number of seconds", o.Bucket)
+	}
+	bo := badger.DefaultOptions(dir).
+		WithSyncWrites(o.SyncWrites).
+		WithDetectConflicts(false).
+		WithLogger(newLogger(o.Logger)).
+		WithInMemory(o.InMemory)
+	if o.InMemory {
+		bo.Dir, bo.ValueDir = "", ""
+	}
+	db, err := badger.Open(bo)
+	if err != nil {
+		return nil, fmt.Errorf("open baseline store %q: %w", dir, err)
+	}
+	return &Store{db: db, bucket: o.Bucket}, nil
+}
+
+// Close flushes and closes the store.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("close baseline store: %w", err)
+	}
+	return nil
+}
+
+// LastSeq implements store.Writer.
+func (s *Store) LastSeq(ctx context.Context, observer string) (uint64, error) {
+	var seq uint64
+	err := s.db.View(func(txn *badger.Txn) error {
+		var err error
+		seq, err = readSeq(txn, observer)
+		return err
+	})
+	return seq, err
+}
+
+func readSeq(txn *badger.Txn, observer string) (uint64, error) {
+	item, err := txn.Get(seqKey(observer))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read sequence of observer %q: %w", observer, err)
+	}
+	var seq uint64
+	err = item.Value(func(v []byte) error {
+		if len(v) != 8 {
+			return fmt.Errorf("sequence of observer %q is %d bytes", observer, len(v))
+		}
+		seq = beUint64(v)
+		return nil
+	})
+	return seq, err
+}
