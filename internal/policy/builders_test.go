@@ -67,9 +67,13 @@ func ipPeer(cidr string, except ...string) networkingv1.NetworkPolicyPeer {
 
 func peers(p ...networkingv1.NetworkPolicyPeer) []networkingv1.NetworkPolicyPeer { return p }
 
-func tcp(port int32) networkingv1.NetworkPolicyPort { return portOf(corev1.ProtocolTCP, intstr.FromInt32(port)) }
+func tcp(port int32) networkingv1.NetworkPolicyPort {
+	return portOf(corev1.ProtocolTCP, intstr.FromInt32(port))
+}
 
-func udp(port int32) networkingv1.NetworkPolicyPort { return portOf(corev1.ProtocolUDP, intstr.FromInt32(port)) }
+func udp(port int32) networkingv1.NetworkPolicyPort {
+	return portOf(corev1.ProtocolUDP, intstr.FromInt32(port))
+}
 
 func named(name string) networkingv1.NetworkPolicyPort {
 	p := intstr.FromString(name)
