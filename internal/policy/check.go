@@ -52,17 +52,17 @@ const (
 // Finding is one observed flow that is allowed now and would be blocked
 // after the change.
 type Finding struct {
-	Class Class
+	Class Class `json:"class"`
 	// Flow is the observed flow (workload, direction, peer, port, protocol,
 	// process, count, first and last seen).
-	Flow flow.Flow
+	Flow flow.Flow `json:"flow"`
 	// Policy is the changed policy (namespace/name).
-	Policy string
+	Policy string `json:"policy"`
 	// Message names the pitfall in one line, e.g. "egress to
 	// kube-system/kube-dns UDP 53 (DNS) is not allowed".
-	Message string
+	Message string `json:"message"`
 	// Fix suggests the rule that would allow the flow.
-	Fix string
+	Fix string `json:"fix"`
 }
 
 // String is the finding as one line for an admission warning.
@@ -72,10 +72,10 @@ func (f Finding) String() string { return f.Message + ": " + f.Fix }
 type Report struct {
 	// Findings are flows the change would block that the user did not
 	// exclude: real problems.
-	Findings []Finding
+	Findings []Finding `json:"findings"`
 	// Excluded are flows the change would block to peers the user excluded
 	// on purpose: not problems, listed apart.
-	Excluded []Finding
+	Excluded []Finding `json:"excluded"`
 }
 
 // Check lists every flow of the baselines that Kubernetes allows under the

@@ -1,7 +1,128 @@
 package policy
 
-import "github.com/netpol-advisor/netpol-advisor/internal/flow"
+import (
+	"slices"
 
-func check(in CheckInput) Report { return Report{} }
+	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/labels"
 
-func touched(cluster *Cluster, change Change) []flow.WorkloadRef { return nil }
+	"github.com/netpol-advisor/netpol-advisor/internal/flow"
+)
+
+func check(in CheckInput) Report {
+	c := in.Cluster
+	if c == nil {
+		c = &Cluster{}
+	}
+	before := newPolicySet(in.Policies)
+	after := before.apply(in.Change)
+	changed := changedPolicies(in.Change)
+	name := changedName(in.Change)
+	var r Report
+	for _, b := range in.Baselines {
+		w, ok := c.Workloads[b.Workload]
+		if !ok {
+			continue
+		}
+		ingress, egress := affects(changed, w)
+		if !ingress && !egress {
+			continue
+		}
+		self := endpointOf(w)
+		adj := in.Adjustments[b.Workload]
+		for _, f := range b.Flows {
+			if f.Direction == flow.Ingress && !ingress || f.Direction == flow.Egress && !egress {
+				continue
+			}
+			conn, ok := connectionFor(c, self, f)
+			if !ok || !evaluate(before.in, c.Namespaces, conn).Allowed || evaluate(after.in, c.Namespaces, conn).Allowed {
+				continue
+			}
+			fd := newFinding(c, b.Workload, f, name)
+			if adj.Excludes(f.Peer) {
+				r.Excluded = append(r.Excluded, fd)
+			} else {
+				r.Findings = append(r.Findings, fd)
+			}
+		}
+	}
+	r.Findings, r.Excluded = mergeFindings(r.Findings), mergeFindings(r.Excluded)
+	return r
+}
+
+func changedPolicies(ch Change) []*compiled {
+	var out []*compiled
+	for _, np := range []*networkingv1.NetworkPolicy{ch.Old, ch.New} {
+		if np != nil {
+			out = append(out, compile(np))
+		}
+	}
+	return out
+}
+
+func changedName(ch Change) string {
+	for _, np := range []*networkingv1.NetworkPolicy{ch.New, ch.Old} {
+		if np != nil {
+			return np.Namespace + "/" + np.Name
+		}
+	}
+	return ""
+}
+
+// affects says in which directions the changed policies select w: only
+// those flows can change their verdict.
+func affects(changed []*compiled, w Workload) (ingress, egress bool) {
+	if w.HostNetwork {
+		return false, false
+	}
+	for _, p := range changed {
+		if p.namespace == w.Ref.Namespace && p.selector != nil && p.selector.Matches(labels.Set(w.Labels)) {
+			ingress = ingress || p.ingress
+			egress = egress || p.egress
+		}
+	}
+	return ingress, egress
+}
+
+// endpointOf is a pod of the workload, with its first address.
+func endpointOf(w Workload) Endpoint {
+	ep := Endpoint{Pod: &Pod{Namespace: w.Ref.Namespace, Labels: w.Labels, Ports: w.Ports, HostNetwork: w.HostNetwork}}
+	if len(w.IPs) > 0 {
+		ep.IP = w.IPs[0]
+	}
+	return ep
+}
+
+// connectionFor turns a flow of the workload at self into the connection
+// Kubernetes evaluates. ok is false for a workload peer missing from the
+// snapshot.
+func connectionFor(c *Cluster, self Endpoint, f flow.Flow) (Connection, bool) {
+	peer := Endpoint{IP: f.Peer.IP}
+	if f.Peer.Kind == flow.PeerWorkload {
+		w, ok := c.Workloads[f.Peer.Workload]
+		if !ok {
+			return Connection{}, false
+		}
+		peer = endpointOf(w)
+	}
+	conn := Connection{Source: self, Destination: peer, Port: f.Port, Protocol: protocolOf(f.Protocol)}
+	if f.Direction == flow.Ingress {
+		conn.Source, conn.Destination = peer, self
+	}
+	return conn, true
+}
+
+func touched(c *Cluster, ch Change) []flow.WorkloadRef {
+	if c == nil {
+		return nil
+	}
+	changed := changedPolicies(ch)
+	var out []flow.WorkloadRef
+	for ref, w := range c.Workloads {
+		if in, eg := affects(changed, w); in || eg {
+			out = append(out, ref)
+		}
+	}
+	slices.SortFunc(out, func(a, b flow.WorkloadRef) int { return compareStrings(a.String(), b.String()) })
+	return out
+}

@@ -48,9 +48,9 @@ type Workload struct {
 
 // NamedPort is a named container port.
 type NamedPort struct {
-	Name     string
-	Port     int32
-	Protocol corev1.Protocol
+	Name     string          `json:"name"`
+	Port     int32           `json:"port"`
+	Protocol corev1.Protocol `json:"protocol,omitempty"`
 }
 
 // DNS identifies the cluster DNS: its Service, the pods behind it and, when
@@ -65,8 +65,8 @@ type DNS struct {
 // APIEndpoint is one endpoint of the kubernetes Service: the address and
 // port a policy must allow, not the ClusterIP.
 type APIEndpoint struct {
-	IP   netip.Addr
-	Port int32
+	IP   netip.Addr `json:"ip"`
+	Port int32      `json:"port"`
 }
 
 // DefaultDNS is kube-dns in kube-system (pods labelled k8s-app=kube-dns) and

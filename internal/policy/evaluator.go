@@ -26,22 +26,25 @@ func NewEvaluator(policies []networkingv1.NetworkPolicy, namespaces map[string]m
 
 // Evaluate says whether Kubernetes allows conn, and why.
 func (e *Evaluator) Evaluate(conn Connection) Verdict {
-	return evaluate(e.byNS, e.namespaces, conn)
+	return evaluate(e.in, e.namespaces, conn)
 }
 
-// evaluate is shared by Evaluator and Check's lazily compiled sets.
-func evaluate(byNS map[string][]*compiled, namespaces map[string]map[string]string, conn Connection) Verdict {
+func (e *Evaluator) in(ns string) []*compiled { return e.byNS[ns] }
+
+// evaluate is shared by Evaluator and Check's lazily compiled sets: in
+// returns the compiled policies of a namespace.
+func evaluate(in func(string) []*compiled, namespaces map[string]map[string]string, conn Connection) Verdict {
 	if conn.Protocol == "" {
 		conn.Protocol = corev1.ProtocolTCP
 	}
 	v := Verdict{}
 	if p := selectable(conn.Source); p != nil {
-		v.Egress = side(byNS[p.Namespace], p, networkingv1.PolicyTypeEgress, conn, namespaces)
+		v.Egress = side(in(p.Namespace), p, networkingv1.PolicyTypeEgress, conn, namespaces)
 	} else {
 		v.Egress.Allowed = true
 	}
 	if p := selectable(conn.Destination); p != nil {
-		v.Ingress = side(byNS[p.Namespace], p, networkingv1.PolicyTypeIngress, conn, namespaces)
+		v.Ingress = side(in(p.Namespace), p, networkingv1.PolicyTypeIngress, conn, namespaces)
 	} else {
 		v.Ingress.Allowed = true
 	}

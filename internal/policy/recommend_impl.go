@@ -1,13 +1,77 @@
 package policy
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 
 	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/flow"
 )
 
-func recommend(cluster *Cluster, baseline flow.Baseline, adj Adjustments) (networkingv1.NetworkPolicy, error) {
-	return networkingv1.NetworkPolicy{}, fmt.Errorf("recommend %s: not implemented yet", baseline.Workload)
+// ErrUnknownWorkload: the workload is not in the cluster snapshot.
+var ErrUnknownWorkload = errors.New("workload not in the cluster snapshot")
+
+// Labels and annotations of recommended policies.
+const (
+	ManagedByLabel    = "app.kubernetes.io/managed-by"
+	ManagedByValue    = "netpol-advisor"
+	AliasesAnnotation = "netpol-advisor.io/aliases"
+)
+
+func recommend(c *Cluster, b flow.Baseline, adj Adjustments) (networkingv1.NetworkPolicy, error) {
+	w, ok := c.Workloads[b.Workload]
+	if !ok {
+		return networkingv1.NetworkPolicy{}, fmt.Errorf("recommend a policy for %s: %w", b.Workload, ErrUnknownWorkload)
+	}
+	in, out := ruleSet{}, ruleSet{}
+	aliases := map[string]string{}
+	for _, f := range b.Flows {
+		if adj.Excludes(f.Peer) {
+			continue
+		}
+		t, ok := targetFor(c, b.Workload, f, adj)
+		if !ok {
+			continue
+		}
+		if a, ok := adj.allowFor(f.Peer.IP); ok && f.Peer.Kind == flow.PeerExternal && a.Alias != "" {
+			aliases[a.CIDR.Masked().String()] = a.Alias
+		}
+		if f.Direction == flow.Ingress {
+			in.add(t, f.Protocol, f.Port)
+		} else {
+			out.add(t, f.Protocol, f.Port)
+		}
+	}
+	return buildPolicy(w, in, out, aliases), nil
+}
+
+func buildPolicy(w Workload, in, out ruleSet, aliases map[string]string) networkingv1.NetworkPolicy {
+	np := networkingv1.NetworkPolicy{
+		TypeMeta: metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy"},
+		ObjectMeta: metav1.ObjectMeta{
+			Namespace: w.Ref.Namespace,
+			Name:      w.Ref.Name,
+			Labels:    map[string]string{ManagedByLabel: ManagedByValue},
+		},
+		Spec: networkingv1.NetworkPolicySpec{
+			PodSelector: metav1.LabelSelector{MatchLabels: w.StableLabels()},
+			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress},
+			Ingress:     []networkingv1.NetworkPolicyIngressRule{},
+			Egress:      []networkingv1.NetworkPolicyEgressRule{},
+		},
+	}
+	if len(aliases) > 0 {
+		js, _ := json.Marshal(aliases) // a map of strings always marshals, keys sorted
+		np.Annotations = map[string]string{AliasesAnnotation: string(js)}
+	}
+	for _, g := range in.groups() {
+		np.Spec.Ingress = append(np.Spec.Ingress, networkingv1.NetworkPolicyIngressRule{From: g.peers(), Ports: g.policyPorts()})
+	}
+	for _, g := range out.groups() {
+		np.Spec.Egress = append(np.Spec.Egress, networkingv1.NetworkPolicyEgressRule{To: g.peers(), Ports: g.policyPorts()})
+	}
+	return np
 }

@@ -1,0 +1,125 @@
+package policy
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/netpol-advisor/netpol-advisor/internal/flow"
+)
+
+// classDescriptions are the words a message uses for each class.
+var classDescriptions = map[Class]string{
+	ClassDNS:       "DNS",
+	ClassExternal:  "external address",
+	ClassPeer:      "in-cluster peer",
+	ClassAPIServer: "API server",
+	ClassNode:      "node or host-network pod",
+}
+
+// classify puts a flow in the class of its pitfall.
+func classify(c *Cluster, f flow.Flow) Class {
+	if _, ok := dnsTarget(c, f); ok {
+		return ClassDNS
+	}
+	switch f.Peer.Kind {
+	case flow.PeerAPIServer:
+		return ClassAPIServer
+	case flow.PeerExternal:
+		return ClassExternal
+	case flow.PeerNode:
+		return ClassNode
+	}
+	if w, ok := c.Workloads[f.Peer.Workload]; ok && w.HostNetwork {
+		return ClassNode
+	}
+	return ClassPeer
+}
+
+func newFinding(c *Cluster, self flow.WorkloadRef, f flow.Flow, policy string) Finding {
+	class := classify(c, f)
+	verb, rule := "egress to", "add an egress rule to "
+	if f.Direction == flow.Ingress {
+		verb, rule = "ingress from", "add an ingress rule from "
+	}
+	msg := fmt.Sprintf("%s %s %s %d (%s) is not allowed", verb, peerName(c, class, f), protocolOf(f.Protocol), f.Port, classDescriptions[class])
+	return Finding{Class: class, Flow: f, Policy: policy, Message: msg, Fix: rule + fixTarget(c, self, class, f)}
+}
+
+func peerName(c *Cluster, class Class, f flow.Flow) string {
+	switch {
+	case class == ClassDNS && !f.Peer.Service.IsZero():
+		return f.Peer.Service.Namespace + "/" + f.Peer.Service.Name
+	case f.Peer.Kind == flow.PeerWorkload:
+		return f.Peer.Workload.Namespace + "/" + f.Peer.Workload.Name
+	}
+	return f.Peer.String()
+}
+
+// fixTarget names the rule's peer and ports that would allow the flow.
+func fixTarget(c *Cluster, self flow.WorkloadRef, class Class, f flow.Flow) string {
+	var adj Adjustments
+	if f.Peer.IP.IsValid() {
+		adj.Allow = []AllowCIDR{{CIDR: netip.PrefixFrom(f.Peer.IP, f.Peer.IP.BitLen())}}
+	}
+	t, ok := targetFor(c, self, f, adj)
+	if !ok {
+		return fmt.Sprintf("%s on %s %d", f.Peer, protocolOf(f.Protocol), f.Port)
+	}
+	if t.dns {
+		return t.describe() + " on UDP and TCP 53"
+	}
+	s := fmt.Sprintf("%s on %s %d", t.describe(), protocolOf(f.Protocol), f.Port)
+	switch class {
+	case ClassExternal:
+		s += ", or exclude the peer if it is no longer needed"
+	case ClassAPIServer:
+		s += " (the API server endpoint, not the kubernetes Service's ClusterIP)"
+	case ClassNode:
+		s += " (no pod or namespace selector can match it)"
+	}
+	return s
+}
+
+// mergeFindings merges findings of one edge seen from several processes,
+// and sorts them by flow key.
+func mergeFindings(in []Finding) []Finding {
+	if len(in) == 0 {
+		return nil
+	}
+	idx := make(map[flow.Key]int, len(in))
+	procs := make([][]string, 0, len(in))
+	out := make([]Finding, 0, len(in))
+	for _, fd := range in {
+		k := fd.Flow.Key
+		k.Process = ""
+		if i, ok := idx[k]; ok {
+			out[i].Flow.Merge(fd.Flow)
+			procs[i] = append(procs[i], fd.Flow.Process)
+			continue
+		}
+		idx[k] = len(out)
+		out = append(out, fd)
+		procs = append(procs, []string{fd.Flow.Process})
+	}
+	for i := range out {
+		p := slices.Compact(slices.Sorted(slices.Values(procs[i])))
+		out[i].Flow.Process = strings.Trim(strings.Join(p, ","), ",")
+	}
+	slices.SortFunc(out, func(a, b Finding) int { return flow.CompareKeys(a.Flow.Key, b.Flow.Key) })
+	return out
+}
+
+// Describe renders the finding as one warning line with its workload,
+// counts and process.
+func (f Finding) Describe() string {
+	s := fmt.Sprintf("%s: %s (%d connections, last seen %s", f.Flow.Workload, f.Message, f.Flow.Count, f.Flow.LastSeen.UTC().Format(time.RFC3339))
+	if f.Flow.Process != "" {
+		s += ", process " + f.Flow.Process
+	}
+	return s + "): " + f.Fix
+}
+
+func compareStrings(a, b string) int { return strings.Compare(a, b) }

@@ -1,0 +1,166 @@
+package policy
+
+import (
+	"net/netip"
+	"slices"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/netpol-advisor/netpol-advisor/internal/flow"
+)
+
+// target is what a rule must name to allow one observed peer: pods by
+// namespace and labels, or an ipBlock. It is comparable, so rules group by
+// it; its ordering is the order of peers in a recommended rule.
+type target struct {
+	// namespace and pods (a canonical "k=v,k=v") select pods; sameNS omits
+	// the namespaceSelector.
+	namespace string
+	pods      string
+	sameNS    bool
+	cidr      netip.Prefix
+	// dns: both UDP and TCP 53 are allowed whatever was seen.
+	dns bool
+}
+
+// targetFor returns the target for flow f of workload self. ok is false
+// for a workload peer missing from the snapshot, or an external address no
+// adjustment allows.
+func targetFor(c *Cluster, self flow.WorkloadRef, f flow.Flow, adj Adjustments) (target, bool) {
+	if t, ok := dnsTarget(c, f); ok {
+		return t, true
+	}
+	switch f.Peer.Kind {
+	case flow.PeerWorkload:
+		w, ok := c.Workloads[f.Peer.Workload]
+		if !ok {
+			return target{}, false
+		}
+		if w.HostNetwork {
+			return hostTarget(w.IPs, f.Peer.IP)
+		}
+		return target{namespace: w.Ref.Namespace, pods: canonical(w.StableLabels()), sameNS: w.Ref.Namespace == self.Namespace}, true
+	case flow.PeerNode, flow.PeerAPIServer:
+		return hostTarget(nil, f.Peer.IP)
+	case flow.PeerExternal:
+		if a, ok := adj.allowFor(f.Peer.IP); ok {
+			return target{cidr: a.CIDR.Masked()}, true
+		}
+	}
+	return target{}, false
+}
+
+// dnsTarget recognises egress to the cluster DNS pods (directly or through
+// its Service) and to NodeLocal DNSCache.
+func dnsTarget(c *Cluster, f flow.Flow) (target, bool) {
+	if f.Direction != flow.Egress || f.Port != 53 {
+		return target{}, false
+	}
+	d := c.dns()
+	if d.NodeLocal.IsValid() && f.Peer.IP == d.NodeLocal {
+		return target{cidr: netip.PrefixFrom(d.NodeLocal, d.NodeLocal.BitLen()), dns: true}, true
+	}
+	if f.Peer.Kind != flow.PeerWorkload {
+		return target{}, false
+	}
+	if !d.Service.IsZero() && f.Peer.Service.Namespace == d.Service.Namespace && f.Peer.Service.Name == d.Service.Name {
+		return dnsPods(d), true
+	}
+	w, ok := c.Workloads[f.Peer.Workload]
+	if ok && w.Ref.Namespace == d.Namespace && len(d.PodLabels) > 0 && containsLabels(w.Labels, d.PodLabels) {
+		return dnsPods(d), true
+	}
+	return target{}, false
+}
+
+func dnsPods(d DNS) target {
+	return target{namespace: d.Namespace, pods: canonical(d.PodLabels), dns: true}
+}
+
+// hostTarget is an ipBlock of one address of a node or host-network pod.
+func hostTarget(ips []netip.Addr, ip netip.Addr) (target, bool) {
+	if !ip.IsValid() && len(ips) > 0 {
+		ip = ips[0]
+	}
+	if !ip.IsValid() {
+		return target{}, false
+	}
+	return target{cidr: netip.PrefixFrom(ip, ip.BitLen())}, true
+}
+
+func containsLabels(have, want map[string]string) bool {
+	for k, v := range want {
+		if got, ok := have[k]; !ok || got != v {
+			return false
+		}
+	}
+	return true
+}
+
+// canonical renders labels as sorted "k=v" pairs joined by commas.
+func canonical(l map[string]string) string {
+	pairs := make([]string, 0, len(l))
+	for k, v := range l {
+		pairs = append(pairs, k+"="+v)
+	}
+	slices.Sort(pairs)
+	return strings.Join(pairs, ",")
+}
+
+func parseCanonical(s string) map[string]string {
+	out := map[string]string{}
+	if s == "" {
+		return out
+	}
+	for _, kv := range strings.Split(s, ",") {
+		k, v, _ := strings.Cut(kv, "=")
+		out[k] = v
+	}
+	return out
+}
+
+// peer renders the target as a NetworkPolicyPeer.
+func (t target) peer() networkingv1.NetworkPolicyPeer {
+	if t.cidr.IsValid() {
+		return networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: t.cidr.String()}}
+	}
+	p := networkingv1.NetworkPolicyPeer{PodSelector: &metav1.LabelSelector{MatchLabels: parseCanonical(t.pods)}}
+	if !t.sameNS {
+		p.NamespaceSelector = &metav1.LabelSelector{MatchLabels: map[string]string{MetadataNameLabel: t.namespace}}
+	}
+	return p
+}
+
+// describe names the target in a suggested fix.
+func (t target) describe() string {
+	if t.cidr.IsValid() {
+		return "ipBlock " + t.cidr.String()
+	}
+	pods := t.pods
+	if pods == "" {
+		pods = "(all)"
+	}
+	return "namespace " + t.namespace + " pods " + pods
+}
+
+func (t target) compare(o target) int {
+	return strings.Compare(t.key(), o.key())
+}
+
+func (t target) key() string {
+	if t.cidr.IsValid() {
+		return "2/" + t.cidr.String()
+	}
+	return "1/" + t.namespace + "/" + t.pods
+}
+
+// protocolOf defaults an empty protocol to TCP.
+func protocolOf(p corev1.Protocol) corev1.Protocol {
+	if p == "" {
+		return corev1.ProtocolTCP
+	}
+	return p
+}
