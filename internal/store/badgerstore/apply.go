@@ -13,10 +13,10 @@ import (
 	"github.com/netpol-advisor/netpol-advisor/internal/store"
 )
 
-// Apply implements store.Writer. The batch is first merged in memory by
-// entry (workload, bucket, edge), then each entry is read, merged and
-// written in one transaction together with the observer's sequence number.
-// A flow is counted in the bucket of its LastSeen.
+// Apply implements store.Writer. The batch is first grouped in memory by
+// row (workload and bucket), then each row is read, merged and written in
+// one transaction together with the observer's sequence number. A flow is
+// counted in the bucket of its LastSeen.
 func (s *Store) Apply(ctx context.Context, b store.Batch) (bool, error) {
 	if b.Observer == "" || b.Seq == 0 {
 		return false, fmt.Errorf("apply batch: observer and a sequence number > 0 are required")
@@ -24,7 +24,7 @@ func (s *Store) Apply(ctx context.Context, b store.Batch) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, fmt.Errorf("apply batch %d of %q: %w", b.Seq, b.Observer, err)
 	}
-	entries := s.entries(b.Flows)
+	rows := s.rows(b.Flows)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	applied := false
@@ -33,8 +33,8 @@ func (s *Store) Apply(ctx context.Context, b store.Batch) (bool, error) {
 		if err != nil || b.Seq <= last {
 			return err
 		}
-		for k, c := range entries {
-			if err := mergeEntry(txn, []byte(k), c); err != nil {
+		for k, r := range rows {
+			if err := mergeRow(txn, []byte(k), r); err != nil {
 				return err
 			}
 		}
@@ -47,17 +47,19 @@ func (s *Store) Apply(ctx context.Context, b store.Batch) (bool, error) {
 	return applied, nil
 }
 
-// entries merges flows by Badger key.
-func (s *Store) entries(flows []flow.Flow) map[string]counters {
-	out := make(map[string]counters, len(flows))
-	var buf []byte
+// rows groups flows by row key, merging equal edges.
+func (s *Store) rows(flows []flow.Flow) map[string]row {
+	out := make(map[string]row)
+	var key, edge []byte
 	for _, f := range flows {
-		buf = workloadPrefixTo(buf[:0], f.Workload)
-		buf = appendBucket(buf, s.bucketOf(f))
-		buf = appendEdge(buf, f.Key)
-		c := out[string(buf)]
-		c.merge(countersOf(f))
-		out[string(buf)] = c
+		key = appendBucket(workloadPrefixTo(key[:0], f.Workload), s.bucketOf(f))
+		r, ok := out[string(key)]
+		if !ok {
+			r = row{}
+			out[string(key)] = r
+		}
+		edge = appendEdge(edge[:0], f.Key)
+		r.add(string(edge), countersOf(f))
 	}
 	return out
 }
@@ -70,23 +72,18 @@ func (s *Store) bucketOf(f flow.Flow) time.Time {
 	return t.Truncate(s.bucket)
 }
 
-func mergeEntry(txn *badger.Txn, k []byte, c counters) error {
+func mergeRow(txn *badger.Txn, k []byte, r row) error {
 	item, err := txn.Get(k)
 	switch {
 	case errors.Is(err, badger.ErrKeyNotFound):
 	case err != nil:
-		return fmt.Errorf("read edge: %w", err)
+		return fmt.Errorf("read baseline row: %w", err)
 	default:
-		err := item.Value(func(v []byte) error {
-			old, err := decodeCounters(v)
-			c.merge(old)
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("read edge: %w", err)
+		if err := item.Value(r.decode); err != nil {
+			return fmt.Errorf("read baseline row %q: %w", k, err)
 		}
 	}
-	return txn.Set(k, c.encode())
+	return txn.Set(k, r.encode())
 }
 
 func beUint64(b []byte) uint64 { return binary.BigEndian.Uint64(b) }

@@ -36,8 +36,7 @@ func (c *counters) merge(o counters) {
 	c.last = max(c.last, o.last)
 }
 
-func (c counters) encode() []byte {
-	b := make([]byte, 0, countersLen)
+func (c counters) appendTo(b []byte) []byte {
 	b = binary.BigEndian.AppendUint64(b, c.count)
 	b = binary.BigEndian.AppendUint64(b, c.failed)
 	b = binary.BigEndian.AppendUint64(b, uint64(c.first))

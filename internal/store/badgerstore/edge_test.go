@@ -42,14 +42,33 @@ func TestDecodeEdgeRejectsTruncated(t *testing.T) {
 	}
 }
 
-func TestSplitEdgeKey(t *testing.T) {
-	edge := appendEdge(nil, makeFlow(javaapp, mongo, 27017, 1, t0).Key)
-	k := append(appendBucket(workloadPrefix(javaapp), t0), edge...)
-	w, start, gotEdge, err := splitEdgeKey(k)
+func TestSplitRowKey(t *testing.T) {
+	w, start, err := splitRowKey(appendBucket(workloadPrefix(javaapp), t0))
 	if err != nil {
-		t.Fatalf("splitEdgeKey: %v", err)
+		t.Fatalf("splitRowKey: %v", err)
 	}
-	if w != javaapp || !start.Equal(t0) || string(gotEdge) != string(edge) {
-		t.Fatalf("splitEdgeKey = %v %v %q; want %v %v %q", w, start, gotEdge, javaapp, t0, edge)
+	if w != javaapp || !start.Equal(t0) {
+		t.Fatalf("splitRowKey = %v %v; want %v %v", w, start, javaapp, t0)
+	}
+	if _, _, err := splitRowKey(workloadPrefix(javaapp)); err == nil {
+		t.Fatalf("splitRowKey of a key without bucket succeeded")
+	}
+}
+
+func TestRowRoundTrip(t *testing.T) {
+	r := row{}
+	for _, f := range []flow.Flow{makeFlow(javaapp, mongo, 27017, 2, t0), makeFlow(javaapp, external, 27017, 1, t0)} {
+		r.add(string(appendEdge(nil, f.Key)), countersOf(f))
+	}
+	got := row{}
+	if err := got.decode(r.encode()); err != nil {
+		t.Fatalf("decode: %v", err)
+	}
+	if diff := cmp.Diff(r, got, cmp.AllowUnexported(counters{})); diff != "" {
+		t.Fatalf("row round trip (-want +got):\n%s", diff)
+	}
+	enc := r.encode()
+	if err := (row{}).decode(enc[:len(enc)-1]); err == nil {
+		t.Fatalf("decode of a truncated row succeeded")
 	}
 }

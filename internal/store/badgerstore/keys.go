@@ -12,7 +12,7 @@ import (
 // Key layout. Names in Kubernetes never contain NUL, so it separates them.
 //
 //	s/<observer>                                       → last applied seq
-//	b/<ns>\0<kind>\0<name>\0<bucket: 8 bytes BE><edge> → counters
+//	b/<ns>\0<kind>\0<name>\0<bucket: 8 bytes BE>         → row of edges
 const (
 	seqPrefix  = "s/"
 	edgePrefix = "b/"
@@ -50,19 +50,17 @@ func appendBucket(b []byte, start time.Time) []byte {
 	return binary.BigEndian.AppendUint64(b, uint64(max(start.Unix(), 0)))
 }
 
-// splitEdgeKey parses an edge key into its workload, bucket start and the
-// encoded edge.
-func splitEdgeKey(k []byte) (flow.WorkloadRef, time.Time, []byte, error) {
+// splitRowKey parses a row key into its workload and bucket start.
+func splitRowKey(k []byte) (flow.WorkloadRef, time.Time, error) {
 	rest, ok := strings.CutPrefix(string(k), edgePrefix)
 	if !ok {
-		return flow.WorkloadRef{}, time.Time{}, nil, fmt.Errorf("key %q is not an edge", k)
+		return flow.WorkloadRef{}, time.Time{}, fmt.Errorf("key %q is not a baseline row", k)
 	}
 	parts := strings.SplitN(rest, "\x00", 4)
-	if len(parts) != 4 || len(parts[3]) < bucketLen {
-		return flow.WorkloadRef{}, time.Time{}, nil, fmt.Errorf("edge key %q is truncated", k)
+	if len(parts) != 4 || len(parts[3]) != bucketLen {
+		return flow.WorkloadRef{}, time.Time{}, fmt.Errorf("baseline row key %q is malformed", k)
 	}
 	w := flow.WorkloadRef{Namespace: parts[0], Kind: flow.Kind(parts[1]), Name: parts[2]}
-	off := len(k) - len(parts[3])
-	start := time.Unix(int64(binary.BigEndian.Uint64(k[off:off+bucketLen])), 0).UTC()
-	return w, start, k[off+bucketLen:], nil
+	start := time.Unix(int64(binary.BigEndian.Uint64([]byte(parts[3]))), 0).UTC()
+	return w, start, nil
 }

@@ -43,14 +43,14 @@ func (s *Store) scan(ctx context.Context, prefix []byte, win flow.Window) ([]flo
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			w, start, edge, err := splitEdgeKey(it.Item().Key())
+			w, start, err := splitRowKey(it.Item().Key())
 			if err != nil {
 				return err
 			}
 			if !s.overlaps(start, win) {
 				continue
 			}
-			if err := c.add(it.Item(), w, edge); err != nil {
+			if err := c.add(it.Item(), w); err != nil {
 				return err
 			}
 		}
@@ -73,20 +73,22 @@ type collector struct {
 	flows []flow.Flow
 }
 
-func (c *collector) add(item *badger.Item, w flow.WorkloadRef, edge []byte) error {
-	k, err := decodeEdge(w, edge)
-	if err != nil {
-		return fmt.Errorf("decode edge %q: %w", item.Key(), err)
-	}
-	var cs counters
-	if err := item.Value(func(v []byte) error { cs, err = decodeCounters(v); return err }); err != nil {
-		return fmt.Errorf("read edge %q: %w", item.Key(), err)
+func (c *collector) add(item *badger.Item, w flow.WorkloadRef) error {
+	r := row{}
+	if err := item.Value(r.decode); err != nil {
+		return fmt.Errorf("read baseline row %q: %w", item.Key(), err)
 	}
 	if len(c.out) == 0 || c.out[len(c.out)-1].Workload != w {
 		c.flush()
 		c.out = append(c.out, flow.Baseline{Workload: w, Window: c.win})
 	}
-	c.flows = append(c.flows, cs.flow(k))
+	for edge, cs := range r {
+		k, err := decodeEdge(w, []byte(edge))
+		if err != nil {
+			return fmt.Errorf("decode edge of %q: %w", item.Key(), err)
+		}
+		c.flows = append(c.flows, cs.flow(k))
+	}
 	return nil
 }
 

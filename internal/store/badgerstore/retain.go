@@ -12,7 +12,7 @@ import (
 const expireChunk = 10000
 
 // Expire deletes every bucket that ended at or before cutoff and returns how
-// many entries it removed. Run it periodically with cutoff = now - retention.
+// many rows (workload and bucket) it removed. Run it periodically with cutoff = now - retention.
 func (s *Store) Expire(ctx context.Context, cutoff time.Time) (int, error) {
 	removed := 0
 	for {
@@ -45,7 +45,7 @@ func (s *Store) expiredKeys(ctx context.Context, cutoff time.Time) ([][]byte, er
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			_, start, _, err := splitEdgeKey(it.Item().Key())
+			_, start, err := splitRowKey(it.Item().Key())
 			if err != nil {
 				return err
 			}

@@ -1,0 +1,8 @@
+# Baselines (issue 5): stores, transport, resolution, the server command.
+
+BENCH_TARGETS += bench-baselines
+
+.PHONY: bench-baselines
+bench-baselines: ## Benchmark server ingest into Badger at GOMAXPROCS=1 (records/s; goal >= 200k/s).
+	@echo ">> server ingest into Badger, GOMAXPROCS=1 (goal: >= 200000 records/s)"
+	$(GO) test -run '^$$' -bench 'BenchmarkApply$$' -benchtime 5s -cpu 1 ./internal/store/badgerstore/ | grep -E '^(Benchmark|ok|FAIL)'
