@@ -33,17 +33,17 @@ type Cluster struct {
 
 // Workload is what the pods of one workload carry.
 type Workload struct {
-	Ref flow.WorkloadRef
+	Ref flow.WorkloadRef `json:"ref"`
 	// Labels are the labels of the workload's pods, as carried (churning
 	// labels included; StableLabels drops them).
-	Labels map[string]string
+	Labels map[string]string `json:"labels,omitempty"`
 	// IPs are the pods' addresses (both families on dual-stack clusters).
-	IPs []netip.Addr
+	IPs []netip.Addr `json:"ips,omitempty"`
 	// Ports are the named container ports of the pod template.
-	Ports []NamedPort
+	Ports []NamedPort `json:"ports,omitempty"`
 	// HostNetwork pods use the node's network: policies never select them and
 	// peers can reach them only by ipBlock.
-	HostNetwork bool
+	HostNetwork bool `json:"hostNetwork,omitempty"`
 }
 
 // NamedPort is a named container port.
