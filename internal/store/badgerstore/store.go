@@ -11,6 +11,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/store"
+	"github.com/netpol-advisor/netpol-advisor/internal/store/badgerlog"
 )
 
 var (
@@ -56,7 +57,7 @@ func Open(dir string, o Options) (*Store, error) {
 	bo := badger.DefaultOptions(dir).
 		WithSyncWrites(o.SyncWrites).
 		WithDetectConflicts(false).
-		WithLogger(newLogger(o.Logger)).
+		WithLogger(badgerlog.New(o.Logger)).
 		WithInMemory(o.InMemory)
 	if o.InMemory {
 		bo.Dir, bo.ValueDir = "", ""

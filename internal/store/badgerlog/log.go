@@ -1,22 +1,26 @@
-package badgerstore
+// Package badgerlog adapts Badger's printf-style logger to slog for the
+// store packages. Badger's info and debug chatter (compactions, value-log
+// replays) is dropped; warnings and errors go to the slog logger.
+package badgerlog
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
 	"strings"
+
+	"github.com/dgraph-io/badger/v4"
 )
 
-// logger adapts Badger's printf-style logger to slog. Badger's info and
-// debug chatter (compactions, value log replays) is dropped.
-type logger struct{ l *slog.Logger }
-
-func newLogger(l *slog.Logger) logger {
+// New returns a Badger logger writing to l (nil discards everything).
+func New(l *slog.Logger) badger.Logger {
 	if l == nil {
 		l = slog.New(slog.DiscardHandler)
 	}
 	return logger{l: l.With("component", "badger")}
 }
+
+type logger struct{ l *slog.Logger }
 
 func (b logger) Errorf(f string, a ...any)   { b.log(slog.LevelError, f, a) }
 func (b logger) Warningf(f string, a ...any) { b.log(slog.LevelWarn, f, a) }
