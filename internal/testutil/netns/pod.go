@@ -1,0 +1,111 @@
+package netns
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"path/filepath"
+	"testing"
+
+	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
+)
+
+// Pod is a network namespace with one veth (eth0) to its node and its own
+// cgroup v2 child for the processes started in it.
+type Pod struct {
+	Name string
+	IPv4 netip.Addr
+	IPv6 netip.Addr
+	// Cgroup is the pod's cgroup directory and CgroupID its ID, which is
+	// what eBPF sees as the socket's cgroup for processes started with Start.
+	Cgroup   string
+	CgroupID uint64
+	ns       netns.NsHandle
+}
+
+// AddPod creates a pod named name. Without addrs it gets the next free
+// addresses in 198.18.0.0/16 and fd00:198:18::/48; with addrs (one IPv4 and
+// optionally one IPv6) it plays any host, such as an "external" 203.0.113.x.
+func (n *Node) AddPod(t testing.TB, name string, addrs ...netip.Addr) *Pod {
+	t.Helper()
+	idx := n.nextPod
+	n.nextPod++
+	p := &Pod{Name: name, IPv4: podV4(idx), IPv6: podV6(idx)}
+	if len(addrs) > 0 {
+		p.IPv4, p.IPv6 = netip.Addr{}, netip.Addr{}
+		for _, a := range addrs {
+			if a.Is4() {
+				p.IPv4 = a
+			} else {
+				p.IPv6 = a
+			}
+		}
+	}
+	ns, err := newNetNS()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.ns = ns
+	p.Cgroup = filepath.Join(n.cgroup, name)
+	t.Cleanup(func() {
+		if err := removeCgroup(p.Cgroup); err != nil {
+			t.Error(err)
+		}
+		p.ns.Close()
+	})
+	if err := n.plug(p, fmt.Sprintf("vp%d", idx)); err != nil {
+		t.Fatalf("add pod %s: %v", name, err)
+	}
+	if err := makeCgroup(p.Cgroup); err != nil {
+		t.Fatal(err)
+	}
+	if p.CgroupID, err = CgroupID(p.Cgroup); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func podV4(idx int) netip.Addr {
+	return netip.AddrFrom4([4]byte{198, 18, byte((idx + 1) >> 8), byte(idx + 1)})
+}
+
+func podV6(idx int) netip.Addr {
+	a := netip.MustParseAddr("fd00:198:18::").As16()
+	a[14], a[15] = byte(idx>>8), byte(idx)
+	return netip.AddrFrom16(a)
+}
+
+// NetNS returns the pod's namespace.
+func (p *Pod) NetNS() netns.NsHandle { return p.ns }
+
+// NetNSInode returns the inode number of the pod's network namespace, which
+// is what the kernel shows as net->ns.inum.
+func (p *Pod) NetNSInode() (uint64, error) {
+	var st unix.Stat_t
+	if err := unix.Fstat(int(p.ns), &st); err != nil {
+		return 0, fmt.Errorf("stat namespace of pod %s: %w", p.Name, err)
+	}
+	return st.Ino, nil
+}
+
+// Run runs fn on an OS thread inside the pod's network namespace. Sockets fn
+// opens belong to the pod's namespace and stay usable from any goroutine;
+// their cgroup is the test process's, not the pod's (use Start for that).
+func (p *Pod) Run(fn func() error) error { return inNetNS(p.ns, fn) }
+
+// ipNet returns addr as a host prefix (/32 or /128).
+func ipNet(addr netip.Addr) *net.IPNet {
+	bits := addr.BitLen()
+	return &net.IPNet{IP: addr.AsSlice(), Mask: net.CIDRMask(bits, bits)}
+}
+
+// linkByName finds a link with a netlink handle.
+func linkByName(nl *netlink.Handle, name string) (netlink.Link, error) {
+	l, err := nl.LinkByName(name)
+	if err != nil {
+		return nil, fmt.Errorf("find link %s: %w", name, err)
+	}
+	return l, nil
+}
