@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian machine of this kind lacks for `make test`:
+# Debian packages only (Go comes with the machine; everything Go is built from
+# the module proxy by the Makefile). Safe to run again: it installs nothing
+# that is already there.
+set -euo pipefail
+
+# package:command-or-file that proves it is installed
+wanted=(
+	iproute2:ip
+	nftables:nft
+	iptables:iptables
+	clang:clang
+	llvm:llvm-strip
+	libbpf-dev:/usr/include/bpf/bpf_helpers.h
+	bpftool:bpftool
+)
+
+missing=()
+for w in "${wanted[@]}"; do
+	pkg=${w%%:*} probe=${w#*:}
+	if [[ $probe == /* ]]; then [[ -e $probe ]] && continue
+	else command -v "$probe" >/dev/null 2>&1 && continue
+	fi
+	missing+=("$pkg")
+done
+
+if ((${#missing[@]} == 0)); then
+	echo "install-deps: nothing missing"
+	exit 0
+fi
+if [[ $(id -u) != 0 ]]; then
+	echo "install-deps: missing ${missing[*]}; run as root (apt-get install)" >&2
+	exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
