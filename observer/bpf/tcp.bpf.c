@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0
+/* TCP, both sides, from the socket state tracepoint (tp_btf: 5.5+ with BTF).
+ * https://elixir.bootlin.com/linux/v5.10/source/include/trace/events/sock.h
+ *
+ *   CLOSE    -> SYN_SENT     connect() in the connecting task: keep its comm
+ *   SYN_SENT -> ESTABLISHED  connect succeeded (egress)
+ *   SYN_SENT -> CLOSE        connect failed: refused, timed out, dropped
+ *   SYN_RECV -> ESTABLISHED  a connection was accepted (ingress)
+ *
+ * The last three run in softirq or timer context, where the current task is
+ * unrelated: addresses and the cgroup come from the socket itself. */
+
+#define TCP_ESTABLISHED 1
+#define TCP_SYN_SENT 2
+#define TCP_SYN_RECV 3
+#define TCP_CLOSE 7
+
+struct connecting {
+	char comm[16];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64); /* the socket's address */
+	__type(value, struct connecting);
+} connecting SEC(".maps");
+
+/* sock_cgroup_id returns the cgroup v2 ID the socket was created in (or
+ * inherited from its listener, for accepted sockets). */
+static __always_inline __u64 sock_cgroup_id(struct sock *sk)
+{
+	if (bpf_core_field_exists(sk->sk_cgrp_data.cgroup)) {
+		struct cgroup *cg = BPF_CORE_READ(sk, sk_cgrp_data.cgroup);
+		return cg ? BPF_CORE_READ(cg, kn, id) : 0;
+	}
+	/* Before 5.15: the low bit set means the u64 holds v1 data instead. */
+	struct sock_cgroup_data___old *old = (void *)&sk->sk_cgrp_data;
+	__u64 val = BPF_CORE_READ(old, val);
+	if (!val || (val & 1))
+		return 0;
+	return BPF_CORE_READ((struct cgroup *)val, kn, id);
+}
+
+/* tcp_key fills k from the socket; false for families it does not know. */
+static __always_inline bool tcp_key(struct sock *sk, struct flow_key *k, __u8 dir)
+{
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__u8 *local = dir == DIR_EGRESS ? k->client : k->server;
+	__u8 *remote = dir == DIR_EGRESS ? k->server : k->client;
+
+	if (family == AF_INET) {
+		set_v4(local, BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr));
+		set_v4(remote, BPF_CORE_READ(sk, __sk_common.skc_daddr));
+	} else if (family == AF_INET6) {
+		BPF_CORE_READ_INTO(local, sk, __sk_common.skc_v6_rcv_saddr);
+		BPF_CORE_READ_INTO(remote, sk, __sk_common.skc_v6_daddr);
+	} else {
+		return false;
+	}
+	__builtin_memcpy(k->local, local, 16);
+	k->server_port = dir == DIR_EGRESS ? bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport))
+					   : BPF_CORE_READ(sk, __sk_common.skc_num);
+	k->protocol = IPPROTO_TCP;
+	k->direction = dir;
+	k->cgroup_id = sock_cgroup_id(sk);
+	return true;
+}
+
+static __always_inline void tcp_connect_done(struct sock *sk, bool failed)
+{
+	__u64 skp = (__u64)sk;
+	struct connecting *c = bpf_map_lookup_elem(&connecting, &skp);
+	struct flow_key k = {};
+	char comm[16] = {};
+
+	if (c)
+		__builtin_memcpy(comm, c->comm, sizeof(comm));
+	else
+		count(CNT_NO_CONNECT_COMM);
+	bpf_map_delete_elem(&connecting, &skp);
+	if (tcp_key(sk, &k, DIR_EGRESS))
+		record(&k, failed, comm);
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(tcp_state, struct sock *sk, int oldstate, int newstate)
+{
+	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+		return 0;
+	if (oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT) {
+		struct connecting c = {};
+		__u64 skp = (__u64)sk;
+		bpf_get_current_comm(c.comm, sizeof(c.comm));
+		bpf_map_update_elem(&connecting, &skp, &c, BPF_ANY);
+	} else if (oldstate == TCP_SYN_SENT) {
+		if (newstate == TCP_ESTABLISHED || newstate == TCP_CLOSE)
+			tcp_connect_done(sk, newstate == TCP_CLOSE);
+	} else if (oldstate == TCP_SYN_RECV && newstate == TCP_ESTABLISHED) {
+		struct flow_key k = {};
+		if (tcp_key(sk, &k, DIR_INGRESS))
+			record(&k, false, NULL);
+	}
+	return 0;
+}

@@ -1,0 +1,85 @@
+package observer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/cilium/ebpf"
+
+	"github.com/netpol-advisor/netpol-advisor/internal/flow"
+)
+
+// drainBatch is how many entries one batch syscall moves. It must exceed
+// the largest hash bucket, or the kernel answers ENOSPC.
+const drainBatch = 4096
+
+// Drain moves every aggregated record out of the kernel's flow table with
+// batched lookup-and-delete and returns them decoded: counts since the
+// previous drain. A flow still in use starts again in the kernel with the
+// next connection.
+func (o *Observer) Drain() ([]flow.Observation, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	created, err := o.counter(flowbpfCounterCNT_FLOWS_CREATED)
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]flowbpfFlowKey, drainBatch)
+	vals := make([]flowbpfFlowValue, drainBatch)
+	clk := newClock()
+	var out []flow.Observation
+	var cursor ebpf.MapBatchCursor
+	for {
+		n, err := o.objs.Flows.BatchLookupAndDelete(&cursor, keys, vals, nil)
+		for i := range n {
+			ob, derr := decode(keys[i], vals[i], clk)
+			if derr != nil {
+				o.log.Debug("skipping undecodable flow record", "error", derr)
+				continue
+			}
+			out = append(out, ob)
+		}
+		o.drained += uint64(n)
+		if errors.Is(err, ebpf.ErrKeyNotExist) {
+			break
+		}
+		if err != nil {
+			return out, fmt.Errorf("drain flow table: %w", err)
+		}
+	}
+	// Every flow created before this drain began was drained now or
+	// earlier, or evicted: a lower bound that only grows.
+	if created > o.drained {
+		o.evicted = max(o.evicted, created-o.drained)
+	}
+	return out, nil
+}
+
+// Read drains the flow table every interval and hands each non-empty batch
+// to fn until ctx ends or fn fails; a last drain runs on the way out.
+func (o *Observer) Read(ctx context.Context, interval time.Duration, fn func([]flow.Observation) error) error {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			obs, err := o.Drain()
+			if err == nil && len(obs) > 0 {
+				err = fn(obs)
+			}
+			return err
+		case <-t.C:
+		}
+		obs, err := o.Drain()
+		if err != nil {
+			return err
+		}
+		if len(obs) > 0 {
+			if err := fn(obs); err != nil {
+				return err
+			}
+		}
+	}
+}

@@ -1,0 +1,125 @@
+package observer
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
+	"github.com/cilium/ebpf/rlimit"
+)
+
+// Observer holds the loaded BPF programs and their attachments.
+type Observer struct {
+	objs    flowbpfObjects
+	links   []link.Link
+	hooks   []string
+	clock   clock
+	log     *slog.Logger
+	mu      sync.Mutex // serialises drains
+	drained uint64     // records drained so far
+	evicted uint64     // lower bound of flows evicted before a drain
+}
+
+// Open checks the kernel and the privileges, loads the BPF programs and
+// attaches them. Errors say what is missing and what to do; they wrap
+// ErrPermission or ErrUnsupported where that is the cause.
+func Open(cfg Config) (*Observer, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if err := checkPrivileges(); err != nil {
+		return nil, err
+	}
+	if err := checkBTF(); err != nil {
+		return nil, err
+	}
+	if cfg.CgroupPath == "" {
+		root, err := cgroup2Root()
+		if err != nil {
+			return nil, err
+		}
+		cfg.CgroupPath = root
+	}
+	// Kernels before 5.11 charge BPF memory to RLIMIT_MEMLOCK.
+	if err := rlimit.RemoveMemlock(); err != nil {
+		return nil, fmt.Errorf("lift the memlock limit for BPF maps: %w", err)
+	}
+	o := &Observer{log: cfg.logger(), clock: newClock()}
+	if err := o.load(cfg); err != nil {
+		return nil, err
+	}
+	if err := o.attach(cfg.CgroupPath); err != nil {
+		o.Close()
+		return nil, err
+	}
+	o.log.Info("observer attached", "hooks", o.hooks)
+	return o, nil
+}
+
+func (o *Observer) load(cfg Config) error {
+	spec, err := loadFlowbpf()
+	if err != nil {
+		return fmt.Errorf("read the embedded BPF object: %w", err)
+	}
+	if cfg.MaxFlows != 0 {
+		spec.Maps[flowbpfMapFlows].MaxEntries = cfg.MaxFlows
+	}
+	comm := commInCgroupSKB()
+	if err := spec.Variables[flowbpfVarCommInCgroupSkb].Set(comm); err != nil {
+		return fmt.Errorf("configure BPF object: %w", err)
+	}
+	if !comm {
+		o.log.Info("this kernel has no bpf_get_current_comm in cgroup_skb programs (before 6.1): UDP flows carry no process name")
+	}
+	if err := spec.LoadAndAssign(&o.objs, nil); err != nil {
+		return explainLoad(err)
+	}
+	return nil
+}
+
+func (o *Observer) attach(cgroupPath string) error {
+	tp, err := link.AttachTracing(link.TracingOptions{Program: o.objs.TcpState})
+	if err != nil {
+		return explainAttach("tp_btf/inet_sock_set_state", err)
+	}
+	o.links = append(o.links, tp)
+	o.hooks = append(o.hooks, "tp_btf/inet_sock_set_state (TCP)")
+	for _, c := range []struct {
+		prog *ebpf.Program
+		typ  ebpf.AttachType
+		name string
+	}{
+		{o.objs.UdpEgress, ebpf.AttachCGroupInetEgress, "cgroup_skb/egress"},
+		{o.objs.UdpIngress, ebpf.AttachCGroupInetIngress, "cgroup_skb/ingress"},
+	} {
+		l, err := link.AttachCgroup(link.CgroupOptions{Path: cgroupPath, Attach: c.typ, Program: c.prog})
+		if err != nil {
+			return explainAttach(c.name+" on "+cgroupPath, err)
+		}
+		o.links = append(o.links, l)
+		o.hooks = append(o.hooks, fmt.Sprintf("%s on %s (UDP)", c.name, cgroupPath))
+	}
+	return nil
+}
+
+// Hooks names the hooks the observer attached to, for start-up messages.
+func (o *Observer) Hooks() []string { return append([]string(nil), o.hooks...) }
+
+// Close detaches the programs and frees the maps. Flows not drained yet are
+// lost.
+func (o *Observer) Close() error {
+	var errs []error
+	for _, l := range o.links {
+		errs = append(errs, l.Close())
+	}
+	o.links = nil
+	errs = append(errs, o.objs.Close())
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("close observer: %w", err)
+	}
+	o.log.Info("observer detached")
+	return nil
+}

@@ -1,0 +1,63 @@
+package observer
+
+import "fmt"
+
+// Stats are the observer's counters: the BPF programs' per-CPU counters
+// summed over CPUs, and what the Go side drained.
+type Stats struct {
+	// Events is the number of connections, failed connects and new UDP
+	// socket peers the programs recorded.
+	Events uint64
+	// FlowsCreated is the number of entries inserted in the flow table.
+	FlowsCreated uint64
+	// Drained is the number of records userspace read from the table.
+	Drained uint64
+	// Evicted is a lower bound of the flows the full table evicted before
+	// they were drained (their counts are lost).
+	Evicted uint64
+	// DropFlowUpdate, DropSocketStorage and DropParse are events lost
+	// because a flow could not be stored, a UDP socket's state could not be
+	// allocated, or a UDP packet's headers could not be read.
+	DropFlowUpdate    uint64
+	DropSocketStorage uint64
+	DropParse         uint64
+	// ConnectsWithoutProcess counts connects whose SYN_SENT record (with
+	// the process name) was gone, so the flow has no process.
+	ConnectsWithoutProcess uint64
+}
+
+// Stats reads the counters.
+func (o *Observer) Stats() (Stats, error) {
+	var s Stats
+	for c, dst := range map[flowbpfCounter]*uint64{
+		flowbpfCounterCNT_EVENTS:           &s.Events,
+		flowbpfCounterCNT_FLOWS_CREATED:    &s.FlowsCreated,
+		flowbpfCounterCNT_DROP_FLOW_UPDATE: &s.DropFlowUpdate,
+		flowbpfCounterCNT_DROP_SK_STORAGE:  &s.DropSocketStorage,
+		flowbpfCounterCNT_DROP_PARSE:       &s.DropParse,
+		flowbpfCounterCNT_NO_CONNECT_COMM:  &s.ConnectsWithoutProcess,
+	} {
+		v, err := o.counter(c)
+		if err != nil {
+			return Stats{}, err
+		}
+		*dst = v
+	}
+	o.mu.Lock()
+	s.Drained, s.Evicted = o.drained, o.evicted
+	o.mu.Unlock()
+	return s, nil
+}
+
+// counter sums one per-CPU counter.
+func (o *Observer) counter(c flowbpfCounter) (uint64, error) {
+	var perCPU []uint64
+	if err := o.objs.Counters.Lookup(uint32(c), &perCPU); err != nil {
+		return 0, fmt.Errorf("read BPF counter %d: %w", c, err)
+	}
+	var sum uint64
+	for _, v := range perCPU {
+		sum += v
+	}
+	return sum, nil
+}
