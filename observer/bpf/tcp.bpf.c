@@ -53,8 +53,9 @@ static __always_inline bool tcp_key(struct sock *sk, struct flow_key *k, __u8 di
 		set_v4(local, BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr));
 		set_v4(remote, BPF_CORE_READ(sk, __sk_common.skc_daddr));
 	} else if (family == AF_INET6) {
-		BPF_CORE_READ_INTO(local, sk, __sk_common.skc_v6_rcv_saddr);
-		BPF_CORE_READ_INTO(remote, sk, __sk_common.skc_v6_daddr);
+		/* v4-mapped for IPv4 peers of dual-stack sockets; Go unmaps. */
+		bpf_core_read(local, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(remote, 16, &sk->__sk_common.skc_v6_daddr);
 	} else {
 		return false;
 	}

@@ -1,0 +1,84 @@
+package observer_test
+
+import (
+	"fmt"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/netpol-advisor/netpol-advisor/internal/flow"
+	"github.com/netpol-advisor/netpol-advisor/observer"
+)
+
+// collect drains o until the observations of the given cgroups, merged by
+// key, equal want or the deadline passes; it returns what it had then.
+// Flows of other cgroups (other tests, the host) are ignored.
+func collect(t *testing.T, o *observer.Observer, cgroups map[uint64]bool, want []flow.Observation) []flow.Observation {
+	t.Helper()
+	merged := map[string]*flow.Observation{}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		obs, err := o.Drain()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ob := range obs {
+			if !cgroups[ob.CgroupID] {
+				continue
+			}
+			mergeObservation(merged, ob)
+		}
+		got := sortedObservations(merged)
+		if cmp.Equal(want, got, cmpOpts...) || time.Now().After(deadline) {
+			return got
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+var cmpOpts = []cmp.Option{
+	cmpopts.EquateComparable(netip.Addr{}),
+	cmpopts.IgnoreFields(flow.Observation{}, "FirstSeen", "LastSeen"),
+}
+
+func obsKey(o flow.Observation) string {
+	return fmt.Sprintf("%d %s %s %s %s %d %s %s", o.CgroupID, o.LocalIP, o.Direction, o.Client, o.Server, o.ServerPort, o.Protocol, o.Process)
+}
+
+func mergeObservation(m map[string]*flow.Observation, ob flow.Observation) {
+	k := obsKey(ob)
+	if cur, ok := m[k]; ok {
+		cur.Count += ob.Count
+		cur.Failed += ob.Failed
+		cur.FirstSeen = minTime(cur.FirstSeen, ob.FirstSeen)
+		cur.LastSeen = maxTime(cur.LastSeen, ob.LastSeen)
+		return
+	}
+	m[k] = &ob
+}
+
+func sortedObservations(m map[string]*flow.Observation) []flow.Observation {
+	out := make([]flow.Observation, 0, len(m))
+	for _, o := range m {
+		out = append(out, *o)
+	}
+	sortObservations(out)
+	return out
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
