@@ -1,0 +1,152 @@
+package transport
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/netpol-advisor/netpol-advisor/internal/flow"
+	"github.com/netpol-advisor/netpol-advisor/internal/store"
+)
+
+// Resolver turns an observer's record into resolved flows (resolve.Index).
+type Resolver interface {
+	Flows(rec store.Record) []flow.Flow
+}
+
+// Default limits of a batch.
+const (
+	DefaultMaxBodyBytes = 8 << 20
+	DefaultMaxRecords   = 10000
+)
+
+// Handler is the server side of the transport: it authenticates, limits,
+// decodes, validates, resolves and applies one batch per request.
+type Handler struct {
+	Auth Authenticator
+	// Observers are the user names allowed to send batches, e.g.
+	// system:serviceaccount:netpol-advisor:observer.
+	Observers    []string
+	Resolver     Resolver
+	Writer       store.Writer
+	MaxBodyBytes int64 // DefaultMaxBodyBytes when 0
+	MaxRecords   int   // DefaultMaxRecords when 0
+	Logger       *slog.Logger
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		writeError(w, http.StatusMethodNotAllowed, "batches are sent with POST")
+		return
+	}
+	if code, msg := h.authorize(r); code != 0 {
+		if code == http.StatusUnauthorized {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="netpol-advisor"`)
+		}
+		writeError(w, code, msg)
+		return
+	}
+	req, code, err := h.decode(w, r)
+	if err != nil {
+		writeError(w, code, err.Error())
+		return
+	}
+	resp, err := h.apply(r.Context(), req)
+	if err != nil {
+		h.logger().Error("apply batch", "observer", req.Observer, "seq", req.Seq, "err", err)
+		writeError(w, http.StatusServiceUnavailable, "the batch could not be stored; retry later")
+		return
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// authorize returns 0 for an allowed observer, else a status and message.
+func (h *Handler) authorize(r *http.Request) (int, string) {
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || token == "" {
+		return http.StatusUnauthorized, "a bearer token (the observer's ServiceAccount token) is required"
+	}
+	u, err := h.Auth.Authenticate(r.Context(), token)
+	if errors.Is(err, ErrUnauthenticated) {
+		return http.StatusUnauthorized, "the bearer token was not accepted by the API server"
+	}
+	if err != nil {
+		h.logger().Error("authenticate observer", "err", err)
+		return http.StatusServiceUnavailable, "cannot check the token now; retry later"
+	}
+	if !slices.Contains(h.Observers, u.Name) {
+		return http.StatusForbidden, fmt.Sprintf("user %q may not send batches", u.Name)
+	}
+	return 0, ""
+}
+
+func (h *Handler) decode(w http.ResponseWriter, r *http.Request) (*Request, int, error) {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		return nil, http.StatusUnsupportedMediaType, errors.New("the body must be application/json")
+	}
+	limit := cmpOr(h.MaxBodyBytes, DefaultMaxBodyBytes)
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
+	dec.DisallowUnknownFields()
+	var req Request
+	err := dec.Decode(&req)
+	if err == nil && dec.Decode(&struct{}{}) != io.EOF {
+		err = errors.New("data after the batch")
+	}
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("the body is larger than %d bytes: send smaller batches", limit)
+	}
+	if err != nil {
+		return nil, http.StatusBadRequest, fmt.Errorf("malformed batch: %w", err)
+	}
+	if err := req.Validate(cmpOr(h.MaxRecords, DefaultMaxRecords)); err != nil {
+		return nil, http.StatusUnprocessableEntity, fmt.Errorf("invalid batch: %w", err)
+	}
+	return &req, 0, nil
+}
+
+func (h *Handler) apply(ctx context.Context, req *Request) (Response, error) {
+	flows := make([]flow.Flow, 0, len(req.Records))
+	for _, rec := range req.Records {
+		flows = append(flows, h.Resolver.Flows(rec)...)
+	}
+	applied, err := h.Writer.Apply(ctx, store.Batch{Observer: req.Observer, Seq: req.Seq, Flows: flows})
+	if err != nil {
+		return Response{}, err
+	}
+	last, err := h.Writer.LastSeq(ctx, req.Observer)
+	return Response{Applied: applied, LastSeq: last}, err
+}
+
+func (h *Handler) logger() *slog.Logger {
+	if h.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return h.Logger
+}
+
+func cmpOr[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+func writeError(w http.ResponseWriter, code int, msg string) {
+	writeJSON(w, code, ErrorResponse{Error: msg})
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}
