@@ -2,6 +2,7 @@ package policy
 
 import (
 	"slices"
+	"strings"
 
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -10,35 +11,25 @@ import (
 )
 
 func check(in CheckInput) Report {
-	c := in.Cluster
-	if c == nil {
-		c = &Cluster{}
-	}
-	before := newPolicySet(in.Policies)
-	after := before.apply(in.Change)
-	changed := changedPolicies(in.Change)
+	k := newChecker(in)
 	name := changedName(in.Change)
 	var r Report
 	for _, b := range in.Baselines {
-		w, ok := c.Workloads[b.Workload]
+		w, ok := k.cluster.Workloads[b.Workload]
 		if !ok {
 			continue
 		}
-		ingress, egress := affects(changed, w)
+		ingress, egress := affects(k.changed, w)
 		if !ingress && !egress {
 			continue
 		}
-		self := endpointOf(w)
+		self, _ := k.endpoint(b.Workload)
 		adj := in.Adjustments[b.Workload]
 		for _, f := range b.Flows {
-			if f.Direction == flow.Ingress && !ingress || f.Direction == flow.Egress && !egress {
+			if f.Direction == flow.Ingress && !ingress || f.Direction == flow.Egress && !egress || !k.blocked(self, f) {
 				continue
 			}
-			conn, ok := connectionFor(c, self, f)
-			if !ok || !evaluate(before.in, c.Namespaces, conn).Allowed || evaluate(after.in, c.Namespaces, conn).Allowed {
-				continue
-			}
-			fd := newFinding(c, b.Workload, f, name)
+			fd := newFinding(k.cluster, b.Workload, f, name)
 			if adj.Excludes(f.Peer) {
 				r.Excluded = append(r.Excluded, fd)
 			} else {
@@ -54,7 +45,7 @@ func changedPolicies(ch Change) []*compiled {
 	var out []*compiled
 	for _, np := range []*networkingv1.NetworkPolicy{ch.Old, ch.New} {
 		if np != nil {
-			out = append(out, compile(np))
+			out = append(out, compile(np, len(out)))
 		}
 	}
 	return out
@@ -76,7 +67,7 @@ func affects(changed []*compiled, w Workload) (ingress, egress bool) {
 		return false, false
 	}
 	for _, p := range changed {
-		if p.namespace == w.Ref.Namespace && p.selector != nil && p.selector.Matches(labels.Set(w.Labels)) {
+		if p.namespace == w.Ref.Namespace && p.selector.matches(labels.Set(w.Labels)) {
 			ingress = ingress || p.ingress
 			egress = egress || p.egress
 		}
@@ -93,25 +84,6 @@ func endpointOf(w Workload) Endpoint {
 	return ep
 }
 
-// connectionFor turns a flow of the workload at self into the connection
-// Kubernetes evaluates. ok is false for a workload peer missing from the
-// snapshot.
-func connectionFor(c *Cluster, self Endpoint, f flow.Flow) (Connection, bool) {
-	peer := Endpoint{IP: f.Peer.IP}
-	if f.Peer.Kind == flow.PeerWorkload {
-		w, ok := c.Workloads[f.Peer.Workload]
-		if !ok {
-			return Connection{}, false
-		}
-		peer = endpointOf(w)
-	}
-	conn := Connection{Source: self, Destination: peer, Port: f.Port, Protocol: protocolOf(f.Protocol)}
-	if f.Direction == flow.Ingress {
-		conn.Source, conn.Destination = peer, self
-	}
-	return conn, true
-}
-
 func touched(c *Cluster, ch Change) []flow.WorkloadRef {
 	if c == nil {
 		return nil
@@ -123,6 +95,6 @@ func touched(c *Cluster, ch Change) []flow.WorkloadRef {
 			out = append(out, ref)
 		}
 	}
-	slices.SortFunc(out, func(a, b flow.WorkloadRef) int { return compareStrings(a.String(), b.String()) })
+	slices.SortFunc(out, func(a, b flow.WorkloadRef) int { return strings.Compare(a.String(), b.String()) })
 	return out
 }

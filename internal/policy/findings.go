@@ -122,4 +122,3 @@ func (f Finding) Describe() string {
 	return s + "): " + f.Fix
 }
 
-func compareStrings(a, b string) int { return strings.Compare(a, b) }

@@ -1,104 +1,121 @@
 package policy
 
 import (
+	"net/netip"
+
+	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
-// matches reports whether the rule of a policy in policyNS allows conn in
-// direction dir: the peer is the source for ingress, the destination for
-// egress; ports always resolve on the destination.
-func (r *rule) matches(policyNS string, dir networkingv1.PolicyType, conn Connection, namespaces map[string]map[string]string) bool {
-	other := conn.Destination
-	if dir == networkingv1.PolicyTypeIngress {
-		other = conn.Source
-	}
-	return r.matchesPort(conn) && r.matchesPeer(policyNS, other, namespaces)
-}
-
-func (r *rule) matchesPeer(policyNS string, ep Endpoint, namespaces map[string]map[string]string) bool {
-	if len(r.peers) == 0 {
+// peersMatch: an empty list matches every peer, external addresses too.
+func peersMatch(peers []networkingv1.NetworkPolicyPeer, policyNS string, ep Endpoint, namespaces map[string]map[string]string) bool {
+	if len(peers) == 0 {
 		return true
 	}
-	for i := range r.peers {
-		if r.peers[i].matches(policyNS, ep, namespaces) {
+	for i := range peers {
+		if peerMatches(&peers[i], policyNS, ep, namespaces) {
 			return true
 		}
 	}
 	return false
 }
 
-func (p *peer) matches(policyNS string, ep Endpoint, namespaces map[string]map[string]string) bool {
-	switch {
-	case p.invalid:
+// peerMatches: an ipBlock matches addresses (pods' too); selectors match
+// pods only, never host-network ones. A peer the API server would reject
+// (nothing set, ipBlock with a selector, an invalid selector or CIDR)
+// matches nothing.
+func peerMatches(p *networkingv1.NetworkPolicyPeer, policyNS string, ep Endpoint, namespaces map[string]map[string]string) bool {
+	if p.IPBlock != nil {
+		return p.PodSelector == nil && p.NamespaceSelector == nil && ipBlockMatches(p.IPBlock, ep.IP)
+	}
+	if p.PodSelector == nil && p.NamespaceSelector == nil {
 		return false
-	case p.ipBlock:
-		return p.matchesIP(ep)
 	}
 	pod := selectable(ep)
 	if pod == nil {
 		return false
 	}
-	if p.namespaces == nil {
+	if p.NamespaceSelector == nil {
 		if pod.Namespace != policyNS {
 			return false
 		}
-	} else if !p.namespaces.Matches(nsLabels{name: pod.Namespace, set: namespaces[pod.Namespace]}) {
+	} else if !newSelector(p.NamespaceSelector).matches(nsLabels{name: pod.Namespace, set: namespaces[pod.Namespace]}) {
 		return false
 	}
-	return p.pods == nil || p.pods.Matches(labels.Set(pod.Labels))
+	return p.PodSelector == nil || newSelector(p.PodSelector).matches(labels.Set(pod.Labels))
 }
 
-func (p *peer) matchesIP(ep Endpoint) bool {
-	if !ep.IP.IsValid() || !p.cidr.Contains(ep.IP) {
+func ipBlockMatches(b *networkingv1.IPBlock, ip netip.Addr) bool {
+	cidr, err := netip.ParsePrefix(b.CIDR)
+	if err != nil || !ip.IsValid() || !cidr.Contains(ip) {
 		return false
 	}
-	for _, ex := range p.except {
-		if ex.Contains(ep.IP) {
+	for _, e := range b.Except {
+		ex, err := netip.ParsePrefix(e)
+		if err != nil {
+			return false
+		}
+		if ex.Contains(ip) {
 			return false
 		}
 	}
 	return true
 }
 
-func (r *rule) matchesPort(conn Connection) bool {
-	if len(r.ports) == 0 {
+// portsMatch: an empty list matches every port and protocol.
+func portsMatch(ports []networkingv1.NetworkPolicyPort, conn Connection) bool {
+	if len(ports) == 0 {
 		return true
 	}
-	for i := range r.ports {
-		if r.ports[i].matches(conn) {
+	for i := range ports {
+		if portMatches(&ports[i], conn) {
 			return true
 		}
 	}
 	return false
 }
 
-// matches resolves a named port on the destination pod by name and
-// protocol; a destination that is not a pod has no named ports.
-func (p *port) matches(conn Connection) bool {
-	if p.protocol != conn.Protocol {
+// portMatches: the protocol defaults to TCP; no port means every port of
+// the protocol; endPort makes a range; a named port resolves on the
+// destination pod by name and protocol, so it never matches an address
+// that is not a pod.
+func portMatches(p *networkingv1.NetworkPolicyPort, conn Connection) bool {
+	if protocolOf(ptrValue(p.Protocol)) != conn.Protocol {
 		return false
 	}
 	switch {
-	case p.any:
+	case p.Port == nil:
 		return true
-	case p.name == "":
-		return p.from <= conn.Port && conn.Port <= p.to && p.from > 0
+	case p.Port.Type == intstr.String:
+		return namedPortMatches(p.Port.StrVal, conn)
 	}
+	from, to := p.Port.IntVal, p.Port.IntVal
+	if p.EndPort != nil {
+		to = *p.EndPort
+	}
+	return from > 0 && from <= conn.Port && conn.Port <= to
+}
+
+func namedPortMatches(name string, conn Connection) bool {
 	dst := conn.Destination.Pod
 	if dst == nil {
 		return false
 	}
 	for _, np := range dst.Ports {
-		proto := np.Protocol
-		if proto == "" {
-			proto = "TCP"
-		}
-		if np.Name == p.name && proto == p.protocol && np.Port == conn.Port {
+		if np.Name == name && protocolOf(np.Protocol) == conn.Protocol && np.Port == conn.Port {
 			return true
 		}
 	}
 	return false
+}
+
+func ptrValue(p *corev1.Protocol) corev1.Protocol {
+	if p == nil {
+		return ""
+	}
+	return *p
 }
 
 // nsLabels are a namespace's labels with kubernetes.io/metadata.name always

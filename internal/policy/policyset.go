@@ -4,19 +4,21 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 )
 
-// policySet groups policies by namespace and compiles a namespace's
-// policies only when a connection needs them: Check touches few namespaces
-// of a large cluster. It is not safe for concurrent use.
+// policySet groups policies by namespace and indexes a namespace only when
+// a connection needs it: Check touches few namespaces of a large cluster.
+// It is not safe for concurrent use.
 type policySet struct {
-	raw      map[string][]*networkingv1.NetworkPolicy
-	compiled map[string][]*compiled
+	raw     map[string][]*networkingv1.NetworkPolicy
+	indexed map[string]*nsIndex
+	// memo keeps the selecting policies of each pod asked about.
+	memo map[*Pod][]*compiled
 	// base, when set, answers for every namespace but override.
 	base     *policySet
 	override string
 }
 
 func newPolicySet(policies []networkingv1.NetworkPolicy) *policySet {
-	s := &policySet{raw: make(map[string][]*networkingv1.NetworkPolicy), compiled: make(map[string][]*compiled)}
+	s := &policySet{raw: make(map[string][]*networkingv1.NetworkPolicy), indexed: make(map[string]*nsIndex), memo: make(map[*Pod][]*compiled)}
 	for i := range policies {
 		np := &policies[i]
 		s.raw[np.Namespace] = append(s.raw[np.Namespace], np)
@@ -24,21 +26,35 @@ func newPolicySet(policies []networkingv1.NetworkPolicy) *policySet {
 	return s
 }
 
-// in returns the compiled policies of namespace ns.
-func (s *policySet) in(ns string) []*compiled {
-	if s.base != nil && ns != s.override {
-		return s.base.in(ns)
+// selecting returns the policies that select the pod, remembered by the
+// pod's address: callers reuse one Pod per workload.
+func (s *policySet) selecting(p *Pod) []*compiled {
+	if s.base != nil && p.Namespace != s.override {
+		return s.base.selecting(p)
 	}
-	if c, ok := s.compiled[ns]; ok {
-		return c
+	if cs, ok := s.memo[p]; ok {
+		return cs
+	}
+	cs := s.index(p.Namespace).selecting(p.Labels)
+	s.memo[p] = cs
+	return cs
+}
+
+func (s *policySet) index(ns string) *nsIndex {
+	if s.base != nil && ns != s.override {
+		return s.base.index(ns)
+	}
+	if x, ok := s.indexed[ns]; ok {
+		return x
 	}
 	raw := s.raw[ns]
-	c := make([]*compiled, 0, len(raw))
-	for _, np := range raw {
-		c = append(c, compile(np))
+	cs := make([]*compiled, 0, len(raw))
+	for i, np := range raw {
+		cs = append(cs, compile(np, i))
 	}
-	s.compiled[ns] = c
-	return c
+	x := newNSIndex(cs)
+	s.indexed[ns] = x
+	return x
 }
 
 // apply returns the set after the change: only the changed policy's
@@ -53,7 +69,8 @@ func (s *policySet) apply(ch Change) *policySet {
 	}
 	after := &policySet{
 		raw:      map[string][]*networkingv1.NetworkPolicy{},
-		compiled: map[string][]*compiled{},
+		indexed:  map[string]*nsIndex{},
+		memo:     map[*Pod][]*compiled{},
 		base:     s,
 		override: ref.Namespace,
 	}
