@@ -121,4 +121,3 @@ func (f Finding) Describe() string {
 	}
 	return s + "): " + f.Fix
 }
-
