@@ -1,0 +1,64 @@
+package advice
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/netpol-advisor/netpol-advisor/internal/flow"
+	"github.com/netpol-advisor/netpol-advisor/internal/inventory"
+	"github.com/netpol-advisor/netpol-advisor/internal/store"
+)
+
+// Baselines reads what workloads were seen doing (store.Reader has it).
+type Baselines interface {
+	Baseline(ctx context.Context, w flow.WorkloadRef, win flow.Window) (flow.Baseline, error)
+}
+
+// Inventory hands out the current cluster snapshot (inventory.Cached has it).
+type Inventory interface {
+	Snapshot(ctx context.Context) (*inventory.Snapshot, error)
+}
+
+var (
+	_ Baselines = store.Reader(nil)
+	_ Inventory = (*inventory.Cached)(nil)
+)
+
+// Advisor answers the webhooks' and the annotator's questions.
+type Advisor struct {
+	Baselines Baselines
+	Inventory Inventory
+	// Window is how far back baselines are read; zero means everything
+	// the store keeps.
+	Window time.Duration
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+func (a *Advisor) now() time.Time {
+	if a.Now != nil {
+		return a.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (a *Advisor) window() flow.Window {
+	if a.Window <= 0 {
+		return flow.Window{}
+	}
+	return flow.Window{From: a.now().Add(-a.Window)}
+}
+
+// baseline reads w's baseline; found is false when the store has none yet.
+func (a *Advisor) baseline(ctx context.Context, w flow.WorkloadRef) (b flow.Baseline, found bool, err error) {
+	b, err = a.Baselines.Baseline(ctx, w, a.window())
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return flow.Baseline{}, false, nil
+	case err != nil:
+		return flow.Baseline{}, false, fmt.Errorf("read baseline of %s: %w", w, err)
+	}
+	return b, true, nil
+}

@@ -1,0 +1,71 @@
+package validate
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/netpol-advisor/netpol-advisor/internal/policy"
+	"github.com/netpol-advisor/netpol-advisor/webhook/advice"
+)
+
+// DefaultMaxWarnings caps the finding lines of one review.
+const DefaultMaxWarnings = 10
+
+// maxLine keeps each line under the API server's per-warning truncation
+// (256 runes once a response's warnings pass 4 KiB, see
+// k8s.io/apiserver/pkg/endpoints/filters/warning.go) in most cases, and
+// cuts it cleanly when not.
+const maxLine = 300
+
+// Warnings renders a check as warning lines: one per finding up to max,
+// then one saying how many more and where to see the fix; then one per
+// touched workload whose adjustments were ignored.
+func Warnings(c advice.Checked, max int) []string {
+	if max <= 0 {
+		max = DefaultMaxWarnings
+	}
+	var out []string
+	for i, f := range c.Findings {
+		if i == max {
+			out = append(out, more(len(c.Findings)-max, c.Findings))
+			break
+		}
+		out = append(out, line(f))
+	}
+	for _, s := range c.Invalid {
+		out = append(out, clip("netpol-advisor: adjustments annotation ignored for "+s))
+	}
+	return out
+}
+
+// line is one finding: workload, what would be blocked (the pitfall), how
+// often and when it was last seen, and the fix.
+func line(f policy.Finding) string {
+	s := fmt.Sprintf("netpol-advisor: %s: %s (seen %d times, last %s", f.Flow.Workload.Name, f.Message,
+		f.Flow.Count, f.Flow.LastSeen.UTC().Format("2006-01-02T15:04:05Z"))
+	if f.Flow.Process != "" {
+		s += ", by " + f.Flow.Process
+	}
+	return clip(s + "); fix: " + f.Fix)
+}
+
+func more(n int, all []policy.Finding) string {
+	w := all[0].Flow.Workload
+	return fmt.Sprintf("netpol-advisor: %d more blocked flows not shown; the recommended policy allowing all of them is in annotation %s: kubectl get %s %s -n %s -o yaml",
+		n, advice.PolicyAnnotation, strings.ToLower(string(w.Kind)), w.Name, w.Namespace)
+}
+
+// clip makes s one line of at most maxLine runes.
+func clip(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\r' || r == '\t' {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(s, "?"))
+	if utf8.RuneCountInString(s) <= maxLine {
+		return s
+	}
+	return string([]rune(s)[:maxLine-1]) + "…"
+}
