@@ -1,0 +1,133 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/netip"
+	"time"
+
+	"github.com/netpol-advisor/netpol-advisor/internal/flow"
+	"github.com/netpol-advisor/netpol-advisor/internal/store"
+	"github.com/netpol-advisor/netpol-advisor/internal/transport"
+)
+
+// Source gives the kernel's observations aggregated since the last call
+// (observer.Observer implements it).
+type Source interface {
+	Drain() ([]flow.Observation, error)
+}
+
+// LocalResolver names the node's workload behind a local socket address
+// (resolve.Index implements it).
+type LocalResolver interface {
+	Local(ip netip.Addr, at time.Time) (flow.WorkloadRef, bool)
+}
+
+// Sender ships one batch to the server (transport.Client implements it).
+type Sender interface {
+	Send(ctx context.Context, observer string, p store.Pending) (transport.Response, error)
+}
+
+// Agent moves observations from a Source through an Outbox to a Sender.
+type Agent struct {
+	Source     Source
+	Resolver   LocalResolver
+	Outbox     store.Outbox
+	Sender     Sender
+	DrainEvery time.Duration
+	MaxBatch   int
+	RetryMin   time.Duration
+	RetryMax   time.Duration
+	Logger     *slog.Logger
+
+	// held are records drained but refused by a full outbox: at most one
+	// drain's worth, retried before draining again.
+	held   []store.Record
+	wakeup chan struct{}
+}
+
+// Run drains and sends until ctx ends. It returns ctx's error, or the first
+// error it cannot recover from.
+func (a *Agent) Run(ctx context.Context) error {
+	if a.Logger == nil {
+		a.Logger = slog.New(slog.DiscardHandler)
+	}
+	a.wakeup = make(chan struct{}, 1)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, 1)
+	go func() { errc <- a.sendLoop(ctx) }()
+	t := time.NewTicker(a.DrainEvery)
+	defer t.Stop()
+	for {
+		if err := a.collect(ctx); err != nil {
+			cancel()
+			<-errc
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			<-errc
+			return ctx.Err()
+		case err := <-errc:
+			return err
+		case <-t.C:
+		}
+	}
+}
+
+// collect drains the source (unless records are held back) and appends the
+// resolved records to the outbox in batches.
+func (a *Agent) collect(ctx context.Context) error {
+	if len(a.held) == 0 {
+		obs, err := a.Source.Drain()
+		if err != nil {
+			a.Logger.Error("drain observations", "err", err)
+			return nil
+		}
+		a.held = a.records(obs)
+	}
+	for len(a.held) > 0 {
+		n := min(len(a.held), a.MaxBatch)
+		_, err := a.Outbox.Append(ctx, a.held[:n])
+		if errors.Is(err, store.ErrOutboxFull) {
+			a.Logger.Warn("outbox full: draining paused until the server acknowledges batches", "held", len(a.held))
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		a.held = a.held[n:]
+		a.notify()
+	}
+	a.held = nil
+	return nil
+}
+
+// records resolves the observations' local ends; those of sockets that are
+// no pod of this node (host processes, pods not yet in the cache) are
+// dropped and counted in the log.
+func (a *Agent) records(obs []flow.Observation) []store.Record {
+	out := make([]store.Record, 0, len(obs))
+	dropped := 0
+	for _, o := range obs {
+		w, ok := a.Resolver.Local(o.LocalIP, o.LastSeen)
+		if !ok {
+			dropped++
+			continue
+		}
+		out = append(out, store.Record{Workload: w, Observation: o})
+	}
+	if dropped > 0 {
+		a.Logger.Debug("observations of no local pod dropped", "count", dropped)
+	}
+	return out
+}
+
+func (a *Agent) notify() {
+	select {
+	case a.wakeup <- struct{}{}:
+	default:
+	}
+}

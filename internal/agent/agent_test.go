@@ -1,0 +1,146 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"sync"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/netpol-advisor/netpol-advisor/internal/flow"
+	"github.com/netpol-advisor/netpol-advisor/internal/resolve"
+	"github.com/netpol-advisor/netpol-advisor/internal/store"
+	"github.com/netpol-advisor/netpol-advisor/internal/store/outbox"
+	"github.com/netpol-advisor/netpol-advisor/internal/transport"
+)
+
+var t0 = time.Now().Add(-time.Minute).UTC()
+
+// scriptedSource hands out the prepared drains, then nothing.
+type scriptedSource struct {
+	mu     sync.Mutex
+	drains [][]flow.Observation
+	calls  int
+}
+
+func (s *scriptedSource) Drain() ([]flow.Observation, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls++
+	if len(s.drains) == 0 {
+		return nil, nil
+	}
+	d := s.drains[0]
+	s.drains = s.drains[1:]
+	return d, nil
+}
+
+// flakySender fails its first failures sends, then records what it got.
+type flakySender struct {
+	mu       sync.Mutex
+	failures int
+	got      []store.Pending
+}
+
+func (s *flakySender) Send(_ context.Context, _ string, p store.Pending) (transport.Response, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failures > 0 {
+		s.failures--
+		return transport.Response{}, errors.New("connection refused")
+	}
+	s.got = append(s.got, p)
+	return transport.Response{Applied: true, LastSeq: p.Seq}, nil
+}
+
+func localPods() *resolve.Index {
+	x := resolve.NewIndex(0, nil)
+	x.SetPod(&corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "api", UID: "u1", CreationTimestamp: metav1.NewTime(t0.Add(-time.Hour))},
+		Status:     corev1.PodStatus{Phase: corev1.PodRunning, PodIPs: []corev1.PodIP{{IP: "198.18.0.10"}}},
+	})
+	return x
+}
+
+func observation(local string, count uint64) flow.Observation {
+	return flow.Observation{LocalIP: netip.MustParseAddr(local), Direction: flow.Egress, Client: netip.MustParseAddr(local),
+		Server: netip.MustParseAddr("203.0.113.7"), ServerPort: 443, Protocol: "TCP", Count: count, FirstSeen: t0, LastSeen: t0}
+}
+
+func newAgent(t *testing.T, src Source, snd Sender, maxRecords int) (*Agent, *outbox.Outbox) {
+	ob, err := outbox.Open(t.TempDir(), outbox.Options{Node: "node-1", MaxRecords: maxRecords})
+	if err != nil {
+		t.Fatalf("open outbox: %v", err)
+	}
+	t.Cleanup(func() { _ = ob.Close() })
+	return &Agent{Source: src, Resolver: localPods(), Outbox: ob, Sender: snd,
+		DrainEvery: 10 * time.Millisecond, MaxBatch: 2, RetryMin: time.Millisecond, RetryMax: 5 * time.Millisecond}, ob
+}
+
+func TestAgentDeliversEveryRecordDespiteFailedSends(t *testing.T) {
+	src := &scriptedSource{drains: [][]flow.Observation{
+		{observation("198.18.0.10", 1), observation("198.18.0.10", 2), observation("198.18.0.10", 3)},
+		{observation("198.18.0.99", 100)}, // no local pod: dropped
+		{observation("198.18.0.10", 4)},
+	}}
+	snd := &flakySender{failures: 3}
+	a, ob := newAgent(t, src, snd, 100)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- a.Run(ctx) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for !(ob.PendingRecords() == 0 && src.drained()) {
+		if time.Now().After(deadline) {
+			t.Fatalf("batches still pending: %d records", ob.PendingRecords())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("Run = %v, want context.Canceled", err)
+	}
+	var total uint64
+	var seqs []uint64
+	for _, p := range snd.got {
+		seqs = append(seqs, p.Seq)
+		for _, r := range p.Records {
+			total += r.Observation.Count
+		}
+	}
+	if total != 10 {
+		t.Fatalf("the server got counts totalling %d, want 10 (1+2+3+4)", total)
+	}
+	for i := range seqs {
+		if seqs[i] != uint64(i+1) {
+			t.Fatalf("batches arrived as %v, want 1, 2, 3 in order", seqs)
+		}
+	}
+}
+
+func (s *scriptedSource) drained() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.drains) == 0
+}
+
+func TestAgentStopsDrainingWhenOutboxIsFull(t *testing.T) {
+	many := func() []flow.Observation {
+		return []flow.Observation{observation("198.18.0.10", 1), observation("198.18.0.10", 1), observation("198.18.0.10", 1)}
+	}
+	src := &scriptedSource{drains: [][]flow.Observation{many(), many(), many(), many()}}
+	snd := &flakySender{failures: 1 << 30} // the server is away
+	a, ob := newAgent(t, src, snd, 2)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	_ = a.Run(ctx)
+	if src.calls != 1 {
+		t.Fatalf("Drain called %d times with a full outbox, want 1", src.calls)
+	}
+	if n := ob.PendingRecords(); n != 2 || len(a.held) != 1 {
+		t.Fatalf("outbox holds %d records and the agent %d, want 2 and 1", n, len(a.held))
+	}
+}

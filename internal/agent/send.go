@@ -1,0 +1,76 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"time"
+
+	"github.com/netpol-advisor/netpol-advisor/internal/transport"
+)
+
+// sendLoop ships pending batches oldest first, one at a time, so the
+// server sees each observer's sequence numbers in order.
+func (a *Agent) sendLoop(ctx context.Context) error {
+	retry := a.RetryMin
+	for {
+		sent, err := a.sendOne(ctx)
+		switch {
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case err != nil:
+			a.Logger.Warn("send batch to the server; will retry", "err", err, "in", retry)
+			if !sleep(ctx, jitter(retry)) {
+				return ctx.Err()
+			}
+			retry = min(2*retry, a.RetryMax)
+			continue
+		}
+		retry = a.RetryMin
+		if sent {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-a.wakeup:
+		case <-time.After(a.DrainEvery):
+		}
+	}
+}
+
+// sendOne sends the oldest pending batch, if any, and acknowledges it
+// locally once the server has it (or has refused it for good).
+func (a *Agent) sendOne(ctx context.Context) (bool, error) {
+	pending, err := a.Outbox.Pending(ctx, 1)
+	if err != nil || len(pending) == 0 {
+		return false, err
+	}
+	p := pending[0]
+	_, err = a.Sender.Send(ctx, a.Outbox.ID(), p)
+	var se *transport.StatusError
+	if errors.As(err, &se) && se.Permanent() {
+		a.Logger.Error("the server refused a batch for good; dropping it", "seq", p.Seq, "records", len(p.Records), "err", err)
+		err = nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return true, a.Outbox.Ack(ctx, p.Seq)
+}
+
+// jitter spreads retries of many observers: d ± 20 %.
+func jitter(d time.Duration) time.Duration {
+	return d - d/5 + time.Duration(rand.Int64N(int64(d)/5*2+1))
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
