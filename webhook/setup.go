@@ -1,0 +1,63 @@
+package webhook
+
+import (
+	"errors"
+	"time"
+
+	"sigs.k8s.io/controller-runtime/pkg/manager"
+	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
+
+	"github.com/netpol-advisor/netpol-advisor/internal/inventory"
+	"github.com/netpol-advisor/netpol-advisor/webhook/advice"
+	"github.com/netpol-advisor/netpol-advisor/webhook/annotator"
+	"github.com/netpol-advisor/netpol-advisor/webhook/config"
+	"github.com/netpol-advisor/netpol-advisor/webhook/mutate"
+	"github.com/netpol-advisor/netpol-advisor/webhook/validate"
+)
+
+// Options configure the webhooks. The zero value is usable.
+type Options struct {
+	// Window is how far back baselines are read (0: all the store keeps).
+	Window time.Duration
+	// MaxWarnings caps the finding lines of a NetworkPolicy review
+	// (default 10).
+	MaxWarnings int
+	// SnapshotMaxAge is how stale the shared cluster snapshot may be
+	// (default 2 s).
+	SnapshotMaxAge time.Duration
+	// Annotator tunes the controller; NoAnnotator leaves it out.
+	Annotator   annotator.Options
+	NoAnnotator bool
+}
+
+// Deps are what the webhooks read.
+type Deps struct {
+	Baselines advice.Baselines
+}
+
+// Setup registers both handlers on mgr's webhook server and the annotator
+// controller with mgr. It returns the advisor they share.
+func Setup(mgr manager.Manager, o Options, d Deps) (*advice.Advisor, error) {
+	if d.Baselines == nil {
+		return nil, errors.New("webhook setup: no baseline reader")
+	}
+	inv := &inventory.Cached{Reader: mgr.GetClient(), MaxAge: o.SnapshotMaxAge}
+	adv := &advice.Advisor{Baselines: d.Baselines, Inventory: inv, Window: o.Window}
+	srv := mgr.GetWebhookServer()
+	srv.Register(config.MutatePath, hook(&mutate.Handler{Recommender: adv}))
+	srv.Register(config.ValidatePath, hook(&validate.Handler{Checker: adv, MaxWarnings: o.MaxWarnings}))
+	if o.NoAnnotator {
+		return adv, nil
+	}
+	r := &annotator.Reconciler{Client: mgr.GetClient(), Recommender: adv, Options: o.Annotator}
+	if err := r.SetupWithManager(mgr); err != nil {
+		return nil, err
+	}
+	return adv, nil
+}
+
+// hook serves h, answering a panic with an error response instead of
+// dropping the connection.
+func hook(h admission.Handler) *admission.Webhook {
+	return (&admission.Webhook{Handler: h}).WithRecoverPanic(true)
+}
