@@ -1,0 +1,80 @@
+package main
+
+import (
+	"errors"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/netpol-advisor/netpol-advisor/internal/store/badgerstore"
+	"github.com/netpol-advisor/netpol-advisor/internal/transport"
+)
+
+// Config is the server's configuration.
+type Config struct {
+	Listen       string
+	TLSCertFile  string
+	TLSKeyFile   string
+	Kubeconfig   string
+	DataDir      string
+	Bucket       time.Duration
+	Retention    time.Duration
+	Grace        time.Duration
+	Observers    []string
+	MaxBodyBytes int64
+	MaxRecords   int
+	SyncWrites   bool
+	Debug        bool
+}
+
+// DefaultConfig returns the defaults used by AddFlags.
+func DefaultConfig() Config {
+	return Config{
+		Listen:       ":8443",
+		DataDir:      "/var/lib/netpol-advisor/server",
+		Bucket:       badgerstore.DefaultBucket,
+		Retention:    14 * 24 * time.Hour,
+		Grace:        5 * time.Minute,
+		Observers:    []string{"system:serviceaccount:netpol-advisor:netpol-advisor-observer"},
+		MaxBodyBytes: transport.DefaultMaxBodyBytes,
+		MaxRecords:   transport.DefaultMaxRecords,
+	}
+}
+
+// AddFlags registers the configuration's flags, with c's values as defaults.
+func (c *Config) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&c.Listen, "listen", c.Listen, "address of the HTTPS server (ingest and read API)")
+	fs.StringVar(&c.TLSCertFile, "tls-cert-file", c.TLSCertFile, "PEM certificate of the HTTPS server (required)")
+	fs.StringVar(&c.TLSKeyFile, "tls-key-file", c.TLSKeyFile, "PEM private key of the HTTPS server (required)")
+	fs.StringVar(&c.Kubeconfig, "kubeconfig", c.Kubeconfig, "kubeconfig file (default: in-cluster configuration)")
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory of the baseline store")
+	fs.DurationVar(&c.Bucket, "bucket", c.Bucket, "time resolution of baselines; never change it for an existing --data-dir")
+	fs.DurationVar(&c.Retention, "retention", c.Retention, "how long baselines are kept")
+	fs.DurationVar(&c.Grace, "deleted-pod-grace", c.Grace, "how long a deleted pod's IP still resolves to it")
+	fs.StringSliceVar(&c.Observers, "observer-user", c.Observers, "user names (ServiceAccounts) allowed to send batches")
+	fs.Int64Var(&c.MaxBodyBytes, "max-batch-bytes", c.MaxBodyBytes, "largest batch body accepted")
+	fs.IntVar(&c.MaxRecords, "max-batch-records", c.MaxRecords, "most records accepted in one batch")
+	fs.BoolVar(&c.SyncWrites, "sync-writes", c.SyncWrites, "fsync every batch before acknowledging it (survives machine crashes)")
+	fs.BoolVar(&c.Debug, "debug", c.Debug, "log at debug level")
+}
+
+// Validate reports every problem of the configuration at once.
+func (c Config) Validate() error {
+	var errs []error
+	if c.TLSCertFile == "" || c.TLSKeyFile == "" {
+		errs = append(errs, errors.New("--tls-cert-file and --tls-key-file are required: the server only speaks HTTPS"))
+	}
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("--data-dir is required"))
+	}
+	if c.Bucket < time.Second || c.Retention < c.Bucket {
+		errs = append(errs, errors.New("--bucket must be at least 1s and --retention at least one bucket"))
+	}
+	if len(c.Observers) == 0 {
+		errs = append(errs, errors.New("--observer-user must name at least one user"))
+	}
+	if c.MaxBodyBytes <= 0 || c.MaxRecords <= 0 {
+		errs = append(errs, errors.New("--max-batch-bytes and --max-batch-records must be positive"))
+	}
+	return errors.Join(errs...)
+}

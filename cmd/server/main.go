@@ -1,0 +1,130 @@
+// Command server is netpol-advisor's cluster-wide server: it receives the
+// observers' batches, resolves them to Kubernetes names, keeps baselines in
+// Badger and serves them through the read API.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/pflag"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/netpol-advisor/netpol-advisor/internal/api"
+	"github.com/netpol-advisor/netpol-advisor/internal/resolve"
+	"github.com/netpol-advisor/netpol-advisor/internal/store/badgerstore"
+	"github.com/netpol-advisor/netpol-advisor/internal/transport"
+)
+
+func main() { os.Exit(run()) }
+
+func run() int {
+	cfg := DefaultConfig()
+	fs := pflag.NewFlagSet("server", pflag.ContinueOnError)
+	cfg.AddFlags(fs)
+	if err := fs.Parse(os.Args[1:]); err != nil {
+		return 2
+	}
+	level := slog.LevelInfo
+	if cfg.Debug {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	if err := cfg.Validate(); err != nil {
+		log.Error("invalid configuration", "err", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	if err := serve(ctx, cfg, log); err != nil {
+		log.Error("server stopped", "err", err)
+		return 1
+	}
+	return 0
+}
+
+// serve wires the store, the resolver, the ingest and the read API, and
+// serves until ctx ends.
+func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
+	cs, err := clientset(cfg.Kubeconfig)
+	if err != nil {
+		return err
+	}
+	st, err := badgerstore.Open(cfg.DataDir, badgerstore.Options{Bucket: cfg.Bucket, SyncWrites: cfg.SyncWrites, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	idx, err := resolve.Watch(ctx, cs, resolve.WatchOptions{Grace: cfg.Grace})
+	if err != nil {
+		return err
+	}
+	auth := transport.NewTokenReviewer(cs, time.Minute)
+	mux := http.NewServeMux()
+	mux.Handle("POST "+transport.BatchPath, &transport.Handler{Auth: auth, Observers: cfg.Observers, Resolver: idx, Writer: st,
+		MaxBodyBytes: cfg.MaxBodyBytes, MaxRecords: cfg.MaxRecords, Logger: log})
+	(&api.Handler{Auth: auth, Authz: api.NewAccessReviewer(cs, time.Minute), Reader: st, Logger: log}).Routes(mux)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	go expire(ctx, st, cfg, log)
+	srv := &http.Server{Addr: cfg.Listen, Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServeTLS(cfg.TLSCertFile, cfg.TLSKeyFile) }()
+	log.Info("server listening", "addr", cfg.Listen, "data", cfg.DataDir, "bucket", cfg.Bucket, "retention", cfg.Retention)
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve HTTPS on %s: %w", cfg.Listen, err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	return nil
+}
+
+// expire applies the retention every bucket (at most hourly).
+func expire(ctx context.Context, st *badgerstore.Store, cfg Config, log *slog.Logger) {
+	t := time.NewTicker(min(cfg.Bucket, time.Hour))
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			n, err := st.Expire(ctx, now.Add(-cfg.Retention))
+			if err != nil {
+				log.Error("expire old baselines", "err", err)
+			} else if n > 0 {
+				log.Info("expired old baselines", "rows", n)
+			}
+		}
+	}
+}
+
+func clientset(kubeconfig string) (*kubernetes.Clientset, error) {
+	var rc *rest.Config
+	var err error
+	if kubeconfig != "" {
+		rc, err = clientcmd.BuildConfigFromFlags("", kubeconfig)
+	} else {
+		rc, err = rest.InClusterConfig()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("kubernetes configuration (pass --kubeconfig outside a cluster): %w", err)
+	}
+	cs, err := kubernetes.NewForConfig(rc)
+	if err != nil {
+		return nil, fmt.Errorf("kubernetes client: %w", err)
+	}
+	return cs, nil
+}
