@@ -65,6 +65,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, "the batch could not be stored; retry later")
 		return
 	}
+	if !resp.Applied {
+		h.logger().Info("batch already applied: a retry", "observer", req.Observer, "seq", req.Seq)
+	}
 	writeJSON(w, http.StatusOK, resp)
 }
 
