@@ -1,0 +1,131 @@
+package validate
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	admissionv1 "k8s.io/api/admission/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
+
+	"github.com/netpol-advisor/netpol-advisor/internal/flow"
+	"github.com/netpol-advisor/netpol-advisor/internal/policy"
+	"github.com/netpol-advisor/netpol-advisor/webhook/advice"
+)
+
+// fakeChecker records the change it was asked about and answers a fixed
+// result: the handler's logic is tested apart from the policy core.
+type fakeChecker struct {
+	got    policy.Change
+	result advice.Checked
+	err    error
+}
+
+func (f *fakeChecker) Check(_ context.Context, ch policy.Change) (advice.Checked, error) {
+	f.got = ch
+	return f.result, f.err
+}
+
+func raw(t *testing.T, name string) runtime.RawExtension {
+	np := networkingv1.NetworkPolicy{TypeMeta: metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy"},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "shop"}}
+	b, err := json.Marshal(np)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return runtime.RawExtension{Raw: b}
+}
+
+func request(op admissionv1.Operation, obj, old runtime.RawExtension) admission.Request {
+	return admission.Request{AdmissionRequest: admissionv1.AdmissionRequest{UID: "u", Operation: op, Namespace: "shop", Object: obj, OldObject: old}}
+}
+
+func findings(n int) []policy.Finding {
+	out := make([]policy.Finding, n)
+	for i := range out {
+		out[i] = policy.Finding{Class: policy.ClassPeer, Message: fmt.Sprintf("egress to shop/db%d TCP 5432 (in-cluster peer) is not allowed", i), Fix: "add an egress rule",
+			Flow: flow.Flow{Key: flow.Key{Workload: flow.WorkloadRef{Namespace: "shop", Kind: flow.KindDeployment, Name: "api"}, Process: "java"},
+				Count: 3, LastSeen: time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)}}
+	}
+	return out
+}
+
+func TestHandle(t *testing.T) {
+	none := runtime.RawExtension{}
+	tests := []struct {
+		name       string
+		req        admission.Request
+		result     advice.Checked
+		err        error
+		wantAllow  bool
+		wantCode   int32
+		wantOld    bool
+		wantNew    bool
+		wantWarned int
+	}{
+		{name: "create, no finding", req: request(admissionv1.Create, raw(t, "p"), none), wantAllow: true, wantNew: true},
+		{name: "update with findings warns", req: request(admissionv1.Update, raw(t, "p"), raw(t, "p")),
+			result: advice.Checked{Report: policy.Report{Findings: findings(2)}}, wantAllow: true, wantOld: true, wantNew: true, wantWarned: 2},
+		{name: "delete reads oldObject", req: request(admissionv1.Delete, none, raw(t, "p")), wantAllow: true, wantOld: true},
+		{name: "enforcing namespace denies a finding", req: request(admissionv1.Create, raw(t, "p"), none),
+			result: advice.Checked{Report: policy.Report{Findings: findings(1)}, Enforce: true}, wantNew: true, wantWarned: 1, wantCode: 403},
+		{name: "enforcing namespace allows no finding", req: request(admissionv1.Create, raw(t, "p"), none),
+			result: advice.Checked{Enforce: true, Report: policy.Report{Excluded: findings(1)}}, wantAllow: true, wantNew: true},
+		{name: "check error allows with a warning", req: request(admissionv1.Create, raw(t, "p"), none),
+			err: errors.New("store down"), wantAllow: true, wantNew: true, wantWarned: 1},
+		{name: "update without oldObject is an error", req: request(admissionv1.Update, raw(t, "p"), none), wantCode: 400},
+		{name: "connect is an error", req: request(admissionv1.Connect, raw(t, "p"), none), wantCode: 400},
+		{name: "not a policy", req: request(admissionv1.Create, runtime.RawExtension{Raw: []byte(`{"apiVersion":"v1","kind":"Pod"}`)}, none), wantCode: 400},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fc := &fakeChecker{result: tt.result, err: tt.err}
+			resp := (&Handler{Checker: fc}).Handle(context.Background(), tt.req)
+			if resp.Allowed != tt.wantAllow {
+				t.Errorf("allowed = %v, want %v (%+v)", resp.Allowed, tt.wantAllow, resp.Result)
+			}
+			if !tt.wantAllow && resp.Result.Code != tt.wantCode {
+				t.Errorf("code = %d, want %d (%s)", resp.Result.Code, tt.wantCode, resp.Result.Message)
+			}
+			if len(resp.Warnings) != tt.wantWarned {
+				t.Errorf("warnings = %q, want %d", resp.Warnings, tt.wantWarned)
+			}
+			if tt.wantCode == 400 {
+				return
+			}
+			if (fc.got.Old != nil) != tt.wantOld || (fc.got.New != nil) != tt.wantNew || string(fc.got.Operation) != string(tt.req.Operation) {
+				t.Errorf("change = %+v, want old %v new %v", fc.got, tt.wantOld, tt.wantNew)
+			}
+		})
+	}
+}
+
+func TestWarningsCapAndTellWhereToSeeTheRest(t *testing.T) {
+	got := Warnings(advice.Checked{Report: policy.Report{Findings: findings(13)}, Invalid: []string{"shop/Deployment/api: bad\nannotation"}}, 10)
+	if len(got) != 12 {
+		t.Fatalf("got %d lines, want 10 findings + 1 more + 1 invalid:\n%s", len(got), strings.Join(got, "\n"))
+	}
+	want := "netpol-advisor: api: egress to shop/db0 TCP 5432 (in-cluster peer) is not allowed (seen 3 times, last 2026-11-25T10:00:00Z, by java); fix: add an egress rule"
+	if diff := cmp.Diff(want, got[0]); diff != "" {
+		t.Errorf("first line (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(got[10], "3 more blocked flows") || !strings.Contains(got[10], "kubectl get deployment api -n shop -o yaml") {
+		t.Errorf("more line = %q", got[10])
+	}
+	if strings.Contains(got[11], "\n") {
+		t.Errorf("invalid line has a newline: %q", got[11])
+	}
+	long := findings(1)
+	long[0].Fix = strings.Repeat("é", 1000)
+	if l := Warnings(advice.Checked{Report: policy.Report{Findings: long}}, 0)[0]; len([]rune(l)) != maxLine {
+		t.Errorf("long line has %d runes, want %d", len([]rune(l)), maxLine)
+	}
+}
