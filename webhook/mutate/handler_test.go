@@ -41,8 +41,8 @@ func deployment(annotations map[string]string) []byte {
 }
 
 var (
-	t0      = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
-	ready   = advice.Annotations{Policy: "kind: NetworkPolicy\n", Status: advice.Status{State: advice.Ready, Flows: 6, ComputedAt: t0}}
+	t0       = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	ready    = advice.Annotations{Policy: "kind: NetworkPolicy\n", Status: advice.Status{State: advice.Ready, Flows: 6, ComputedAt: t0}}
 	learning = advice.Annotations{Status: advice.Status{State: advice.Learning, ComputedAt: t0}}
 )
 
