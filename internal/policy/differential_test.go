@@ -106,4 +106,3 @@ func describeConn(c Connection) string {
 	}
 	return fmt.Sprintf("%s -> %s %s/%d", name(c.Source), name(c.Destination), c.Protocol, c.Port)
 }
-
