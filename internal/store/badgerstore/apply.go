@@ -79,9 +79,16 @@ func mergeRow(txn *badger.Txn, k []byte, r row) error {
 	case err != nil:
 		return fmt.Errorf("read baseline row: %w", err)
 	default:
-		if err := item.Value(r.decode); err != nil {
+		var v []byte
+		err := item.Value(func(old []byte) error {
+			var err error
+			v, err = r.mergeInto(old)
+			return err
+		})
+		if err != nil {
 			return fmt.Errorf("read baseline row %q: %w", k, err)
 		}
+		return txn.Set(k, v)
 	}
 	return txn.Set(k, r.encode())
 }

@@ -72,3 +72,26 @@ func TestRowRoundTrip(t *testing.T) {
 		t.Fatalf("decode of a truncated row succeeded")
 	}
 }
+
+func TestMergeIntoEqualsDecodeAndEncode(t *testing.T) {
+	edge := func(f flow.Flow) string { return string(appendEdge(nil, f.Key)) }
+	a, b, c := makeFlow(javaapp, mongo, 27017, 2, t0), makeFlow(javaapp, external, 27017, 1, t0), makeFlow(javaapp, dns, 53, 7, t0)
+	old := row{edge(a): countersOf(a), edge(c): countersOf(c)}
+	add := row{edge(b): countersOf(b), edge(c): countersOf(c)}
+	got, err := add.mergeInto(old.encode())
+	if err != nil {
+		t.Fatalf("mergeInto: %v", err)
+	}
+	want := row{}
+	for _, r := range []row{old, add} {
+		for e, cs := range r {
+			want.add(e, cs)
+		}
+	}
+	if string(got) != string(want.encode()) {
+		t.Fatalf("mergeInto differs from decoding, merging and encoding")
+	}
+	if _, err := add.mergeInto(old.encode()[:5]); err == nil {
+		t.Fatalf("mergeInto of a truncated row succeeded")
+	}
+}

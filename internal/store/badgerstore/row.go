@@ -53,3 +53,36 @@ func (r row) decode(b []byte) error {
 	}
 	return nil
 }
+
+// mergeInto merges r into the encoded row old (as written by encode) and
+// returns the encoding of the union, without decoding old into a map:
+// both are sorted by edge, so one linear pass suffices.
+func (r row) mergeInto(old []byte) ([]byte, error) {
+	edges := slices.Sorted(maps.Keys(r))
+	out := make([]byte, 0, len(old)+len(edges)*(binary.MaxVarintLen64+countersLen+64))
+	i := 0
+	for len(old) > 0 {
+		n, sz := binary.Uvarint(old)
+		if sz <= 0 || uint64(len(old)-sz) < n+countersLen {
+			return nil, fmt.Errorf("row is truncated")
+		}
+		edge := old[sz : sz+int(n)]
+		c, err := decodeCounters(old[sz+int(n) : sz+int(n)+countersLen])
+		if err != nil {
+			return nil, err
+		}
+		old = old[sz+int(n)+countersLen:]
+		for ; i < len(edges) && edges[i] < string(edge); i++ {
+			out = r[edges[i]].appendTo(appendString(out, edges[i]))
+		}
+		if i < len(edges) && edges[i] == string(edge) {
+			c.merge(r[edges[i]])
+			i++
+		}
+		out = c.appendTo(appendString(out, string(edge)))
+	}
+	for ; i < len(edges); i++ {
+		out = r[edges[i]].appendTo(appendString(out, edges[i]))
+	}
+	return out, nil
+}
