@@ -52,10 +52,10 @@ func SortFlows(flows []Flow) {
 // process.
 func CompareKeys(a, b Key) int {
 	return cmp.Or(
-		cmp.Compare(a.Workload.String(), b.Workload.String()),
+		compareWorkloads(a.Workload, b.Workload),
 		cmp.Compare(a.Direction, b.Direction),
 		cmp.Compare(a.Peer.Kind, b.Peer.Kind),
-		cmp.Compare(a.Peer.String(), b.Peer.String()),
+		comparePeers(a.Peer, b.Peer),
 		cmp.Compare(a.Protocol, b.Protocol),
 		cmp.Compare(a.Port, b.Port),
 		cmp.Compare(a.Process, b.Process),
