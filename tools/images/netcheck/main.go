@@ -3,7 +3,7 @@
 //	netcheck serve [-tcp :8080] [-udp :8081]   answer TCP and UDP with the pod's name
 //	netcheck tcp HOST:PORT [-timeout 3s]       connect, print the server's answer
 //	netcheck udp HOST:PORT [-timeout 3s]       send one datagram, print the answer
-//	netcheck resolve NAME                      print the addresses NAME resolves to
+//	netcheck resolve [-server HOST:PORT] NAME  print the addresses NAME resolves to
 //
 // Probes exit 0 on success and 1 on failure, so `kubectl exec` reports the
 // result. It is static and runs on an empty image.

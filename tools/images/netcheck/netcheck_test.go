@@ -42,6 +42,7 @@ func TestProbe(t *testing.T) {
 		{name: "udp unanswered", args: []string{"udp", "-timeout", "300ms", closedAddr}, want: 1},
 		{name: "resolve localhost", args: []string{"resolve", "localhost"}, want: 0},
 		{name: "no target", args: []string{"tcp"}, want: 1},
+		{name: "resolve through a dead server", args: []string{"resolve", "-server", closedAddr, "-timeout", "1s", "example.invalid"}, want: 1},
 		{name: "unknown command", args: []string{"fly"}, want: 2},
 	}
 	for _, tt := range tests {

@@ -43,17 +43,31 @@ func probe(proto string, args []string) error {
 	return nil
 }
 
-// resolve prints every address the resolver (the pod's /etc/resolv.conf,
-// so cluster DNS) returns for the name.
+// resolve prints every address NAME resolves to: through the pod's
+// /etc/resolv.conf (so cluster DNS), or through -server HOST:PORT, which lets
+// the host check that CoreDNS answers on the kube-dns ClusterIP.
 func resolve(args []string) error {
-	if len(args) != 1 {
+	flags := flag.NewFlagSet("resolve", flag.ContinueOnError)
+	server := flags.String("server", "", "DNS server HOST:PORT instead of /etc/resolv.conf")
+	timeout := flags.Duration("timeout", 5*time.Second, "give up after")
+	if err := flags.Parse(args); err != nil {
+		return err
+	}
+	if flags.NArg() != 1 {
 		return errors.New("want one NAME")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	resolver := net.DefaultResolver
+	if *server != "" {
+		resolver = &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, network, *server)
+		}}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
-	addrs, err := net.DefaultResolver.LookupHost(ctx, args[0])
+	addrs, err := resolver.LookupHost(ctx, flags.Arg(0))
 	if err != nil {
-		return fmt.Errorf("resolve %s: %w", args[0], err)
+		return fmt.Errorf("resolve %s: %w", flags.Arg(0), err)
 	}
 	for _, a := range addrs {
 		fmt.Println(a)

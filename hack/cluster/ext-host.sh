@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# "External" test hosts: network namespaces on the cluster bridge, for the
+# 203.0.113.0/24 hosts of the tests and the demo (and the leak probe).
+#
+#	ext-host.sh add NAME IP/PREFIX   create (routes only to the cluster ranges)
+#	ext-host.sh exec NAME CMD...     run CMD inside
+#	ext-host.sh del NAME             remove (down.sh removes all of them)
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib.sh
+source "$HERE/lib.sh"
+# shellcheck source=net.sh
+source "$HERE/net.sh"
+
+[[ $EUID -eq 0 ]] || die "needs root"
+case ${1:-} in
+add) ext_host_add "$2" "$3" ;;
+exec) ns=$RUN_DIR/netns/$2 && shift 2 && exec nsenter --net="$ns" "$@" ;;
+del) ext_host_del "$2" ;;
+*) die "usage: ext-host.sh add NAME IP/PREFIX | exec NAME CMD... | del NAME" ;;
+esac

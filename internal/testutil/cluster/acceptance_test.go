@@ -1,0 +1,88 @@
+package cluster
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/netpol-advisor/netpol-advisor/internal/testutil"
+)
+
+// TestClusterAcceptance is issue 7's acceptance: cluster up; a client pod
+// resolves a 2-replica Service through CoreDNS and reaches it over TCP and
+// UDP; a default-deny NetworkPolicy (enforced by kube-router) breaks that, an
+// allow policy restores it; nothing leaks out of the cluster ranges; cluster
+// down leaves the host exactly as it was.
+func TestClusterAcceptance(t *testing.T) {
+	testutil.RequireRoot(t)
+	before, err := TakeSnapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := Start(t)
+	t.Logf("cluster up in %s (run folder %s)", c.UpTime.Round(time.Millisecond), c.Dir)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+
+	deployWorkload(ctx, t, c)
+	Eventually(t, time.Minute, "client reaches the server by name over TCP and UDP", func() error { return reach(ctx, c) })
+	applyFile(ctx, t, c, "deny.yaml")
+	Eventually(t, time.Minute, "default deny blocks TCP and UDP", func() error { return blocked(ctx, c) })
+	applyFile(ctx, t, c, "allow.yaml")
+	Eventually(t, time.Minute, "the allow policy lets the client in again", func() error { return reach(ctx, c) })
+	checkNoLeak(ctx, t, c)
+	logMemory(t)
+
+	start := time.Now()
+	if err := c.Down(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("cluster down in %s", time.Since(start).Round(time.Millisecond))
+	after, err := TakeSnapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(before, after); diff != "" {
+		t.Errorf("host state after cluster down differs from before up (-before +after):\n%s", diff)
+	}
+}
+
+func applyFile(ctx context.Context, t *testing.T, c *Cluster, name string) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Apply(ctx, string(data)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func deployWorkload(ctx context.Context, t *testing.T, c *Cluster) {
+	t.Helper()
+	applyFile(ctx, t, c, "workload.yaml")
+	for _, args := range [][]string{
+		{"-n", "e2e", "rollout", "status", "deployment/server", "--timeout", "3m"},
+		{"-n", "e2e", "wait", "--for", "condition=Ready", "pod/client", "--timeout", "3m"},
+	} {
+		if out, err := c.Kubectl(ctx, args...); err != nil {
+			t.Fatalf("%v\n%s\n%s", err, out, c.logTails())
+		}
+	}
+}
+
+// logMemory reports what the whole cluster (components, shims, pods) uses,
+// from the memory cgroup all of it runs in.
+func logMemory(t *testing.T) {
+	dir := "/sys/fs/cgroup/memory/netpol-advisor-cluster/"
+	for _, f := range []string{"memory.usage_in_bytes", "memory.max_usage_in_bytes"} {
+		if data, err := os.ReadFile(dir + f); err == nil {
+			t.Logf("cluster %s: %s MiB", f, mib(strings.TrimSpace(string(data))))
+		}
+	}
+}

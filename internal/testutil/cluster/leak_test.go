@@ -1,0 +1,80 @@
+package cluster
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// leakTarget is TEST-NET-2: not ours, and never reachable from here. The
+// host's default route would send it out of the machine, which is exactly
+// what the guard must stop.
+const leakTarget = "198.51.100.1:80"
+
+// checkNoLeak proves that nothing leaves the cluster ranges: a pod, which
+// has no default route, cannot connect outside them; and a namespace on the
+// bridge that does have a default route through the node gets its packets
+// dropped by the nft guard, whose counter shows it (the guard is verified to
+// be in place before any packet is sent).
+func checkNoLeak(ctx context.Context, t *testing.T, c *Cluster) {
+	t.Helper()
+	out, err := c.Exec(ctx, "e2e", "client", "/netcheck", "tcp", "-timeout", "2s", leakTarget)
+	if err == nil || !strings.Contains(out, "network is unreachable") {
+		t.Errorf("pod connect to %s: want 'network is unreachable', got %q (%v)", leakTarget, out, err)
+	}
+	before, err := guardCounter("leak: from the cluster ranges")
+	if err != nil {
+		t.Fatalf("leak guard not in place, not sending the probe: %v", err)
+	}
+	if out, err := c.ExtHost(ctx, "add", "probe", "198.18.250.250/16"); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	t.Cleanup(func() { _, _ = c.ExtHost(context.Background(), "del", "probe") })
+	if out, err := c.ExtHost(ctx, "exec", "probe", "ip", "route", "add", "default", "via", "198.18.0.1"); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	out, err = c.ExtHost(ctx, "exec", "probe", netcheckBinary(c), "tcp", "-timeout", "2s", leakTarget)
+	if err == nil {
+		t.Fatalf("probe reached %s through the node: %q", leakTarget, out)
+	}
+	after, err := guardCounter("leak: from the cluster ranges")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after <= before {
+		t.Errorf("the guard's leak rule dropped nothing (%d -> %d packets): the probe failed for another reason: %q", before, after, out)
+	}
+	if n, err := guardCounter("leak probe target, never reached"); err != nil || n != 0 {
+		t.Errorf("the last-resort probe rule counted %d packets (%v): the range rules let the probe through", n, err)
+	}
+}
+
+var counterRE = regexp.MustCompile(`counter packets (\d+) bytes \d+ drop comment "([^"]+)"`)
+
+// guardCounter reads the packet counter of the guard rule with comment.
+func guardCounter(comment string) (int, error) {
+	out, err := exec.Command("nft", "list", "chain", "inet", "netpol_advisor_guard", "postrouting").CombinedOutput()
+	if err != nil {
+		return 0, fmt.Errorf("list the guard chain: %w: %s", err, out)
+	}
+	for _, m := range counterRE.FindAllStringSubmatch(string(out), -1) {
+		if m[2] == comment {
+			return strconv.Atoi(m[1])
+		}
+	}
+	return 0, fmt.Errorf("guard rule %q: %w", comment, errNoCounter)
+}
+
+// netcheckBinary is the host-side netcheck that make cluster-build built.
+func netcheckBinary(c *Cluster) string {
+	if dir := os.Getenv("NETPOL_ADVISOR_CLUSTER_IMAGES"); dir != "" {
+		return filepath.Join(dir, "bin", "netcheck")
+	}
+	return filepath.Join(c.scripts, "..", "..", "bin", "cluster-images", "bin", "netcheck")
+}
