@@ -2,6 +2,7 @@ package observer_test
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -133,20 +134,16 @@ func packetLoop(pc net.PacketConn, reply bool) {
 
 // clientStep does one exchange: tcp and udp send and expect the echo,
 // udpsend sends two datagrams from one socket, tcpfail expects the connect
-// to fail.
+// to be refused and tcpdrop expects it to time out.
 func clientStep(kind, addr string) error {
-	network := map[string]string{"tcp": "tcp", "tcpfail": "tcp", "udp": "udp", "udpsend": "udp"}[kind]
+	network := map[string]string{"tcp": "tcp", "tcpfail": "tcp", "tcpdrop": "tcp", "udp": "udp", "udpsend": "udp"}[kind]
 	if network == "" {
 		return fmt.Errorf("unknown client kind %q", kind)
 	}
-	c, err := net.DialTimeout(network, addr, 3*time.Second)
-	if kind == "tcpfail" {
-		if err == nil {
-			c.Close()
-			return fmt.Errorf("connect succeeded, want failure")
-		}
-		return nil
+	if kind == "tcpfail" || kind == "tcpdrop" {
+		return failConnect(addr, kind == "tcpdrop")
 	}
+	c, err := net.DialTimeout(network, addr, 3*time.Second)
 	if err != nil {
 		return err
 	}
@@ -163,6 +160,19 @@ func clientStep(kind, addr string) error {
 	buf := make([]byte, 16)
 	if n, err := c.Read(buf); err != nil || string(buf[:n]) != "ping" {
 		return fmt.Errorf("echo: %q, %v", buf[:n], err)
+	}
+	return nil
+}
+
+func failConnect(addr string, timeout bool) error {
+	c, err := net.DialTimeout("tcp", addr, 500*time.Millisecond)
+	if err == nil {
+		c.Close()
+		return fmt.Errorf("connect succeeded, want failure")
+	}
+	var nerr net.Error
+	if isTimeout := errors.As(err, &nerr) && nerr.Timeout(); isTimeout != timeout {
+		return fmt.Errorf("connect failed with %v, want timeout %v", err, timeout)
 	}
 	return nil
 }

@@ -20,8 +20,8 @@ func sortObservations(obs []flow.Observation) {
 
 // TestObservesPodFlows runs real programs in namespace pods and asserts the
 // exact set of flows the observer reports for them: TCP through a Service
-// DNAT, UDP DNS through a Service, UDP to 8125, a connect to a closed port
-// and an IPv6 connection — both sides of each, and no replies.
+// DNAT, UDP DNS through a Service, UDP to 8125, a connect to a closed port,
+// one dropped on the way and an IPv6 connection — both sides of each, and no replies.
 func TestObservesPodFlows(t *testing.T) {
 	o := openObserver(t)
 	node := netns.NewNode(t)
@@ -31,8 +31,9 @@ func TestObservesPodFlows(t *testing.T) {
 	dnsSvc := netip.MustParseAddrPort("198.19.0.53:53")
 	must(t, node.AddService("tcp", apiSvc, netip.AddrPortFrom(api.IPv4, 8080)))
 	must(t, node.AddService("udp", dnsSvc, netip.AddrPortFrom(dns.IPv4, 53)))
+	must(t, node.Drop("tcp", netip.AddrPortFrom(api.IPv4, 8443))) // as a policy enforcer would
 
-	startHelper(t, api, "apiserver", "serve", "tcp:0.0.0.0:8080", "tcp:[::]:9090")
+	startHelper(t, api, "apiserver", "serve", "tcp:0.0.0.0:8080", "tcp:[::]:9090", "tcp:0.0.0.0:8443")
 	startHelper(t, dns, "resolver", "serve", "udp:0.0.0.0:53")
 	startHelper(t, statsd, "statsd", "serve", "udpsink:0.0.0.0:8125")
 	_, _ = o.Drain() // forget whatever happened before the exchanges
@@ -42,6 +43,7 @@ func TestObservesPodFlows(t *testing.T) {
 		"udp:"+dnsSvc.String(), "udp:"+dnsSvc.String(), "udp:"+dnsSvc.String(),
 		"udpsend:"+netip.AddrPortFrom(statsd.IPv4, 8125).String(),
 		"tcpfail:"+netip.AddrPortFrom(api.IPv4, 9999).String(),
+		"tcpdrop:"+netip.AddrPortFrom(api.IPv4, 8443).String(),
 		"tcp:"+netip.AddrPortFrom(api.IPv6, 9090).String())
 	if err := client.Wait(); err != nil {
 		t.Fatalf("client: %v", err)
@@ -87,6 +89,8 @@ func expectedFlows(web, api, dns, statsd *netns.Pod, apiSvc, dnsSvc netip.AddrPo
 		ingress(statsd, web.IPv4, statsd.IPv4, 8125, "UDP", 1),
 		// Refused: a failed connect, and nothing on the server side.
 		egress(netip.AddrPortFrom(api.IPv4, 9999), "TCP", 0, 1),
+		// Dropped on the way: a timed-out connect; the listener never sees it.
+		egress(netip.AddrPortFrom(api.IPv4, 8443), "TCP", 0, 1),
 		egress(netip.AddrPortFrom(api.IPv6, 9090), "TCP", 1, 0),
 		ingress(api, web.IPv6, api.IPv6, 9090, "TCP", 1),
 	}

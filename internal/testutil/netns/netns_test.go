@@ -2,6 +2,7 @@ package netns_test
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -174,3 +175,25 @@ func TestStartRunsInPodCgroupAndNamespace(t *testing.T) {
 }
 
 func mustAddrPort(s string) netip.AddrPort { return netip.MustParseAddrPort(s) }
+
+func TestDropMakesConnectsTimeOut(t *testing.T) {
+	testutil.RequireRoot(t)
+	node := netns.NewNode(t)
+	client, server := node.AddPod(t, "client"), node.AddPod(t, "server")
+	dst := netip.AddrPortFrom(server.IPv4, 8080)
+	listen(t, server, "tcp4", dst.String())
+	if err := node.Drop("tcp", dst); err != nil {
+		t.Fatal(err)
+	}
+	err := client.Run(func() error {
+		c, err := net.DialTimeout("tcp4", dst.String(), 300*time.Millisecond)
+		if err == nil {
+			c.Close()
+		}
+		return err
+	})
+	var nerr net.Error
+	if !errors.As(err, &nerr) || !nerr.Timeout() {
+		t.Fatalf("dial through a drop rule: %v, want a timeout", err)
+	}
+}

@@ -30,7 +30,8 @@ type Node struct {
 	nl       *netlink.Handle
 	cgroup   string // parent of the pods' cgroups
 	nextPod  int
-	services bool // the nftables table exists
+	services bool // the nftables nat chain exists
+	filter   bool // the nftables filter chain exists
 }
 
 // NewNode creates a node namespace with forwarding on and a parent cgroup

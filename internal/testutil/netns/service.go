@@ -26,7 +26,7 @@ func (n *Node) AddService(proto string, front, back netip.AddrPort) error {
 	}
 	var script strings.Builder
 	if !n.services {
-		fmt.Fprintf(&script, "add table inet %s\n", nftTable)
+		fmt.Fprintf(&script, "add table inet %s\n", nftTable) // no error if it exists
 		fmt.Fprintf(&script, "add chain inet %s prerouting { type nat hook prerouting priority dstnat; policy accept; }\n", nftTable)
 	}
 	fam, to := "ip", back.String()

@@ -1,0 +1,32 @@
+package netns
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+)
+
+// Drop makes the node silently drop packets for proto ("tcp" or "udp") to
+// dst, as a NetworkPolicy enforcer does: a TCP connect to it times out
+// instead of being refused.
+func (n *Node) Drop(proto string, dst netip.AddrPort) error {
+	proto = strings.ToLower(proto)
+	if proto != "tcp" && proto != "udp" {
+		return fmt.Errorf("drop protocol %q: want tcp or udp", proto)
+	}
+	var script strings.Builder
+	if !n.filter {
+		fmt.Fprintf(&script, "add table inet %s\n", nftTable)
+		fmt.Fprintf(&script, "add chain inet %s forward { type filter hook forward priority filter; policy accept; }\n", nftTable)
+	}
+	fam := "ip"
+	if dst.Addr().Is6() {
+		fam = "ip6"
+	}
+	fmt.Fprintf(&script, "add rule inet %s forward %s daddr %s %s dport %d drop\n", nftTable, fam, dst.Addr(), proto, dst.Port())
+	if err := n.nft(script.String()); err != nil {
+		return fmt.Errorf("drop %s/%s: %w", proto, dst, err)
+	}
+	n.filter = true
+	return nil
+}
