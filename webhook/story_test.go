@@ -137,7 +137,7 @@ func (s *suite) waitForCache(t *testing.T, n int) {
 	time.Sleep(100 * time.Millisecond) // let the shared snapshot expire
 }
 
-func readPolicyFile(t *testing.T, path string) networkingv1.NetworkPolicy {
+func readPolicyFile(t testing.TB, path string) networkingv1.NetworkPolicy {
 	t.Helper()
 	data, err := os.ReadFile(filepath.FromSlash(path))
 	if err != nil {
@@ -148,4 +148,13 @@ func readPolicyFile(t *testing.T, path string) networkingv1.NetworkPolicy {
 		t.Fatalf("decode %s: %v", path, err)
 	}
 	return np
+}
+
+func javaappDeployment(t testing.TB) *appsv1.Deployment {
+	t.Helper()
+	var d appsv1.Deployment
+	if err := yaml.UnmarshalStrict(mustRead(t, "testdata/story/javaapp.yaml"), &d); err != nil {
+		t.Fatalf("decode javaapp.yaml: %v", err)
+	}
+	return &d
 }
