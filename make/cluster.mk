@@ -23,9 +23,9 @@ export NETPOL_ADVISOR_CLUSTER_IMAGES := $(abspath $(CLUSTER_IMAGES))
 TEST_DEPS += cluster-build
 
 .PHONY: cluster-build cluster-up cluster-down cluster-status cluster-apt-check
-cluster-build: controlplane cluster-apt-check $(addprefix $(K8S_BIN)/,$(CLUSTER_NODE_BINS)) \
-	$(CONTAINERD_BIN)/containerd $(COREDNS_BIN)/coredns $(KUBE_ROUTER_BIN)/kube-router \
-	cluster-images ## Build the test cluster's binaries and OCI images (cached).
+CLUSTER_BUILD := controlplane cluster-apt-check $(addprefix $(K8S_BIN)/,$(CLUSTER_NODE_BINS)) \
+	$(CONTAINERD_BIN)/containerd $(COREDNS_BIN)/coredns $(KUBE_ROUTER_BIN)/kube-router cluster-images
+cluster-build: $(CLUSTER_BUILD) ## Build the test cluster's binaries and OCI images (cached).
 
 cluster-up: cluster-build ## Start the single-node test cluster (prints the kubeconfig path).
 	hack/cluster/up.sh
@@ -42,8 +42,9 @@ cluster-apt-check:
 
 # Like the control plane: each binary depends only on its version (in the
 # folder name), is built to $@.tmp and then moved, so a killed build leaves
-# nothing that looks finished.
-$(addprefix $(K8S_BIN)/,$(CLUSTER_NODE_BINS)): $(K8S_BIN)/kube-apiserver
+# nothing that looks finished. They come after kube-apiserver (order only),
+# whose packages they share in the Go build cache.
+$(addprefix $(K8S_BIN)/,$(CLUSTER_NODE_BINS)): | $(K8S_BIN)/kube-apiserver
 	@echo ">> building $(notdir $@) $(K8S_VERSION) from the Go module proxy into $(K8S_BIN)"
 	cd tools/kubernetes && $(GO) build -trimpath -ldflags '$(K8S_LDFLAGS)' -o $@.tmp ./$(notdir $@)
 	@mv $@.tmp $@
@@ -89,3 +90,8 @@ $(CLUSTER_IMAGES)/netcheck.tar: $(IMAGEPACK) $(CLUSTER_IMAGES)/bin/netcheck
 
 $(CLUSTER_IMAGES)/coredns.tar: $(IMAGEPACK) $(COREDNS_BIN)/coredns
 	$(IMAGEPACK) -ref netpol-advisor.local/coredns:$(COREDNS_VERSION) -out $@ -file $(COREDNS_BIN)/coredns:/coredns -entrypoint /coredns
+
+BENCH_TARGETS += bench-cluster
+.PHONY: bench-cluster
+bench-cluster: cluster-build ## Time the test cluster's up and down and measure its memory.
+	hack/cluster/bench.sh

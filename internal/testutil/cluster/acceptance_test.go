@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/netpol-advisor/netpol-advisor/internal/testutil"
 )
 
 // TestClusterAcceptance is issue 7's acceptance: cluster up; a client pod
@@ -19,11 +17,6 @@ import (
 // allow policy restores it; nothing leaks out of the cluster ranges; cluster
 // down leaves the host exactly as it was.
 func TestClusterAcceptance(t *testing.T) {
-	testutil.RequireRoot(t)
-	before, err := TakeSnapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
 	c := Start(t)
 	t.Logf("cluster up in %s (run folder %s)", c.UpTime.Round(time.Millisecond), c.Dir)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
@@ -47,7 +40,7 @@ func TestClusterAcceptance(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(before, after); diff != "" {
+	if diff := cmp.Diff(c.Before, after); diff != "" {
 		t.Errorf("host state after cluster down differs from before up (-before +after):\n%s", diff)
 	}
 }

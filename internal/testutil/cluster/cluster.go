@@ -21,6 +21,8 @@ type Cluster struct {
 	Kubeconfig string
 	scripts    string // hack/cluster
 	UpTime     time.Duration
+	// Before is the host state just before up, for comparing after Down.
+	Before Snapshot
 }
 
 // RunDir is where hack/cluster keeps its state unless
@@ -66,7 +68,16 @@ func Start(t testing.TB) *Cluster {
 	if out, err := c.script(time.Minute, "up.sh", "--check"); err != nil {
 		testutil.SkipOrFail(t, "test cluster cannot start: "+strings.TrimSpace(out))
 	}
+	unlock, err := lock(c.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Before, err = TakeSnapshot(); err != nil {
+		unlock()
+		t.Fatal(err)
+	}
 	t.Cleanup(func() {
+		defer unlock()
 		if err := c.Down(); err != nil {
 			t.Errorf("cluster down: %v", err)
 		}
