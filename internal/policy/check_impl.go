@@ -15,6 +15,9 @@ func check(in CheckInput) Report {
 	name := changedName(in.Change)
 	var r Report
 	for _, b := range in.Baselines {
+		if !k.inChangedNamespace(b.Workload.Namespace) {
+			continue
+		}
 		w, ok := k.cluster.Workloads[b.Workload]
 		if !ok {
 			continue

@@ -28,6 +28,17 @@ func newChecker(in CheckInput) *checker {
 		ips: make(map[flow.WorkloadRef]Endpoint)}
 }
 
+// inChangedNamespace is a cheap first filter: a policy only selects pods
+// of its own namespace.
+func (k *checker) inChangedNamespace(ns string) bool {
+	for _, c := range k.changed {
+		if c.namespace == ns {
+			return true
+		}
+	}
+	return false
+}
+
 // endpoint returns the workload as a connection end, built once per call.
 func (k *checker) endpoint(ref flow.WorkloadRef) (Endpoint, bool) {
 	if ep, ok := k.ips[ref]; ok {

@@ -119,3 +119,14 @@ func namespaceLabels(all map[string]map[string]string, ns string) map[string]str
 	out[MetadataNameLabel] = ns
 	return out
 }
+
+// isAPIServer reports whether ip is an endpoint of the kubernetes Service,
+// whatever kind the resolver gave the peer.
+func (c *Cluster) isAPIServer(ip netip.Addr) bool {
+	for _, e := range c.APIServer {
+		if ip.IsValid() && e.IP == ip {
+			return true
+		}
+	}
+	return false
+}

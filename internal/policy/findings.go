@@ -24,9 +24,10 @@ func classify(c *Cluster, f flow.Flow) Class {
 	if _, ok := dnsTarget(c, f); ok {
 		return ClassDNS
 	}
-	switch f.Peer.Kind {
-	case flow.PeerAPIServer:
+	if f.Peer.Kind == flow.PeerAPIServer || f.Peer.Kind != flow.PeerWorkload && c.isAPIServer(f.Peer.IP) {
 		return ClassAPIServer
+	}
+	switch f.Peer.Kind {
 	case flow.PeerExternal:
 		return ClassExternal
 	case flow.PeerNode:
