@@ -18,10 +18,16 @@ type Source interface {
 	Drain() ([]flow.Observation, error)
 }
 
-// LocalResolver names the node's workload behind a local socket address
-// (resolve.Index implements it).
+// LocalResolver names the node's workload behind a local socket: by pod IP,
+// or by pod UID for host-network pods (resolve.Index implements it).
 type LocalResolver interface {
 	Local(ip netip.Addr, at time.Time) (flow.WorkloadRef, bool)
+	LocalByUID(uid string) (flow.WorkloadRef, bool)
+}
+
+// CgroupResolver maps a socket's cgroup ID to its pod's UID (Cgroups).
+type CgroupResolver interface {
+	PodUID(cgroupID uint64) (string, bool)
 }
 
 // Sender ships one batch to the server (transport.Client implements it).
@@ -31,10 +37,12 @@ type Sender interface {
 
 // Agent moves observations from a Source through an Outbox to a Sender.
 type Agent struct {
-	Source     Source
-	Resolver   LocalResolver
-	Outbox     store.Outbox
-	Sender     Sender
+	Source   Source
+	Resolver LocalResolver
+	Outbox   store.Outbox
+	Sender   Sender
+	// Cgroups, when set, resolves host-network pods' sockets by cgroup.
+	Cgroups    CgroupResolver
 	DrainEvery time.Duration
 	MaxBatch   int
 	RetryMin   time.Duration
@@ -112,7 +120,7 @@ func (a *Agent) records(obs []flow.Observation) []store.Record {
 	out := make([]store.Record, 0, len(obs))
 	dropped := 0
 	for _, o := range obs {
-		w, ok := a.Resolver.Local(o.LocalIP, o.LastSeen)
+		w, ok := a.local(o)
 		if !ok {
 			dropped++
 			continue
@@ -123,6 +131,21 @@ func (a *Agent) records(obs []flow.Observation) []store.Record {
 		a.Logger.Debug("observations of no local pod dropped", "count", dropped)
 	}
 	return out
+}
+
+// local resolves by pod IP, else by cgroup (host-network pods).
+func (a *Agent) local(o flow.Observation) (flow.WorkloadRef, bool) {
+	if w, ok := a.Resolver.Local(o.LocalIP, o.LastSeen); ok {
+		return w, true
+	}
+	if a.Cgroups == nil || o.CgroupID == 0 {
+		return flow.WorkloadRef{}, false
+	}
+	uid, ok := a.Cgroups.PodUID(o.CgroupID)
+	if !ok {
+		return flow.WorkloadRef{}, false
+	}
+	return a.Resolver.LocalByUID(uid)
 }
 
 func (a *Agent) notify() {

@@ -21,6 +21,9 @@ type Config struct {
 	TokenFile string
 	// Kubeconfig is used instead of the in-cluster configuration when set.
 	Kubeconfig string
+	// CgroupRoot is the cgroup v2 mount the kubelet's pod cgroups are
+	// under, to resolve host-network pods; empty disables that.
+	CgroupRoot string
 	// DataDir holds the outbox.
 	DataDir string
 	// DrainEvery is how often observations are drained into the outbox.
@@ -40,6 +43,7 @@ func DefaultConfig() Config {
 	return Config{
 		TokenFile:  "/var/run/secrets/netpol-advisor/token",
 		DataDir:    "/var/lib/netpol-advisor/observer",
+		CgroupRoot: "/sys/fs/cgroup",
 		DrainEvery: 10 * time.Second,
 		MaxBatch:   5000,
 		MaxPending: 1_000_000,
@@ -56,6 +60,7 @@ func (c *Config) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.CAFile, "server-ca-file", c.CAFile, "PEM file of the CA that signed the server's certificate (default: system roots)")
 	fs.StringVar(&c.TokenFile, "token-file", c.TokenFile, "projected ServiceAccount token sent to the server")
 	fs.StringVar(&c.Kubeconfig, "kubeconfig", c.Kubeconfig, "kubeconfig file (default: in-cluster configuration)")
+	fs.StringVar(&c.CgroupRoot, "cgroup-root", c.CgroupRoot, "cgroup v2 mount holding the pods' cgroups, to resolve host-network pods (empty: off)")
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory of the durable outbox")
 	fs.DurationVar(&c.DrainEvery, "drain-interval", c.DrainEvery, "how often kernel observations are moved to the outbox")
 	fs.IntVar(&c.MaxBatch, "max-batch", c.MaxBatch, "records per batch sent to the server")

@@ -53,6 +53,9 @@ func Run(ctx context.Context, cfg Config, src Source, log *slog.Logger) error {
 		Source: src, Resolver: idx, Outbox: ob, Sender: client, Logger: log,
 		DrainEvery: cfg.DrainEvery, MaxBatch: cfg.MaxBatch, RetryMin: cfg.RetryMin, RetryMax: cfg.RetryMax,
 	}
+	if cfg.CgroupRoot != "" {
+		a.Cgroups = NewCgroups(cfg.CgroupRoot, time.Second)
+	}
 	return a.Run(ctx)
 }
 
