@@ -34,7 +34,7 @@ type suite struct {
 	stop  func()
 }
 
-func startSuite(t *testing.T, o Options) *suite {
+func startSuite(t testing.TB, o Options) *suite {
 	t.Helper()
 	s := &suite{}
 	s.cp = testutil.StartControlPlane(t, func(env *envtest.Environment) {
@@ -51,7 +51,7 @@ func startSuite(t *testing.T, o Options) *suite {
 	return s
 }
 
-func (s *suite) startManager(t *testing.T, o Options) {
+func (s *suite) startManager(t testing.TB, o Options) {
 	t.Helper()
 	wio := s.cp.Env.WebhookInstallOptions
 	scheme := runtime.NewScheme()
@@ -89,7 +89,7 @@ func (s *suite) startManager(t *testing.T, o Options) {
 
 // applyBatch fills the baseline store from testdata/<name> as one observer
 // batch.
-func (s *suite) applyBatch(t *testing.T, name string) {
+func (s *suite) applyBatch(t testing.TB, name string) {
 	t.Helper()
 	var b store.Batch
 	readYAML(t, name, &b)
@@ -98,7 +98,7 @@ func (s *suite) applyBatch(t *testing.T, name string) {
 	}
 }
 
-func readYAML(t *testing.T, name string, v any) {
+func readYAML(t testing.TB, name string, v any) {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
@@ -109,7 +109,7 @@ func readYAML(t *testing.T, name string, v any) {
 	}
 }
 
-func waitFor(t *testing.T, limit time.Duration, what string, ok func() bool) {
+func waitFor(t testing.TB, limit time.Duration, what string, ok func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(limit)
 	for !ok() {
