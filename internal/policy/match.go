@@ -48,6 +48,7 @@ func peerMatches(p *networkingv1.NetworkPolicyPeer, policyNS string, ep Endpoint
 }
 
 func ipBlockMatches(b *networkingv1.IPBlock, ip netip.Addr) bool {
+	ip = ip.Unmap() // an IPv4-mapped IPv6 address is its IPv4 address
 	cidr, err := netip.ParsePrefix(b.CIDR)
 	if err != nil || !ip.IsValid() || !cidr.Contains(ip) {
 		return false

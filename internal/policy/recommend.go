@@ -12,7 +12,8 @@ import (
 // API-server egress by endpoint IP and port, external addresses only inside
 // a CIDR the adjustments allow, and no rule for an excluded peer. Both
 // policyTypes are always written, so a direction with no observed flow is
-// denied. It fails when the workload is not in the cluster snapshot.
+// denied. It fails when the workload is not in the cluster snapshot
+// (ErrUnknownWorkload) or its pods have no stable label (ErrNoStableLabels).
 func Recommend(cluster *Cluster, baseline flow.Baseline, adj Adjustments) (networkingv1.NetworkPolicy, error) {
 	return recommend(cluster, baseline, adj)
 }

@@ -11,8 +11,15 @@ import (
 	"github.com/netpol-advisor/netpol-advisor/internal/flow"
 )
 
-// ErrUnknownWorkload: the workload is not in the cluster snapshot.
-var ErrUnknownWorkload = errors.New("workload not in the cluster snapshot")
+// Errors of Recommend, to test with errors.Is.
+var (
+	// ErrUnknownWorkload: the workload is not in the cluster snapshot.
+	ErrUnknownWorkload = errors.New("workload not in the cluster snapshot")
+	// ErrNoStableLabels: the workload's pods carry no label but churning
+	// ones, so no podSelector can pick them without picking the whole
+	// namespace.
+	ErrNoStableLabels = errors.New("pods carry no stable label to select them by: label the pod template")
+)
 
 // Labels and annotations of recommended policies.
 const (
@@ -25,6 +32,9 @@ func recommend(c *Cluster, b flow.Baseline, adj Adjustments) (networkingv1.Netwo
 	w, ok := c.Workloads[b.Workload]
 	if !ok {
 		return networkingv1.NetworkPolicy{}, fmt.Errorf("recommend a policy for %s: %w", b.Workload, ErrUnknownWorkload)
+	}
+	if len(w.StableLabels()) == 0 {
+		return networkingv1.NetworkPolicy{}, fmt.Errorf("recommend a policy for %s: %w", b.Workload, ErrNoStableLabels)
 	}
 	in, out := ruleSet{}, ruleSet{}
 	aliases := map[string]string{}

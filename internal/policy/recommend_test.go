@@ -138,9 +138,20 @@ func TestRecommendIsDeterministic(t *testing.T) {
 	}
 }
 
-func TestRecommendUnknownWorkload(t *testing.T) {
-	_, err := Recommend(unitCluster(), flow.Baseline{Workload: flow.WorkloadRef{Namespace: "x", Kind: flow.KindPod, Name: "gone"}}, Adjustments{})
-	if !errors.Is(err, ErrUnknownWorkload) {
-		t.Fatalf("err = %v, want ErrUnknownWorkload", err)
+func TestRecommendErrors(t *testing.T) {
+	c := unitCluster()
+	bare := flow.WorkloadRef{Namespace: "shop", Kind: flow.KindPod, Name: "bare"}
+	c.Workloads[bare] = Workload{Ref: bare, Labels: map[string]string{"pod-template-hash": "x"}}
+	tests := []struct {
+		ref  flow.WorkloadRef
+		want error
+	}{
+		{flow.WorkloadRef{Namespace: "x", Kind: flow.KindPod, Name: "gone"}, ErrUnknownWorkload},
+		{bare, ErrNoStableLabels},
+	}
+	for _, tt := range tests {
+		if _, err := Recommend(c, flow.Baseline{Workload: tt.ref}, Adjustments{}); !errors.Is(err, tt.want) {
+			t.Errorf("Recommend(%s) err = %v, want %v", tt.ref, err, tt.want)
+		}
 	}
 }
