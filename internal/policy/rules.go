@@ -2,8 +2,8 @@ package policy
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -36,9 +36,11 @@ func (r ruleSet) add(t target, protocol corev1.Protocol, port int32) {
 	ports[portKey{protocolOf(protocol), port}] = struct{}{}
 }
 
-// group is the targets sharing one port set.
+// group is the targets sharing one port set; key renders the ports for
+// ordering.
 type group struct {
 	ports   []portKey
+	key     string
 	targets []target
 }
 
@@ -50,7 +52,7 @@ func (r ruleSet) groups() []group {
 		k := portsKey(ports)
 		g, ok := byPorts[k]
 		if !ok {
-			g = &group{ports: ports}
+			g = &group{ports: ports, key: k}
 			byPorts[k] = g
 		}
 		g.targets = append(g.targets, t)
@@ -61,7 +63,7 @@ func (r ruleSet) groups() []group {
 		out = append(out, *g)
 	}
 	slices.SortFunc(out, func(a, b group) int {
-		return cmp.Or(a.targets[0].compare(b.targets[0]), strings.Compare(portsKey(a.ports), portsKey(b.ports)))
+		return cmp.Or(a.targets[0].compare(b.targets[0]), strings.Compare(a.key, b.key))
 	})
 	return out
 }
@@ -80,7 +82,10 @@ func sortedPorts(set map[portKey]struct{}) []portKey {
 func portsKey(ports []portKey) string {
 	var b strings.Builder
 	for _, p := range ports {
-		fmt.Fprintf(&b, "%s/%d,", p.protocol, p.port)
+		b.WriteString(string(p.protocol))
+		b.WriteByte('/')
+		b.WriteString(strconv.Itoa(int(p.port)))
+		b.WriteByte(',')
 	}
 	return b.String()
 }

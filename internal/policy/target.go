@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"cmp"
 	"net/netip"
 	"slices"
 	"strings"
@@ -42,7 +43,7 @@ func targetFor(c *Cluster, self flow.WorkloadRef, f flow.Flow, adj Adjustments) 
 		if w.HostNetwork {
 			return hostTarget(w.IPs, f.Peer.IP)
 		}
-		return target{namespace: w.Ref.Namespace, pods: canonical(w.StableLabels()), sameNS: w.Ref.Namespace == self.Namespace}, true
+		return target{namespace: w.Ref.Namespace, pods: stableCanonical(w.Labels), sameNS: w.Ref.Namespace == self.Namespace}, true
 	case flow.PeerNode, flow.PeerAPIServer:
 		return hostTarget(nil, f.Peer.IP)
 	case flow.PeerExternal:
@@ -86,6 +87,18 @@ func canonical(l map[string]string) string {
 	return strings.Join(pairs, ",")
 }
 
+// stableCanonical is canonical of the labels without the churning ones.
+func stableCanonical(l map[string]string) string {
+	pairs := make([]string, 0, len(l))
+	for k, v := range l {
+		if !slices.Contains(churningLabels, k) {
+			pairs = append(pairs, k+"="+v)
+		}
+	}
+	slices.Sort(pairs)
+	return strings.Join(pairs, ",")
+}
+
 func parseCanonical(s string) map[string]string {
 	out := map[string]string{}
 	if s == "" {
@@ -122,15 +135,19 @@ func (t target) describe() string {
 	return "namespace " + t.namespace + " pods " + pods
 }
 
+// compare orders selector targets (by namespace, then labels) before
+// ipBlocks (by address, then length).
 func (t target) compare(o target) int {
-	return strings.Compare(t.key(), o.key())
-}
-
-func (t target) key() string {
-	if t.cidr.IsValid() {
-		return "2/" + t.cidr.String()
+	if a, b := t.cidr.IsValid(), o.cidr.IsValid(); a != b {
+		if a {
+			return 1
+		}
+		return -1
 	}
-	return "1/" + t.namespace + "/" + t.pods
+	if t.cidr.IsValid() {
+		return cmp.Or(t.cidr.Addr().Compare(o.cidr.Addr()), cmp.Compare(t.cidr.Bits(), o.cidr.Bits()))
+	}
+	return cmp.Or(strings.Compare(t.namespace, o.namespace), strings.Compare(t.pods, o.pods))
 }
 
 // protocolOf defaults an empty protocol to TCP.
