@@ -6,3 +6,10 @@ BENCH_TARGETS += bench-baselines
 bench-baselines: ## Benchmark server ingest into Badger at GOMAXPROCS=1 (records/s; goal >= 200k/s).
 	@echo ">> server ingest into Badger, GOMAXPROCS=1 (goal: >= 200000 records/s)"
 	$(GO) test -run '^$$' -bench 'BenchmarkApply$$' -benchtime 5s -cpu 1 ./internal/store/badgerstore/ | grep -E '^(Benchmark|ok|FAIL)'
+
+BASELINE_PKGS := ./internal/store/... ./internal/resolve/... ./internal/transport/... ./internal/agent/... ./internal/api/... ./cmd/server/...
+
+.PHONY: test-baselines
+test-baselines: controlplane ## Run the baselines tests (stores, resolution, transport, agent fault test, read API, server).
+	$(GO) vet $(BASELINE_PKGS)
+	$(GO) test $(GOTEST_FLAGS) $(BASELINE_PKGS)

@@ -21,6 +21,7 @@ type Config struct {
 	Retention    time.Duration
 	Grace        time.Duration
 	Observers    []string
+	Audiences    []string
 	MaxBodyBytes int64
 	MaxRecords   int
 	SyncWrites   bool
@@ -52,6 +53,7 @@ func (c *Config) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&c.Retention, "retention", c.Retention, "how long baselines are kept")
 	fs.DurationVar(&c.Grace, "deleted-pod-grace", c.Grace, "how long a deleted pod's IP still resolves to it")
 	fs.StringSliceVar(&c.Observers, "observer-user", c.Observers, "user names (ServiceAccounts) allowed to send batches")
+	fs.StringSliceVar(&c.Audiences, "token-audience", c.Audiences, "audiences required of callers' tokens (default: the API server's)")
 	fs.Int64Var(&c.MaxBodyBytes, "max-batch-bytes", c.MaxBodyBytes, "largest batch body accepted")
 	fs.IntVar(&c.MaxRecords, "max-batch-records", c.MaxRecords, "most records accepted in one batch")
 	fs.BoolVar(&c.SyncWrites, "sync-writes", c.SyncWrites, "fsync every batch before acknowledging it (survives machine crashes)")

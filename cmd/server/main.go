@@ -68,7 +68,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	auth := transport.NewTokenReviewer(cs, time.Minute)
+	auth := transport.NewTokenReviewer(cs, time.Minute, cfg.Audiences...)
 	mux := http.NewServeMux()
 	mux.Handle("POST "+transport.BatchPath, &transport.Handler{Auth: auth, Observers: cfg.Observers, Resolver: idx, Writer: st,
 		MaxBodyBytes: cfg.MaxBodyBytes, MaxRecords: cfg.MaxRecords, Logger: log})

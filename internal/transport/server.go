@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/flow"
 	"github.com/netpol-advisor/netpol-advisor/internal/store"
@@ -38,8 +39,21 @@ type Handler struct {
 	Writer       store.Writer
 	MaxBodyBytes int64 // DefaultMaxBodyBytes when 0
 	MaxRecords   int   // DefaultMaxRecords when 0
-	Logger       *slog.Logger
+	// MaxInFlight bounds the batches being handled at once; beyond it the
+	// server answers 429 and observers back off (DefaultMaxInFlight when 0).
+	MaxInFlight int
+	Logger      *slog.Logger
+
+	once     sync.Once
+	inFlight chan struct{}
 }
+
+// DefaultMaxInFlight is the default of Handler.MaxInFlight.
+const DefaultMaxInFlight = 8
+
+// nodeNameExtra is set on tokens of ServiceAccounts bound to a pod: the
+// pod's node (KEP-4193). An observer may then only send as its own node.
+const nodeNameExtra = "authentication.kubernetes.io/node-name"
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
@@ -47,16 +61,27 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, "batches are sent with POST")
 		return
 	}
-	if code, msg := h.authorize(r); code != 0 {
+	u, code, msg := h.authorize(r)
+	if code != 0 {
 		if code == http.StatusUnauthorized {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="netpol-advisor"`)
 		}
 		writeError(w, code, msg)
 		return
 	}
+	if !h.acquire() {
+		w.Header().Set("Retry-After", "1")
+		writeError(w, http.StatusTooManyRequests, "too many batches in flight; retry later")
+		return
+	}
+	defer h.release()
 	req, code, err := h.decode(w, r)
 	if err != nil {
 		writeError(w, code, err.Error())
+		return
+	}
+	if node := u.Extra[nodeNameExtra]; len(node) == 1 && !strings.HasPrefix(req.Observer, node[0]+"/") {
+		writeError(w, http.StatusForbidden, fmt.Sprintf("the observer of node %q may not send as %q", node[0], req.Observer))
 		return
 	}
 	resp, err := h.apply(r.Context(), req)
@@ -71,25 +96,38 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, resp)
 }
 
-// authorize returns 0 for an allowed observer, else a status and message.
-func (h *Handler) authorize(r *http.Request) (int, string) {
+// authorize returns the allowed observer's user and 0, else a status and
+// message.
+func (h *Handler) authorize(r *http.Request) (User, int, string) {
 	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok || token == "" {
-		return http.StatusUnauthorized, "a bearer token (the observer's ServiceAccount token) is required"
+		return User{}, http.StatusUnauthorized, "a bearer token (the observer's ServiceAccount token) is required"
 	}
 	u, err := h.Auth.Authenticate(r.Context(), token)
 	if errors.Is(err, ErrUnauthenticated) {
-		return http.StatusUnauthorized, "the bearer token was not accepted by the API server"
+		return User{}, http.StatusUnauthorized, "the bearer token was not accepted by the API server"
 	}
 	if err != nil {
 		h.logger().Error("authenticate observer", "err", err)
-		return http.StatusServiceUnavailable, "cannot check the token now; retry later"
+		return User{}, http.StatusServiceUnavailable, "cannot check the token now; retry later"
 	}
 	if !slices.Contains(h.Observers, u.Name) {
-		return http.StatusForbidden, fmt.Sprintf("user %q may not send batches", u.Name)
+		return User{}, http.StatusForbidden, fmt.Sprintf("user %q may not send batches", u.Name)
 	}
-	return 0, ""
+	return u, 0, ""
 }
+
+func (h *Handler) acquire() bool {
+	h.once.Do(func() { h.inFlight = make(chan struct{}, cmpOr(h.MaxInFlight, DefaultMaxInFlight)) })
+	select {
+	case h.inFlight <- struct{}{}:
+		return true
+	default:
+		return false
+	}
+}
+
+func (h *Handler) release() { <-h.inFlight }
 
 func (h *Handler) decode(w http.ResponseWriter, r *http.Request) (*Request, int, error) {
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
