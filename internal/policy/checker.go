@@ -8,14 +8,14 @@ import (
 )
 
 // checker holds what one Check call shares between flows: the policy sets
-// before and after the change, the changed policies, and one Pod per
-// workload so that each pod's selecting policies are looked up once.
+// before and after the change, the changed policies, and one Endpoint (one
+// *Pod) per workload so that each pod's selecting policies are looked up
+// once.
 type checker struct {
 	cluster       *Cluster
 	before, after *policySet
 	changed       []*compiled
-	pods          map[flow.WorkloadRef]*Pod
-	ips           map[flow.WorkloadRef]Endpoint
+	endpoints     map[flow.WorkloadRef]Endpoint
 }
 
 func newChecker(in CheckInput) *checker {
@@ -25,7 +25,7 @@ func newChecker(in CheckInput) *checker {
 	}
 	before := newPolicySet(in.Policies)
 	return &checker{cluster: c, before: before, after: before.apply(in.Change), changed: changedPolicies(in.Change),
-		ips: make(map[flow.WorkloadRef]Endpoint)}
+		endpoints: make(map[flow.WorkloadRef]Endpoint)}
 }
 
 // inChangedNamespace is a cheap first filter: a policy only selects pods
@@ -41,7 +41,7 @@ func (k *checker) inChangedNamespace(ns string) bool {
 
 // endpoint returns the workload as a connection end, built once per call.
 func (k *checker) endpoint(ref flow.WorkloadRef) (Endpoint, bool) {
-	if ep, ok := k.ips[ref]; ok {
+	if ep, ok := k.endpoints[ref]; ok {
 		return ep, true
 	}
 	w, ok := k.cluster.Workloads[ref]
@@ -49,7 +49,7 @@ func (k *checker) endpoint(ref flow.WorkloadRef) (Endpoint, bool) {
 		return Endpoint{}, false
 	}
 	ep := endpointOf(w)
-	k.ips[ref] = ep
+	k.endpoints[ref] = ep
 	return ep, true
 }
 

@@ -45,11 +45,11 @@ func newFinding(c *Cluster, self flow.WorkloadRef, f flow.Flow, policy string) F
 	if f.Direction == flow.Ingress {
 		verb, rule = "ingress from", "add an ingress rule from "
 	}
-	msg := fmt.Sprintf("%s %s %s %d (%s) is not allowed", verb, peerName(c, class, f), protocolOf(f.Protocol), f.Port, classDescriptions[class])
+	msg := fmt.Sprintf("%s %s %s %d (%s) is not allowed", verb, peerName(class, f), protocolOf(f.Protocol), f.Port, classDescriptions[class])
 	return Finding{Class: class, Flow: f, Policy: policy, Message: msg, Fix: rule + fixTarget(c, self, class, f)}
 }
 
-func peerName(c *Cluster, class Class, f flow.Flow) string {
+func peerName(class Class, f flow.Flow) string {
 	switch {
 	case class == ClassDNS && !f.Peer.Service.IsZero():
 		return f.Peer.Service.Namespace + "/" + f.Peer.Service.Name
