@@ -1,0 +1,146 @@
+package advice_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	networkingv1 "k8s.io/api/networking/v1"
+	"sigs.k8s.io/yaml"
+
+	"github.com/netpol-advisor/netpol-advisor/internal/adjust"
+	"github.com/netpol-advisor/netpol-advisor/internal/flow"
+	"github.com/netpol-advisor/netpol-advisor/internal/policy"
+	"github.com/netpol-advisor/netpol-advisor/webhook/advice"
+	"github.com/netpol-advisor/netpol-advisor/webhook/internal/fixture"
+)
+
+const storyDir = "../../internal/policy/testdata/story/"
+
+var t0 = time.Date(2026, 11, 25, 11, 0, 0, 0, time.UTC)
+
+func story(t *testing.T) (*advice.Advisor, *fixture.Story) {
+	t.Helper()
+	st, err := fixture.LoadStory(storyDir + "cluster.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	adv := &advice.Advisor{Baselines: fixture.Baselines{st.Baseline.Workload: st.Baseline},
+		Inventory: fixture.Static{S: st.Snapshot}, Now: func() time.Time { return t0 }}
+	return adv, st
+}
+
+func handwritten(t *testing.T) *networkingv1.NetworkPolicy {
+	t.Helper()
+	data, err := os.ReadFile(storyDir + "handwritten.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var np networkingv1.NetworkPolicy
+	if err := yaml.Unmarshal(data, &np); err != nil {
+		t.Fatal(err)
+	}
+	return &np
+}
+
+func classes(fs []policy.Finding) []policy.Class {
+	var out []policy.Class
+	for _, f := range fs {
+		out = append(out, f.Class)
+	}
+	return out
+}
+
+func TestCheckStory(t *testing.T) {
+	adv, st := story(t)
+	ch := policy.Change{Operation: policy.Create, New: handwritten(t)}
+	got, err := adv.Check(context.Background(), ch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]policy.Class{policy.ClassExternal, policy.ClassPeer, policy.ClassDNS}, classes(got.Findings)); diff != "" {
+		t.Errorf("findings before adjustments (-want +got):\n%s", diff)
+	}
+	if got.Enforce || len(got.Learning) != 0 {
+		t.Errorf("enforce %v, learning %v; want neither", got.Enforce, got.Learning)
+	}
+
+	// The user's adjustments: cassandra excluded is no longer a finding.
+	st.Snapshot.Adjustments[st.Baseline.Workload] = st.Adjustments
+	st.Snapshot.Cluster.Namespaces["example-java-app"][advice.EnforceLabel] = "true"
+	got, err = adv.Check(context.Background(), ch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]policy.Class{policy.ClassExternal, policy.ClassDNS}, classes(got.Findings)); diff != "" {
+		t.Errorf("findings after adjustments (-want +got):\n%s", diff)
+	}
+	if len(got.Excluded) != 1 || !got.Enforce {
+		t.Errorf("excluded %v, enforce %v; want cassandra excluded and enforcement on", got.Excluded, got.Enforce)
+	}
+}
+
+func TestCheckWithoutBaselineIsLearning(t *testing.T) {
+	adv, _ := story(t)
+	adv.Baselines = fixture.Baselines{}
+	got, err := adv.Check(context.Background(), policy.Change{Operation: policy.Create, New: handwritten(t)})
+	if err != nil || len(got.Findings) != 0 || len(got.Learning) != 1 {
+		t.Errorf("Check = %+v, %v; want javaapp learning and no finding", got, err)
+	}
+	adv.Baselines = failing{}
+	if _, err := adv.Check(context.Background(), policy.Change{Operation: policy.Create, New: handwritten(t)}); err == nil {
+		t.Error("a store error must be an error, not an empty report")
+	}
+}
+
+type failing struct{}
+
+func (failing) Baseline(context.Context, flow.WorkloadRef, flow.Window) (flow.Baseline, error) {
+	return flow.Baseline{}, errors.New("disk on fire")
+}
+
+func TestRecommend(t *testing.T) {
+	adv, st := story(t)
+	w := st.Snapshot.Cluster.Workloads[st.Baseline.Workload]
+	adjStr, err := adjust.Format(st.Adjustments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := adv.Recommend(context.Background(), w, map[string]string{adjust.Annotation: adjStr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile(storyDir + "recommended.golden.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(string(want), got.Policy); diff != "" {
+		t.Errorf("policy annotation (-want +got):\n%s", diff)
+	}
+	wantSt := advice.Status{State: advice.Ready, Window: st.Baseline.Window, Flows: 6, ComputedAt: t0}
+	if diff := cmp.Diff(wantSt, got.Status); diff != "" {
+		t.Errorf("status (-want +got):\n%s", diff)
+	}
+	m, err := got.Map()
+	if err != nil || !got.Current(m) {
+		t.Errorf("annotations %v (%v) are not current for themselves", m, err)
+	}
+
+	bad, err := adv.Recommend(context.Background(), w, map[string]string{adjust.Annotation: "allow: [{cidr: nope}]"})
+	if err != nil || !strings.HasPrefix(bad.Status.Message, "adjustments ignored") || bad.Status.State != advice.Ready {
+		t.Errorf("bad adjustments: %+v, %v; want ready with the reason", bad.Status, err)
+	}
+	if bad.Current(m) {
+		t.Error("different annotations reported current")
+	}
+
+	w.Ref.Name = "new-app"
+	learning, err := adv.Recommend(context.Background(), w, nil)
+	if err != nil || learning.Status.State != advice.Learning || learning.Policy != "" {
+		t.Errorf("new workload: %+v, %v; want learning without policy", learning, err)
+	}
+}
