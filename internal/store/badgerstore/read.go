@@ -39,7 +39,7 @@ func (s *Store) scan(ctx context.Context, prefix []byte, win flow.Window) ([]flo
 	err := s.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 100})
 		defer it.Close()
-		for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
+		for it.Seek(prefix); it.ValidForPrefix(prefix); {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
@@ -47,12 +47,14 @@ func (s *Store) scan(ctx context.Context, prefix []byte, win flow.Window) ([]flo
 			if err != nil {
 				return err
 			}
-			if !s.overlaps(start, win) {
+			if skip := s.skipTo(w, start, win); skip != nil {
+				it.Seek(skip) // always forward: rows are sorted by workload, then time
 				continue
 			}
 			if err := c.add(it.Item(), w); err != nil {
 				return err
 			}
+			it.Next()
 		}
 		c.flush()
 		return nil
@@ -60,10 +62,19 @@ func (s *Store) scan(ctx context.Context, prefix []byte, win flow.Window) ([]flo
 	return c.out, err
 }
 
-// overlaps reports whether the bucket starting at start overlaps win.
-func (s *Store) overlaps(start time.Time, win flow.Window) bool {
-	end := start.Add(s.bucket)
-	return (win.From.IsZero() || end.After(win.From)) && (win.To.IsZero() || start.Before(win.To))
+// skipTo returns where to seek when the row of w starting at start is
+// outside win: the workload's first bucket in the window, or the next
+// workload. It returns nil for a row inside the window.
+func (s *Store) skipTo(w flow.WorkloadRef, start time.Time, win flow.Window) []byte {
+	if !win.From.IsZero() && !start.Add(s.bucket).After(win.From) {
+		return appendBucket(workloadPrefix(w), win.From.Truncate(s.bucket))
+	}
+	if !win.To.IsZero() && !start.Before(win.To) {
+		next := workloadPrefix(w)
+		next[len(next)-1]++ // past every row of w
+		return next
+	}
+	return nil
 }
 
 // collector groups edges, which arrive sorted by workload, into baselines.

@@ -190,3 +190,28 @@ func TestApplyRejectsAnonymousBatch(t *testing.T) {
 		}
 	}
 }
+
+func TestNamespaceWindowSkipsRowsOutside(t *testing.T) {
+	s := openStore(t, t.TempDir(), time.Minute)
+	client := flow.WorkloadRef{Namespace: "example-java-app", Kind: flow.KindDeployment, Name: "example-java-app-jclient"}
+	var flows []flow.Flow
+	for i := range 10 {
+		at := t0.Add(time.Duration(i) * time.Minute)
+		flows = append(flows, makeFlow(javaapp, mongo, 27017, 1, at), makeFlow(client, external, 443, 10, at))
+	}
+	mustApply(t, s, "node-a", 1, flows...)
+	bls, err := s.Namespace(context.Background(), "example-java-app", flow.Window{From: t0.Add(3 * time.Minute), To: t0.Add(5 * time.Minute)})
+	if err != nil {
+		t.Fatalf("Namespace: %v", err)
+	}
+	got := map[flow.WorkloadRef]uint64{}
+	for _, b := range bls {
+		for _, f := range b.Flows {
+			got[f.Workload] += f.Count
+		}
+	}
+	want := map[flow.WorkloadRef]uint64{javaapp: 2, client: 20}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("counts in minutes 3 and 4 (-want +got):\n%s", diff)
+	}
+}
