@@ -25,7 +25,7 @@ func newChecker(in CheckInput) *checker {
 	}
 	before := newPolicySet(in.Policies)
 	return &checker{cluster: c, before: before, after: before.apply(in.Change), changed: changedPolicies(in.Change),
-		endpoints: make(map[flow.WorkloadRef]Endpoint)}
+		endpoints: make(map[flow.WorkloadRef]Endpoint, min(len(c.Workloads), 256))}
 }
 
 // inChangedNamespace is a cheap first filter: a policy only selects pods
