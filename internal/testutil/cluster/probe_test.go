@@ -22,7 +22,7 @@ func reach(ctx context.Context, c *Cluster) error {
 	}
 	for _, probe := range [][]string{{"tcp", "server:80"}, {"udp", "server.e2e.svc.cluster.local:5353"}} {
 		out, err := c.Exec(ctx, "e2e", "client", "/netcheck", probe[0], "-timeout", "2s", probe[1])
-		if err != nil || !strings.HasPrefix(out, "hello over "+probe[0]+" from server-") {
+		if err != nil || !strings.Contains(out, "hello over "+probe[0]+" from server-") {
 			return fmt.Errorf("%s %s: got %q (%v)", probe[0], probe[1], out, err)
 		}
 	}
