@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/netpol-advisor/netpol-advisor/internal/flow"
 	"github.com/netpol-advisor/netpol-advisor/internal/policy"
 	"github.com/netpol-advisor/netpol-advisor/webhook/advice"
 )
@@ -51,9 +52,19 @@ func line(f policy.Finding) string {
 }
 
 func more(n int, all []policy.Finding) string {
+	s := fmt.Sprintf("netpol-advisor: %d more blocked flows not shown", n)
 	w := all[0].Flow.Workload
-	return fmt.Sprintf("netpol-advisor: %d more blocked flows not shown; the recommended policy allowing all of them is in annotation %s: kubectl get %s %s -n %s -o yaml",
-		n, advice.PolicyAnnotation, strings.ToLower(string(w.Kind)), w.Name, w.Namespace)
+	for _, f := range all {
+		if f.Flow.Workload != w {
+			return s + fmt.Sprintf("; each Deployment's recommended policy, which allows all of them, is in its annotation %s: kubectl get deployments -n %s -o yaml",
+				advice.PolicyAnnotation, w.Namespace)
+		}
+	}
+	if w.Kind != flow.KindDeployment {
+		return s + "; fix the ones above and apply again with --dry-run=server to see the rest"
+	}
+	return s + fmt.Sprintf("; the recommended policy, which allows all of them, is in annotation %s: kubectl get deployment %s -n %s -o yaml",
+		advice.PolicyAnnotation, w.Name, w.Namespace)
 }
 
 // clip makes s one line of at most maxLine runes.
