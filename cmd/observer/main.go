@@ -1,0 +1,53 @@
+// Command observer is netpol-advisor's node agent. It loads the eBPF
+// programs of package observer and, in its one mode so far, prints the flows
+// it sees on this machine:
+//
+//	observer flows --interval 2s
+//
+// Shipping flows to the server is a separate mode, added with the baselines.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+const usage = `usage: observer <mode> [flags]
+
+modes:
+  flows   print the flows seen on this machine (observer flows --help)
+`
+
+// run dispatches to a mode and returns the exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	switch args[0] {
+	case "flows":
+		return runFlows(ctx, args[1:], stdout, stderr)
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "unknown mode %q\n%s", args[0], usage)
+	return 2
+}
+
+func newLogger(w io.Writer, debug bool) *slog.Logger {
+	level := slog.LevelInfo
+	if debug {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}
