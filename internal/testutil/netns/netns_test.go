@@ -197,3 +197,30 @@ func TestDropMakesConnectsTimeOut(t *testing.T) {
 		t.Fatalf("dial through a drop rule: %v, want a timeout", err)
 	}
 }
+
+func TestAddAddressRoutesToThePod(t *testing.T) {
+	testutil.RequireRoot(t)
+	node := netns.NewNode(t)
+	client, server := node.AddPod(t, "client"), node.AddPod(t, "server")
+	extra := netip.MustParseAddr("198.18.200.7")
+	if err := node.AddAddress(client, extra); err != nil {
+		t.Fatal(err)
+	}
+	seen := echoTCP(listen(t, server, "tcp4", netip.AddrPortFrom(server.IPv4, 7000).String()).(net.Listener))
+	err := client.Run(func() error {
+		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: extra.AsSlice()}, Timeout: 3 * time.Second}
+		c, err := d.Dial("tcp4", netip.AddrPortFrom(server.IPv4, 7000).String())
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		_, err = io.WriteString(c, "x")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := <-seen; !strings.HasPrefix(got[1], extra.String()+":") {
+		t.Errorf("server saw client %s, want %s", got[1], extra)
+	}
+}

@@ -23,6 +23,7 @@ type Pod struct {
 	Cgroup   string
 	CgroupID uint64
 	ns       netns.NsHandle
+	veth     string // the node end of its veth
 }
 
 // AddPod creates a pod named name. Without addrs it gets the next free
@@ -55,7 +56,8 @@ func (n *Node) AddPod(t testing.TB, name string, addrs ...netip.Addr) *Pod {
 		}
 		p.ns.Close()
 	})
-	if err := n.plug(p, fmt.Sprintf("vp%d", idx)); err != nil {
+	p.veth = fmt.Sprintf("vp%d", idx)
+	if err := n.plug(p, p.veth); err != nil {
 		t.Fatalf("add pod %s: %v", name, err)
 	}
 	if err := makeCgroup(p.Cgroup); err != nil {
