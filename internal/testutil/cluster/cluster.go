@@ -72,6 +72,12 @@ func Start(t testing.TB) *Cluster {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A cluster left running (make cluster-up, a killed test) is not part of
+	// the machine's state: remove it before recording that state.
+	if err := c.Down(); err != nil {
+		unlock()
+		t.Fatalf("remove a previous cluster: %v", err)
+	}
 	if c.Before, err = TakeSnapshot(); err != nil {
 		unlock()
 		t.Fatal(err)
