@@ -1,7 +1,9 @@
 package webhook
 
 import (
+	"cmp"
 	"errors"
+	"fmt"
 	"time"
 
 	"sigs.k8s.io/controller-runtime/pkg/manager"
@@ -17,6 +19,9 @@ import (
 
 // Options configure the webhooks. The zero value is usable.
 type Options struct {
+	// Namespace is the product's own namespace: the annotator skips it, as
+	// the webhook configurations do (default netpol-advisor).
+	Namespace string
 	// Window is how far back baselines are read (0: all the store keeps).
 	Window time.Duration
 	// MaxWarnings caps the finding lines of a NetworkPolicy review
@@ -49,9 +54,12 @@ func Setup(mgr manager.Manager, o Options, d Deps) (*advice.Advisor, error) {
 	if o.NoAnnotator {
 		return adv, nil
 	}
+	if o.Annotator.SkipNamespace == "" {
+		o.Annotator.SkipNamespace = cmp.Or(o.Namespace, "netpol-advisor")
+	}
 	r := &annotator.Reconciler{Client: mgr.GetClient(), Recommender: adv, Options: o.Annotator}
 	if err := r.SetupWithManager(mgr); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("webhook setup: annotator: %w", err)
 	}
 	return adv, nil
 }
