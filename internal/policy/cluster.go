@@ -5,6 +5,7 @@ import (
 	"net/netip"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/flow"
 )
@@ -44,6 +45,11 @@ type Workload struct {
 	// HostNetwork pods use the node's network: policies never select them and
 	// peers can reach them only by ipBlock.
 	HostNetwork bool `json:"hostNetwork,omitempty"`
+	// Selector is the controller's pod selector (spec.selector of a
+	// Deployment, StatefulSet, DaemonSet or Job), when known. It never
+	// changes across rollouts, unlike labels such as a version, so
+	// recommendations select by it when it is plain matchLabels.
+	Selector *metav1.LabelSelector `json:"selector,omitempty"`
 }
 
 // NamedPort is a named container port.
@@ -99,6 +105,26 @@ func (w Workload) StableLabels() map[string]string {
 		out = map[string]string{}
 	}
 	return out
+}
+
+// SelectorLabels are the labels a recommendation selects the workload's
+// pods by: the controller's selector when it is plain matchLabels without a
+// churning label, else the stable pod labels. Empty means no selector can
+// pick these pods alone.
+func (w Workload) SelectorLabels() map[string]string {
+	if s := w.Selector; s != nil && len(s.MatchExpressions) == 0 && len(s.MatchLabels) > 0 && !hasChurning(s.MatchLabels) {
+		return maps.Clone(s.MatchLabels)
+	}
+	return w.StableLabels()
+}
+
+func hasChurning(l map[string]string) bool {
+	for _, k := range churningLabels {
+		if _, ok := l[k]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // namespaceLabels returns the labels of a namespace, with

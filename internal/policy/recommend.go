@@ -13,7 +13,9 @@ import (
 // a CIDR the adjustments allow, and no rule for an excluded peer. Both
 // policyTypes are always written, so a direction with no observed flow is
 // denied. It fails when the workload is not in the cluster snapshot
-// (ErrUnknownWorkload) or its pods have no stable label (ErrNoStableLabels).
+// (ErrUnknownWorkload), uses the host network (ErrHostNetwork) or its pods
+// have no stable label (ErrNoStableLabels). Pods, its own and its peers',
+// are selected by Workload.SelectorLabels.
 func Recommend(cluster *Cluster, baseline flow.Baseline, adj Adjustments) (networkingv1.NetworkPolicy, error) {
 	return recommend(cluster, baseline, adj)
 }

@@ -19,6 +19,8 @@ var (
 	// ones, so no podSelector can pick them without picking the whole
 	// namespace.
 	ErrNoStableLabels = errors.New("pods carry no stable label to select them by: label the pod template")
+	// ErrHostNetwork: NetworkPolicies never apply to host-network pods.
+	ErrHostNetwork = errors.New("host-network pods are not subject to NetworkPolicies")
 )
 
 // Labels and annotations of recommended policies.
@@ -33,7 +35,10 @@ func recommend(c *Cluster, b flow.Baseline, adj Adjustments) (networkingv1.Netwo
 	if !ok {
 		return networkingv1.NetworkPolicy{}, fmt.Errorf("recommend a policy for %s: %w", b.Workload, ErrUnknownWorkload)
 	}
-	if len(w.StableLabels()) == 0 {
+	if w.HostNetwork {
+		return networkingv1.NetworkPolicy{}, fmt.Errorf("recommend a policy for %s: %w", b.Workload, ErrHostNetwork)
+	}
+	if len(w.SelectorLabels()) == 0 {
 		return networkingv1.NetworkPolicy{}, fmt.Errorf("recommend a policy for %s: %w", b.Workload, ErrNoStableLabels)
 	}
 	in, out := ruleSet{}, ruleSet{}
@@ -67,7 +72,7 @@ func buildPolicy(w Workload, in, out ruleSet, aliases map[string]string) network
 			Labels:    map[string]string{ManagedByLabel: ManagedByValue},
 		},
 		Spec: networkingv1.NetworkPolicySpec{
-			PodSelector: metav1.LabelSelector{MatchLabels: w.StableLabels()},
+			PodSelector: metav1.LabelSelector{MatchLabels: w.SelectorLabels()},
 			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress},
 			Ingress:     []networkingv1.NetworkPolicyIngressRule{},
 			Egress:      []networkingv1.NetworkPolicyEgressRule{},

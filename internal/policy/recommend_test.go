@@ -2,6 +2,7 @@ package policy
 
 import (
 	"errors"
+	"maps"
 	"math/rand/v2"
 	"net/netip"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/flow"
 )
@@ -118,6 +120,32 @@ func TestRecommendRules(t *testing.T) {
 	}
 }
 
+// The controller's selector wins over pod labels that change on upgrades.
+func TestRecommendSelectsByControllerSelector(t *testing.T) {
+	c := unitCluster()
+	for _, ref := range []flow.WorkloadRef{appRef, dbRef} {
+		w := c.Workloads[ref]
+		w.Labels = maps.Clone(w.Labels)
+		w.Labels["version"] = "v2"
+		w.Selector = &metav1.LabelSelector{MatchLabels: map[string]string{"app": w.Labels["app"]}}
+		c.Workloads[ref] = w
+	}
+	got, err := Recommend(c, flow.Baseline{Workload: appRef, Flows: []flow.Flow{mkFlow(flow.Egress, wl(dbRef), corev1.ProtocolTCP, 5432)}}, Adjustments{})
+	if err != nil {
+		t.Fatalf("Recommend: %v", err)
+	}
+	want := networkingv1.NetworkPolicySpec{
+		PodSelector: metav1.LabelSelector{MatchLabels: map[string]string{"app": "api"}},
+		PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress},
+		Ingress:     []networkingv1.NetworkPolicyIngressRule{},
+		Egress: []networkingv1.NetworkPolicyEgressRule{{To: peers(nsPodPeer(map[string]string{MetadataNameLabel: "data"}, map[string]string{"app": "db"})),
+			Ports: []networkingv1.NetworkPolicyPort{tcp(5432)}}},
+	}
+	if diff := cmp.Diff(want, got.Spec); diff != "" {
+		t.Errorf("spec (-want +got):\n%s", diff)
+	}
+}
+
 func TestRecommendIsDeterministic(t *testing.T) {
 	var flows []flow.Flow
 	for port := int32(1000); port < 1040; port += 3 {
@@ -148,6 +176,7 @@ func TestRecommendErrors(t *testing.T) {
 	}{
 		{flow.WorkloadRef{Namespace: "x", Kind: flow.KindPod, Name: "gone"}, ErrUnknownWorkload},
 		{bare, ErrNoStableLabels},
+		{hostRef, ErrHostNetwork},
 	}
 	for _, tt := range tests {
 		if _, err := Recommend(c, flow.Baseline{Workload: tt.ref}, Adjustments{}); !errors.Is(err, tt.want) {

@@ -43,7 +43,7 @@ func targetFor(c *Cluster, self flow.WorkloadRef, f flow.Flow, adj Adjustments) 
 		if w.HostNetwork {
 			return hostTarget(w.IPs, f.Peer.IP)
 		}
-		return target{namespace: w.Ref.Namespace, pods: stableCanonical(w.Labels), sameNS: w.Ref.Namespace == self.Namespace}, true
+		return target{namespace: w.Ref.Namespace, pods: selectorCanonical(w), sameNS: w.Ref.Namespace == self.Namespace}, true
 	case flow.PeerNode, flow.PeerAPIServer:
 		return hostTarget(nil, f.Peer.IP)
 	case flow.PeerExternal:
@@ -87,8 +87,13 @@ func canonical(l map[string]string) string {
 	return strings.Join(pairs, ",")
 }
 
-// stableCanonical is canonical of the labels without the churning ones.
-func stableCanonical(l map[string]string) string {
+// selectorCanonical is canonical(w.SelectorLabels()) without copying the
+// labels in the common case.
+func selectorCanonical(w Workload) string {
+	l := w.Labels
+	if s := w.Selector; s != nil && len(s.MatchExpressions) == 0 && len(s.MatchLabels) > 0 && !hasChurning(s.MatchLabels) {
+		l = s.MatchLabels
+	}
 	pairs := make([]string, 0, len(l))
 	for k, v := range l {
 		if !slices.Contains(churningLabels, k) {
