@@ -27,12 +27,14 @@ struct {
 } connecting SEC(".maps");
 
 /* sock_cgroup_id returns the cgroup v2 ID the socket was created in (or
- * inherited from its listener, for accepted sockets). */
+ * inherited from its listener, for accepted sockets). tp_btf arguments are
+ * BTF pointers: fields are read directly (a plain load, with faults
+ * handled by the kernel) instead of through bpf_probe_read_kernel calls. */
 static __always_inline __u64 sock_cgroup_id(struct sock *sk)
 {
 	if (bpf_core_field_exists(sk->sk_cgrp_data.cgroup)) {
-		struct cgroup *cg = BPF_CORE_READ(sk, sk_cgrp_data.cgroup);
-		return cg ? BPF_CORE_READ(cg, kn, id) : 0;
+		struct cgroup *cg = sk->sk_cgrp_data.cgroup;
+		return cg ? cg->kn->id : 0;
 	}
 	/* Before 5.15: the low bit set means the u64 holds v1 data instead. */
 	struct sock_cgroup_data___old *old = (void *)&sk->sk_cgrp_data;
@@ -42,26 +44,34 @@ static __always_inline __u64 sock_cgroup_id(struct sock *sk)
 	return BPF_CORE_READ((struct cgroup *)val, kn, id);
 }
 
+static __always_inline void copy16(__u8 dst[16], const struct in6_addr *src)
+{
+	/* Two 8-byte loads rather than a byte loop. */
+	__u64 *d = (__u64 *)dst;
+	d[0] = *(const __u64 *)&src->in6_u.u6_addr32[0];
+	d[1] = *(const __u64 *)&src->in6_u.u6_addr32[2];
+}
+
 /* tcp_key fills k from the socket; false for families it does not know. */
 static __always_inline bool tcp_key(struct sock *sk, struct flow_key *k, __u8 dir)
 {
-	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	struct sock_common *skc = &sk->__sk_common;
+	__u16 family = skc->skc_family;
 	__u8 *local = dir == DIR_EGRESS ? k->client : k->server;
 	__u8 *remote = dir == DIR_EGRESS ? k->server : k->client;
 
 	if (family == AF_INET) {
-		set_v4(local, BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr));
-		set_v4(remote, BPF_CORE_READ(sk, __sk_common.skc_daddr));
+		set_v4(local, skc->skc_rcv_saddr);
+		set_v4(remote, skc->skc_daddr);
 	} else if (family == AF_INET6) {
 		/* v4-mapped for IPv4 peers of dual-stack sockets; Go unmaps. */
-		bpf_core_read(local, 16, &sk->__sk_common.skc_v6_rcv_saddr);
-		bpf_core_read(remote, 16, &sk->__sk_common.skc_v6_daddr);
+		copy16(local, &skc->skc_v6_rcv_saddr);
+		copy16(remote, &skc->skc_v6_daddr);
 	} else {
 		return false;
 	}
 	__builtin_memcpy(k->local, local, 16);
-	k->server_port = dir == DIR_EGRESS ? bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport))
-					   : BPF_CORE_READ(sk, __sk_common.skc_num);
+	k->server_port = dir == DIR_EGRESS ? bpf_ntohs(skc->skc_dport) : skc->skc_num;
 	k->protocol = IPPROTO_TCP;
 	k->direction = dir;
 	k->cgroup_id = sock_cgroup_id(sk);
@@ -87,7 +97,7 @@ static __always_inline void tcp_connect_done(struct sock *sk, bool failed)
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(tcp_state, struct sock *sk, int oldstate, int newstate)
 {
-	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+	if (sk->sk_protocol != IPPROTO_TCP)
 		return 0;
 	if (oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT) {
 		struct connecting c = {};
