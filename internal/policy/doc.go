@@ -10,9 +10,15 @@
 // (Adjustments).
 //
 // Semantics follow the NetworkPolicy API reference and the upstream e2e
-// suite (test/e2e/network/netpol): policies are allow-only and additive, a
-// connection needs egress allowed at its source and ingress allowed at its
-// destination, label selectors are apimachinery's (NotIn and DoesNotExist
-// match a missing key), named ports resolve on the destination pod, and
-// policies see the pod's target port after Service DNAT.
+// suite (test/e2e/network/netpol, transcribed in testdata/conformance):
+// policies are allow-only and additive, a connection needs egress allowed
+// at its source and ingress allowed at its destination, label selectors are
+// apimachinery's (NotIn and DoesNotExist match a missing key), named ports
+// resolve on the destination pod, and policies see the pod's target port
+// after Service DNAT.
+//
+// Where things are: cluster.go and adjust.go hold the input types;
+// evaluate.go, evaluator.go, compile.go, selector.go, match.go and
+// nsindex.go evaluate; recommend*.go, target.go, dns.go and rules.go
+// recommend; check*.go, policyset.go and findings.go check.
 package policy
