@@ -27,6 +27,9 @@ type Options struct {
 	// MaxWarnings caps the finding lines of a NetworkPolicy review
 	// (default 10).
 	MaxWarnings int
+	// BaselineTTL is how long a baseline read serves later requests
+	// (default 5 s; negative: read the store on every request).
+	BaselineTTL time.Duration
 	// SnapshotMaxAge is how stale the shared cluster snapshot may be
 	// (default 2 s).
 	SnapshotMaxAge time.Duration
@@ -47,7 +50,11 @@ func Setup(mgr manager.Manager, o Options, d Deps) (*advice.Advisor, error) {
 		return nil, errors.New("webhook setup: no baseline reader")
 	}
 	inv := &inventory.Cached{Reader: mgr.GetClient(), MaxAge: o.SnapshotMaxAge}
-	adv := &advice.Advisor{Baselines: d.Baselines, Inventory: inv, Window: o.Window}
+	ttl := o.BaselineTTL
+	if ttl == 0 {
+		ttl = 5 * time.Second
+	}
+	adv := &advice.Advisor{Baselines: d.Baselines, Inventory: inv, Window: o.Window, BaselineTTL: ttl}
 	srv := mgr.GetWebhookServer()
 	srv.Register(config.MutatePath, hook(&mutate.Handler{Recommender: adv}))
 	srv.Register(config.ValidatePath, hook(&validate.Handler{Checker: adv, MaxWarnings: o.MaxWarnings}))

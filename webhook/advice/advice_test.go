@@ -144,3 +144,37 @@ func TestRecommend(t *testing.T) {
 		t.Errorf("new workload: %+v, %v; want learning without policy", learning, err)
 	}
 }
+
+type counting struct {
+	fixture.Baselines
+	reads int
+}
+
+func (c *counting) Baseline(ctx context.Context, w flow.WorkloadRef, win flow.Window) (flow.Baseline, error) {
+	c.reads++
+	return c.Baselines.Baseline(ctx, w, win)
+}
+
+func TestBaselineTTL(t *testing.T) {
+	adv, st := story(t)
+	now := t0
+	adv.Now = func() time.Time { return now }
+	cb := &counting{Baselines: fixture.Baselines{st.Baseline.Workload: st.Baseline}}
+	adv.Baselines, adv.BaselineTTL, adv.Window = cb, 5*time.Second, 3*time.Hour
+	ch := policy.Change{Operation: policy.Create, New: handwritten(t)}
+	for range 3 {
+		if r, err := adv.Check(context.Background(), ch); err != nil || len(r.Findings) != 3 {
+			t.Fatalf("Check = %d findings, %v", len(r.Findings), err)
+		}
+	}
+	if cb.reads != 1 {
+		t.Errorf("%d store reads within the TTL, want 1", cb.reads)
+	}
+	now = now.Add(5 * time.Second)
+	if _, err := adv.Check(context.Background(), ch); err != nil {
+		t.Fatal(err)
+	}
+	if cb.reads != 2 {
+		t.Errorf("%d store reads after the TTL, want 2", cb.reads)
+	}
+}

@@ -33,15 +33,23 @@ type Advisor struct {
 	// Window is how far back baselines are read; zero means everything
 	// the store keeps.
 	Window time.Duration
+	// BaselineTTL, when set, lets a baseline read serve the requests of
+	// that long (the same workload is asked about many times in a burst of
+	// applies); zero reads the store every time.
+	BaselineTTL time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+
+	cache cachedBaselines
 }
 
-func (a *Advisor) now() time.Time {
+func (a *Advisor) now() time.Time { return a.clock().UTC() }
+
+func (a *Advisor) clock() time.Time {
 	if a.Now != nil {
-		return a.Now().UTC()
+		return a.Now()
 	}
-	return time.Now().UTC()
+	return time.Now()
 }
 
 func (a *Advisor) window() flow.Window {
@@ -52,8 +60,8 @@ func (a *Advisor) window() flow.Window {
 }
 
 // baseline reads w's baseline; found is false when the store has none yet.
-func (a *Advisor) baseline(ctx context.Context, w flow.WorkloadRef) (b flow.Baseline, found bool, err error) {
-	b, err = a.Baselines.Baseline(ctx, w, a.window())
+func (a *Advisor) baseline(ctx context.Context, w flow.WorkloadRef, win flow.Window) (b flow.Baseline, found bool, err error) {
+	b, err = a.Baselines.Baseline(ctx, w, win)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return flow.Baseline{}, false, nil

@@ -79,7 +79,7 @@ func (a *Advisor) Recommend(ctx context.Context, w policy.Workload, annotations 
 	if err != nil {
 		return Annotations{}, fmt.Errorf("cluster snapshot: %w", err)
 	}
-	b, found, err := a.baseline(ctx, w.Ref)
+	b, found, err := a.cachedBaseline(ctx, w.Ref)
 	if err != nil {
 		return Annotations{}, err
 	}

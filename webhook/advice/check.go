@@ -37,7 +37,7 @@ func (a *Advisor) Check(ctx context.Context, change policy.Change) (Checked, err
 	in := policy.CheckInput{Cluster: snap.Cluster, Policies: inForce(snap.Policies, change),
 		Change: change, Adjustments: snap.Adjustments}
 	for _, w := range policy.Touched(snap.Cluster, change) {
-		b, found, err := a.baseline(ctx, w)
+		b, found, err := a.cachedBaseline(ctx, w)
 		if err != nil {
 			return Checked{}, err
 		}
