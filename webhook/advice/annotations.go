@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"sigs.k8s.io/yaml"
-
 	"github.com/netpol-advisor/netpol-advisor/internal/adjust"
 	"github.com/netpol-advisor/netpol-advisor/internal/flow"
 	"github.com/netpol-advisor/netpol-advisor/internal/policy"
@@ -96,7 +94,7 @@ func (a *Advisor) Recommend(ctx context.Context, w policy.Workload, annotations 
 	if err != nil {
 		return Annotations{}, fmt.Errorf("recommend a policy for %s: %w", w.Ref, err)
 	}
-	out, err := yaml.Marshal(np)
+	out, err := marshalYAML(np)
 	if err != nil {
 		return Annotations{}, fmt.Errorf("encode recommended policy: %w", err)
 	}
