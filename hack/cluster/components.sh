@@ -23,6 +23,7 @@ start() {
 	log "starting $name"
 	(
 		while read -r d; do echo "$BASHPID" >"$d/system/cgroup.procs"; done < <(cgroup_dirs)
+		exec 9>&- # the cluster lock stays with up.sh
 		exec setsid "$@" </dev/null
 	) >"$RUN_DIR/logs/$name.log" 2>&1 &
 	echo $! >"$RUN_DIR/pids/$name"

@@ -64,6 +64,7 @@ remove_cgroups() {
 
 main() {
 	[[ $EUID -eq 0 ]] || die "needs root: run as root"
+	lock_cluster
 	local t0=$SECONDS
 	if [[ -d $RUN_DIR ]]; then
 		stop_processes

@@ -38,6 +38,18 @@ SYSCTLS=(net.ipv4.ip_forward net.bridge.bridge-nf-call-iptables net.bridge.bridg
 	kernel.keys.root_maxkeys kernel.keys.root_maxbytes net.netfilter.nf_conntrack_max
 	net.netfilter.nf_conntrack_tcp_timeout_established net.netfilter.nf_conntrack_tcp_timeout_close_wait)
 
+# lock_cluster serializes whole up/down/bench runs (one run folder and one
+# bridge per machine). The Go harness holds the same lock itself and says so
+# with NETPOL_ADVISOR_CLUSTER_LOCKED=1; so does up.sh for the down.sh it runs.
+# Components close fd 9 (see start), or they would keep the lock.
+lock_cluster() {
+	[[ ${NETPOL_ADVISOR_CLUSTER_LOCKED:-} == 1 ]] && return 0
+	mkdir -p "$(dirname "$RUN_DIR")"
+	exec 9>"$RUN_DIR.lock"
+	flock 9
+	export NETPOL_ADVISOR_CLUSTER_LOCKED=1
+}
+
 log() { printf '>> %s\n' "$*" >&2; }
 die() { printf 'cluster: %s\n' "$*" >&2; exit 1; }
 

@@ -41,6 +41,7 @@ dns_answers() {
 main() {
 	check_prerequisites
 	[[ ${1:-} == --check ]] && return 0
+	lock_cluster
 	local t0=$SECONDS
 	"$HERE/down.sh" >/dev/null
 	mkdir -p "$RUN_DIR/logs" "$RUN_DIR/pids"

@@ -108,6 +108,7 @@ func (c *Cluster) script(timeout time.Duration, name string, args ...string) (st
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, filepath.Join(c.scripts, name), args...)
+	cmd.Env = append(os.Environ(), "NETPOL_ADVISOR_CLUSTER_LOCKED=1") // we hold the lock
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	cmd.WaitDelay = 5 * time.Second // the components outlive the script

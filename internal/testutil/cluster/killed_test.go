@@ -57,6 +57,7 @@ func killUpHalfWay(t *testing.T, c *Cluster) {
 	t.Helper()
 	up := exec.Command(filepath.Join(c.scripts, "up.sh"))
 	up.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	up.Env = append(os.Environ(), "NETPOL_ADVISOR_CLUSTER_LOCKED=1")
 	if err := up.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -47,6 +48,7 @@ func (c *Cluster) kubectl(ctx context.Context, stdin string, args ...string) (st
 // (hack/cluster/ext-host.sh).
 func (c *Cluster) ExtHost(ctx context.Context, args ...string) (string, error) {
 	cmd := exec.CommandContext(ctx, filepath.Join(c.scripts, "ext-host.sh"), args...)
+	cmd.Env = append(os.Environ(), "NETPOL_ADVISOR_CLUSTER_LOCKED=1")
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
