@@ -54,6 +54,13 @@ func startSuite(t testing.TB, o Options) *suite {
 func (s *suite) startManager(t testing.TB, o Options) {
 	t.Helper()
 	wio := s.cp.Env.WebhookInstallOptions
+	s.startManagerOn(t, o, crwebhook.Options{Host: wio.LocalServingHost, Port: wio.LocalServingPort, CertDir: wio.LocalServingCertDir}, nil)
+}
+
+// startManagerOn starts the manager serving the webhooks with so; before
+// it starts, setup may add to it (SetupCerts).
+func (s *suite) startManagerOn(t testing.TB, o Options, so crwebhook.Options, setup func(ctrl.Manager)) {
+	t.Helper()
 	scheme := runtime.NewScheme()
 	if err := clientgoscheme.AddToScheme(scheme); err != nil {
 		t.Fatal(err)
@@ -62,10 +69,13 @@ func (s *suite) startManager(t testing.TB, o Options) {
 		Scheme:                 scheme,
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
-		WebhookServer:          crwebhook.NewServer(crwebhook.Options{Host: wio.LocalServingHost, Port: wio.LocalServingPort, CertDir: wio.LocalServingCertDir}),
+		WebhookServer:          crwebhook.NewServer(so),
 	})
 	if err != nil {
 		t.Fatalf("new manager: %v", err)
+	}
+	if setup != nil {
+		setup(mgr)
 	}
 	if _, err := Setup(mgr, o, Deps{Baselines: s.store}); err != nil {
 		t.Fatalf("Setup: %v", err)

@@ -9,6 +9,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"math/big"
+	"net"
 	"time"
 )
 
@@ -65,11 +66,12 @@ func newCA(now time.Time, validity time.Duration) (*keyPair, error) {
 	}, nil)
 }
 
-func newServing(ca *keyPair, dnsNames []string, now time.Time, validity time.Duration) (*keyPair, error) {
+func newServing(ca *keyPair, dnsNames []string, ips []net.IP, now time.Time, validity time.Duration) (*keyPair, error) {
 	return newKeyPair(&x509.Certificate{
-		Subject:   pkix.Name{CommonName: dnsNames[0]},
-		DNSNames:  dnsNames,
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(validity),
+		Subject:     pkix.Name{CommonName: dnsNames[0]},
+		DNSNames:    dnsNames,
+		IPAddresses: ips,
+		NotBefore:   now.Add(-time.Hour), NotAfter: now.Add(validity),
 		KeyUsage:    x509.KeyUsageDigitalSignature,
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}, ca)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"time"
@@ -18,6 +19,9 @@ type Options struct {
 	// Namespace and Service name the webhook Service; the certificate is
 	// for service.namespace.svc (and the shorter and longer forms).
 	Namespace, Service string
+	// IPs are extra addresses the certificate is valid for, when the API
+	// server reaches the webhook by IP (host network, tests).
+	IPs []net.IP
 	// Secret is the Secret in Namespace holding the CA and the certificate
 	// (default <Service>-webhook-tls).
 	Secret string
@@ -100,8 +104,16 @@ func (r *Rotator) valid(b bundle) bool {
 	}
 	roots := x509.NewCertPool()
 	roots.AddCert(ca.cert)
-	_, err := srv.cert.Verify(x509.VerifyOptions{Roots: roots, DNSName: r.dnsNames()[0], CurrentTime: r.now()})
-	return err == nil
+	names := []string{r.dnsNames()[0]}
+	for _, ip := range r.Options.IPs {
+		names = append(names, ip.String())
+	}
+	for _, name := range names {
+		if _, err := srv.cert.Verify(x509.VerifyOptions{Roots: roots, DNSName: name, CurrentTime: r.now()}); err != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // writeFiles writes tls.crt and tls.key, each by rename so the server's

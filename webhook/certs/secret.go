@@ -70,7 +70,7 @@ func (r *Rotator) renew(old bundle) (bundle, error) {
 			return bundle{}, err
 		}
 	}
-	srv, err := newServing(ca, r.dnsNames(), r.now(), orDefault(r.Options.Validity, 365*24*time.Hour))
+	srv, err := newServing(ca, r.dnsNames(), r.Options.IPs, r.now(), orDefault(r.Options.Validity, 365*24*time.Hour))
 	if err != nil {
 		return bundle{}, err
 	}
