@@ -30,6 +30,14 @@ func TestLinesNormalizes(t *testing.T) {
 			want: []string{"0:31 / /sys rw,nosuid shared:7 - sysfs sysfs rw"},
 		},
 		{
+			name: "other tests' bpffs and netns mounts dropped, ours kept",
+			kind: "mounts",
+			out: "40 25 0:40 / /sys/fs/bpf rw - bpf bpf rw\n" +
+				"41 30 0:4 net:[4026532] /run/netns/pod-a rw shared:9 - nsfs nsfs rw\n" +
+				"42 30 0:4 net:[4026533] /var/lib/netpol-advisor-cluster/netns/ext7 rw - nsfs nsfs rw\n",
+			want: []string{"0:4 net:[4026533] /var/lib/netpol-advisor-cluster/netns/ext7 rw - nsfs nsfs rw"},
+		},
+		{
 			name: "interface index dropped",
 			kind: "links",
 			out:  "5: npa-br0: <BROADCAST,UP> mtu 1500\n1: lo: <LOOPBACK> mtu 65536\n",
