@@ -10,7 +10,7 @@ CONTAINERD_BIN  := $(CACHE_DIR)/containerd-$(CONTAINERD_VERSION)
 COREDNS_BIN     := $(CACHE_DIR)/coredns-$(COREDNS_VERSION)
 KUBE_ROUTER_BIN := $(CACHE_DIR)/kube-router-$(KUBE_ROUTER_VERSION)
 CLUSTER_IMAGES  := $(BIN_DIR)/cluster-images
-CLUSTER_APT     := runc containernetworking-plugins iptables nftables conntrack ipset
+CLUSTER_APT     := runc containernetworking-plugins iptables nftables conntrack ipset openssl iproute2 procps util-linux
 CLUSTER_NODE_BINS := kubelet kube-proxy kube-scheduler kube-controller-manager
 
 # Where the scripts find everything; cluster-up prints the run folder.
