@@ -2,7 +2,10 @@ package webhook
 
 import (
 	"context"
+	"net"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -67,5 +70,54 @@ func (s *suite) checkFailOpen(t *testing.T, k kubectl) {
 	out, _ := k.run(nil, "get", "deployment", "-n", storyNS, "javaapp-offline", "-o", "jsonpath={.metadata.annotations}")
 	if strings.Contains(out, advice.StatusAnnotation) {
 		t.Errorf("deployment annotated with the server stopped: %s", out)
+	}
+}
+
+// checkHungServer puts a listener that accepts connections and never
+// answers where the webhook server was: each apply waits the webhook's
+// timeout (3 s), then goes through.
+func (s *suite) checkHungServer(t *testing.T, k kubectl) {
+	wio := s.cp.Env.WebhookInstallOptions
+	l, err := net.Listen("tcp", net.JoinHostPort(wio.LocalServingHost, strconv.Itoa(wio.LocalServingPort)))
+	if err != nil {
+		t.Fatalf("listen where the webhook server was: %v", err)
+	}
+	var held []net.Conn
+	var mu sync.Mutex
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			held = append(held, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		l.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range held {
+			c.Close()
+		}
+	})
+	for _, f := range []struct{ file, from, to string }{
+		{"testdata/story/handwritten.yaml", "name: javaapp", "name: javaapp-hung"},
+		{"testdata/story/javaapp.yaml", "name: example-java-app-javaapp", "name: javaapp-hung"},
+	} {
+		start := time.Now()
+		k.run([]byte(strings.Replace(string(mustRead(t, f.file)), f.from, f.to, 1)), "apply", "-f", "-")
+		if took := time.Since(start); took > 3*time.Second+3*time.Second {
+			t.Errorf("apply of %s with a hung webhook took %s; the webhook timeout is 3 s", f.file, took)
+		} else {
+			t.Logf("apply of %s with a hung webhook took %s", f.file, took.Round(10*time.Millisecond))
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(held) == 0 {
+		t.Error("the API server never called the hung webhook")
 	}
 }

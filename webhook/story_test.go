@@ -71,6 +71,7 @@ func TestStoryThroughKubectl(t *testing.T) {
 		}
 	})
 	t.Run("server stopped: apply fails open", func(t *testing.T) { s.checkFailOpen(t, k) })
+	t.Run("server hung: apply fails open after the timeout", func(t *testing.T) { s.checkHungServer(t, k) })
 }
 
 var annotatorQuiet = annotatorOptions(time.Hour)
