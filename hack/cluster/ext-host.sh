@@ -14,7 +14,15 @@ source "$HERE/net.sh"
 [[ $EUID -eq 0 ]] || die "needs root"
 case ${1:-} in
 add) ext_host_add "$2" "$3" ;;
-exec) ns=$RUN_DIR/netns/$2 && shift 2 && exec nsenter --net="$ns" "$@" ;;
+exec) # in the cluster's cgroup, so down.sh also stops servers left running
+	ns=$RUN_DIR/netns/$2
+	shift 2
+	while read -r d; do
+		if [[ -d $d/system ]]; then echo $$ >"$d/system/cgroup.procs"; fi
+	done < <(cgroup_dirs)
+	exec 9>&-
+	exec nsenter --net="$ns" "$@"
+	;;
 del) ext_host_del "$2" ;;
 *) die "usage: ext-host.sh add NAME IP/PREFIX | exec NAME CMD... | del NAME" ;;
 esac

@@ -14,7 +14,8 @@ import (
 // TestClusterAcceptance is issue 7's acceptance: cluster up; a client pod
 // resolves a 2-replica Service through CoreDNS and reaches it over TCP and
 // UDP; a default-deny NetworkPolicy (enforced by kube-router) breaks that, an
-// allow policy restores it; nothing leaks out of the cluster ranges; cluster
+// allow policy restores it; the client reaches an "external" test host;
+// nothing leaks out of the cluster ranges; cluster
 // down leaves the host exactly as it was.
 func TestClusterAcceptance(t *testing.T) {
 	c := Start(t)
@@ -28,6 +29,7 @@ func TestClusterAcceptance(t *testing.T) {
 	Eventually(t, time.Minute, "default deny blocks TCP and UDP", func() error { return blocked(ctx, c) })
 	applyFile(ctx, t, c, "allow.yaml")
 	Eventually(t, time.Minute, "the allow policy lets the client in again", func() error { return reach(ctx, c) })
+	checkExternalHost(ctx, t, c)
 	checkNoLeak(ctx, t, c)
 	logMemory(t)
 

@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -40,19 +38,6 @@ func (c *Cluster) kubectl(ctx context.Context, stdin string, args ...string) (st
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
 		return out.String(), fmt.Errorf("kubectl %s: %w", strings.Join(args, " "), err)
-	}
-	return out.String(), nil
-}
-
-// ExtHost runs a command in an "external" test host's network namespace
-// (hack/cluster/ext-host.sh).
-func (c *Cluster) ExtHost(ctx context.Context, args ...string) (string, error) {
-	cmd := exec.CommandContext(ctx, filepath.Join(c.scripts, "ext-host.sh"), args...)
-	cmd.Env = append(os.Environ(), "NETPOL_ADVISOR_CLUSTER_LOCKED=1")
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		return out.String(), fmt.Errorf("ext-host.sh %s: %w", strings.Join(args, " "), err)
 	}
 	return out.String(), nil
 }

@@ -3,19 +3,35 @@ package cluster
 import (
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // leakTarget is TEST-NET-2: not ours, and never reachable from here. The
 // host's default route would send it out of the machine, which is exactly
 // what the guard must stop.
 const leakTarget = "198.51.100.1:80"
+
+// checkExternalHost starts a server on an "external" host (203.0.113.7, a
+// namespace on the bridge) and checks that the client pod reaches it.
+func checkExternalHost(ctx context.Context, t *testing.T, c *Cluster) {
+	t.Helper()
+	if out, err := c.ExtHost(ctx, "add", "ext7", "203.0.113.7/24"); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	c.ServeOnExtHost(t, "ext7", c.NetcheckBinary(), "serve", "-tcp", ":27017", "-udp", ":27018")
+	Eventually(t, 30*time.Second, "client reaches the external host 203.0.113.7", func() error {
+		out, err := c.Exec(ctx, "e2e", "client", "/netcheck", "tcp", "-timeout", "2s", "203.0.113.7:27017")
+		if err != nil || !strings.Contains(out, "hello over tcp") {
+			return fmt.Errorf("got %q (%v)", out, err)
+		}
+		return nil
+	})
+}
 
 // checkNoLeak proves that nothing leaves the cluster ranges: a pod, which
 // has no default route, cannot connect outside them; and a namespace on the
@@ -39,7 +55,7 @@ func checkNoLeak(ctx context.Context, t *testing.T, c *Cluster) {
 	if out, err := c.ExtHost(ctx, "exec", "probe", "ip", "route", "add", "default", "via", "198.18.0.1"); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
-	out, err = c.ExtHost(ctx, "exec", "probe", netcheckBinary(c), "tcp", "-timeout", "2s", leakTarget)
+	out, err = c.ExtHost(ctx, "exec", "probe", c.NetcheckBinary(), "tcp", "-timeout", "2s", leakTarget)
 	if err == nil {
 		t.Fatalf("probe reached %s through the node: %q", leakTarget, out)
 	}
@@ -69,12 +85,4 @@ func guardCounter(comment string) (int, error) {
 		}
 	}
 	return 0, fmt.Errorf("guard rule %q: %w", comment, errNoCounter)
-}
-
-// netcheckBinary is the host-side netcheck that make cluster-build built.
-func netcheckBinary(c *Cluster) string {
-	if dir := os.Getenv("NETPOL_ADVISOR_CLUSTER_IMAGES"); dir != "" {
-		return filepath.Join(dir, "bin", "netcheck")
-	}
-	return filepath.Join(c.scripts, "..", "..", "bin", "cluster-images", "bin", "netcheck")
 }
