@@ -28,8 +28,10 @@ func (o *Observer) Drain() ([]flow.Observation, error) {
 	}
 	keys := make([]flowbpfFlowKey, drainBatch)
 	vals := make([]flowbpfFlowValue, drainBatch)
-	clk := newClock()
-	var out []flow.Observation
+	clk, names := newClock(), processNames{}
+	// At most every flow created since the last drain is in the table: size
+	// the result once rather than growing it (100k flows are ~20 MB).
+	out := make([]flow.Observation, 0, min(created-min(created, o.drained), uint64(o.objs.Flows.MaxEntries())))
 	var cursor ebpf.MapBatchCursor
 	for {
 		n, err := o.objs.Flows.BatchLookupAndDelete(&cursor, keys, vals, nil)
@@ -39,6 +41,7 @@ func (o *Observer) Drain() ([]flow.Observation, error) {
 				o.log.Debug("skipping undecodable flow record", "error", derr)
 				continue
 			}
+			ob.Process = names.intern(ob.Process)
 			out = append(out, ob)
 		}
 		o.drained += uint64(n)
@@ -82,4 +85,16 @@ func (o *Observer) Read(ctx context.Context, interval time.Duration, fn func([]f
 			}
 		}
 	}
+}
+
+// processNames interns process names within a drain: a node has few
+// distinct ones and many flows.
+type processNames map[string]string
+
+func (p processNames) intern(s string) string {
+	if v, ok := p[s]; ok {
+		return v
+	}
+	p[s] = s
+	return s
 }
