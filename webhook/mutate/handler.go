@@ -44,6 +44,11 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.R
 	if err != nil {
 		return admission.Errored(http.StatusBadRequest, err)
 	}
+	if dep.Name == "" {
+		// generateName: the name is chosen after mutating admission; the
+		// annotator annotates the Deployment once it exists.
+		return admission.Allowed("name not chosen yet")
+	}
 	w := inventory.FromTemplate(flow.WorkloadRef{Namespace: req.Namespace, Kind: flow.KindDeployment, Name: dep.Name}, &dep.Spec.Template)
 	ann, err := h.Recommender.Recommend(ctx, w, dep.Annotations)
 	if err == nil {

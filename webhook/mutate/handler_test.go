@@ -126,6 +126,10 @@ func TestHandleNeverDenies(t *testing.T) {
 	if !resp.Allowed {
 		t.Error("delete denied")
 	}
+	unnamed := strings.Replace(string(deployment(nil)), `"name":"api",`, `"generateName":"api-",`, 1)
+	if resp, _ = apply(t, &Handler{Recommender: &fakeRecommender{ann: ready}}, admissionv1.Create, []byte(unnamed)); !resp.Allowed || len(resp.Patches) != 0 {
+		t.Errorf("generateName: allowed %v, patches %v; want allowed unannotated", resp.Allowed, resp.Patches)
+	}
 	fr := &fakeRecommender{ann: learning}
 	apply(t, &Handler{Recommender: fr}, admissionv1.Create, deployment(nil))
 	if fr.got.Ref.String() != "shop/Deployment/api" || fr.got.Labels["app"] != "api" {

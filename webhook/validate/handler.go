@@ -67,6 +67,11 @@ func decodeChange(req admission.Request) (policy.Change, error) {
 	default:
 		err = fmt.Errorf("operation %q is not create, update or delete", req.Operation)
 	}
+	for _, np := range []*networkingv1.NetworkPolicy{ch.Old, ch.New} {
+		if np != nil && np.Namespace == "" {
+			np.Namespace = req.Namespace
+		}
+	}
 	return ch, err
 }
 

@@ -108,6 +108,15 @@ func TestHandle(t *testing.T) {
 	}
 }
 
+func TestHandleDefaultsTheNamespace(t *testing.T) {
+	fc := &fakeChecker{}
+	obj := runtime.RawExtension{Raw: []byte(`{"apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicy","metadata":{"name":"p"}}`)}
+	(&Handler{Checker: fc}).Handle(context.Background(), request(admissionv1.Create, obj, runtime.RawExtension{}))
+	if fc.got.New == nil || fc.got.New.Namespace != "shop" {
+		t.Errorf("policy = %+v, want namespace shop from the request", fc.got.New)
+	}
+}
+
 func TestWarningsCapAndTellWhereToSeeTheRest(t *testing.T) {
 	got := Warnings(advice.Checked{Report: policy.Report{Findings: findings(13)}, Invalid: []string{"shop/Deployment/api: bad\nannotation"}}, 10)
 	if len(got) != 12 {
