@@ -16,6 +16,7 @@ import (
 
 // Capability bits (linux/capability.h).
 const (
+	capNetAdmin = 12 // cgroup_skb programs (is_net_admin_prog_type)
 	capSysAdmin = 21
 	capPerfmon  = 38
 	capBPF      = 39
@@ -31,7 +32,7 @@ func checkPrivileges() error {
 		return nil // cannot tell: let the load say
 	}
 	has := func(c uint) bool { return caps&(1<<c) != 0 }
-	if has(capSysAdmin) || (has(capBPF) && has(capPerfmon)) {
+	if has(capSysAdmin) || (has(capBPF) && has(capPerfmon) && has(capNetAdmin)) {
 		return nil
 	}
 	return fmt.Errorf("%s (uid %d): %w", privilegeHint, os.Geteuid(), ErrPermission)

@@ -31,6 +31,9 @@ func TestMain(m *testing.M) {
 // helperMain runs "serve SPEC..." or "client SPEC..."; each SPEC is
 // kind:address.
 func helperMain(args []string) int {
+	if len(args) == 1 && args[0] == "open" {
+		return openAsHelper()
+	}
 	if len(args) < 2 {
 		fmt.Fprintln(os.Stderr, "usage: serve|client kind:addr...")
 		return 2
