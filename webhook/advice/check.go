@@ -1,8 +1,10 @@
 package advice
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 
 	networkingv1 "k8s.io/api/networking/v1"
 
@@ -59,12 +61,19 @@ func (a *Advisor) Check(ctx context.Context, change policy.Change) (Checked, err
 	return out, nil
 }
 
-// inForce is the policies before the change: the cached list, with the
-// changed policy as the request says it was (the cache may lag behind).
+// inForce is the policies before the change: the cached list (sorted by
+// namespace and name), with the changed policy as the request says it was
+// (the cache may lag behind).
 func inForce(all []networkingv1.NetworkPolicy, change policy.Change) []networkingv1.NetworkPolicy {
 	np := changed(change)
 	if np == nil {
 		return all
+	}
+	_, listed := slices.BinarySearchFunc(all, np, func(p networkingv1.NetworkPolicy, t *networkingv1.NetworkPolicy) int {
+		return cmp.Or(cmp.Compare(p.Namespace, t.Namespace), cmp.Compare(p.Name, t.Name))
+	})
+	if !listed && change.Old == nil {
+		return all // a create, as the list says: nothing to replace
 	}
 	out := make([]networkingv1.NetworkPolicy, 0, len(all)+1)
 	for _, p := range all {
