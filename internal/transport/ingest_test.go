@@ -2,12 +2,16 @@ package transport_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	promtest "github.com/prometheus/client_golang/prometheus/testutil"
 	authnv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -36,6 +40,7 @@ type ingest struct {
 	store    *badgerstore.Store
 	tokens   map[string]string // ServiceAccount name → token
 	handler  *transport.Handler
+	reg      *prometheus.Registry
 	clientFn func(token string) *transport.Client
 }
 
@@ -48,10 +53,11 @@ func startIngest(t *testing.T) *ingest {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	in := &ingest{store: st, tokens: serviceAccountTokens(t, cs, "observer", "intruder")}
+	in := &ingest{store: st, tokens: serviceAccountTokens(t, cs, "observer", "intruder"), reg: prometheus.NewPedanticRegistry()}
 	in.handler = &transport.Handler{
 		Auth: transport.NewTokenReviewer(cs, time.Minute), Observers: []string{observerUser},
 		Resolver: resolve.NewIndex(0, nil), Writer: st, MaxBodyBytes: 64 << 10, MaxRecords: 100,
+		Metrics: transport.NewMetrics(in.reg),
 	}
 	mux := http.NewServeMux()
 	mux.Handle(transport.BatchPath, in.handler)
@@ -113,4 +119,29 @@ func TestIngestAppliesEachBatchOnce(t *testing.T) {
 	if len(b.Flows) != 1 || b.Flows[0].Count != 5 || b.Flows[0].Peer.Kind != flow.PeerExternal {
 		t.Fatalf("baseline after a batch sent three times = %+v, want one external flow counted 5 times", b.Flows)
 	}
+	wantMetrics(t, in.reg, `
+# HELP netpol_advisor_ingest_records_total Observer records in applied batches.
+# TYPE netpol_advisor_ingest_records_total counter
+netpol_advisor_ingest_records_total 2
+`, "netpol_advisor_ingest_records_total")
+	wantBatches(t, in.reg, map[string]float64{"applied": 1, "retry": 2})
+}
+
+func wantMetrics(t *testing.T, reg *prometheus.Registry, want string, names ...string) {
+	t.Helper()
+	if err := promtest.GatherAndCompare(reg, strings.NewReader(want), names...); err != nil {
+		t.Fatalf("metrics: %v", err)
+	}
+}
+
+// wantBatches checks the batch counters by result (absent results: 0).
+func wantBatches(t *testing.T, reg *prometheus.Registry, want map[string]float64) {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("# HELP netpol_advisor_ingest_batches_total Batches received from observers, by result: applied, retry (applied before), rejected (4xx), throttled (429), error (5xx).\n")
+	b.WriteString("# TYPE netpol_advisor_ingest_batches_total counter\n")
+	for _, r := range []string{"applied", "error", "rejected", "retry", "throttled"} {
+		fmt.Fprintf(&b, "netpol_advisor_ingest_batches_total{result=%q} %g\n", r, want[r])
+	}
+	wantMetrics(t, reg, b.String(), "netpol_advisor_ingest_batches_total")
 }

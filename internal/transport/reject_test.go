@@ -57,6 +57,7 @@ func TestIngestRejectsBadInput(t *testing.T) {
 	if seq, _ := in.store.LastSeq(ctx, "node-1/abc"); seq != 0 {
 		t.Fatalf("after rejected batches the observer's sequence is %d, want 0", seq)
 	}
+	wantBatches(t, in.reg, map[string]float64{"rejected": float64(len(tests))})
 }
 
 func TestClientReportsPermanentErrors(t *testing.T) {

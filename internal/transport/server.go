@@ -40,6 +40,7 @@ type Handler struct {
 	// server answers 429 and observers back off (DefaultMaxInFlight when 0).
 	MaxInFlight int
 	Logger      *slog.Logger
+	Metrics     *Metrics // nil: none
 
 	once     sync.Once
 	inFlight chan struct{}
@@ -53,10 +54,15 @@ const DefaultMaxInFlight = 8
 const nodeNameExtra = "authentication.kubernetes.io/node-name"
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.Metrics.batch(h.serve(w, r))
+}
+
+// serve handles one batch and returns the result to count.
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request) string {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		writeError(w, http.StatusMethodNotAllowed, "batches are sent with POST")
-		return
+		return resultRejected
 	}
 	u, code, msg := h.authorize(r)
 	if code != 0 {
@@ -64,33 +70,42 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="netpol-advisor"`)
 		}
 		writeError(w, code, msg)
-		return
+		return resultOf(code)
 	}
 	if !h.acquire() {
 		w.Header().Set("Retry-After", "1")
 		writeError(w, http.StatusTooManyRequests, "too many batches in flight; retry later")
-		return
+		return resultThrottled
 	}
 	defer h.release()
 	req, code, err := h.decode(w, r)
 	if err != nil {
 		writeError(w, code, err.Error())
-		return
+		return resultRejected
 	}
 	if node := u.Extra[nodeNameExtra]; len(node) == 1 && !strings.HasPrefix(req.Observer, node[0]+"/") {
 		writeError(w, http.StatusForbidden, fmt.Sprintf("the observer of node %q may not send as %q", node[0], req.Observer))
-		return
+		return resultRejected
 	}
 	resp, err := h.apply(r.Context(), req)
 	if err != nil {
 		h.logger().Error("apply batch", "observer", req.Observer, "seq", req.Seq, "err", err)
 		writeError(w, http.StatusServiceUnavailable, "the batch could not be stored; retry later")
-		return
-	}
-	if !resp.Applied {
-		h.logger().Info("batch already applied: a retry", "observer", req.Observer, "seq", req.Seq)
+		return resultError
 	}
 	writeJSON(w, http.StatusOK, resp)
+	if !resp.Applied {
+		h.logger().Info("batch already applied: a retry", "observer", req.Observer, "seq", req.Seq)
+		return resultRetry
+	}
+	return resultApplied
+}
+
+func resultOf(code int) string {
+	if code >= 500 {
+		return resultError
+	}
+	return resultRejected
 }
 
 // authorize returns the allowed observer's user and 0, else a status and
@@ -121,6 +136,9 @@ func (h *Handler) apply(ctx context.Context, req *Request) (Response, error) {
 	applied, err := h.Writer.Apply(ctx, store.Batch{Observer: req.Observer, Seq: req.Seq, Flows: flows})
 	if err != nil {
 		return Response{}, err
+	}
+	if applied {
+		h.Metrics.applied(len(req.Records), len(flows))
 	}
 	last, err := h.Writer.LastSeq(ctx, req.Observer)
 	return Response{Applied: applied, LastSeq: last}, err
