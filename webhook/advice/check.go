@@ -38,16 +38,17 @@ func (a *Advisor) Check(ctx context.Context, change policy.Change) (Checked, err
 	var out Checked
 	in := policy.CheckInput{Cluster: snap.Cluster, Policies: inForce(snap.Policies, change),
 		Change: change, Adjustments: snap.Adjustments}
-	for _, w := range policy.Touched(snap.Cluster, change) {
-		b, found, err := a.cachedBaseline(ctx, w)
-		if err != nil {
-			return Checked{}, err
-		}
-		if !found {
+	touched := policy.Touched(snap.Cluster, change)
+	read, err := a.baselines(ctx, touched)
+	if err != nil {
+		return Checked{}, err
+	}
+	for i, w := range touched {
+		if !read[i].found {
 			out.Learning = append(out.Learning, w)
 			continue
 		}
-		in.Baselines = append(in.Baselines, b)
+		in.Baselines = append(in.Baselines, read[i].b)
 		if reason, bad := snap.Invalid[w]; bad {
 			out.Invalid = append(out.Invalid, fmt.Sprintf("%s: %s", w, reason))
 		}
