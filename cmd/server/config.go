@@ -13,6 +13,7 @@ import (
 // Config is the server's configuration.
 type Config struct {
 	Listen       string
+	MetricsAddr  string
 	TLSCertFile  string
 	TLSKeyFile   string
 	Kubeconfig   string
@@ -32,6 +33,7 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{
 		Listen:       ":8443",
+		MetricsAddr:  ":9090",
 		DataDir:      "/var/lib/netpol-advisor/server",
 		Bucket:       badgerstore.DefaultBucket,
 		Retention:    14 * 24 * time.Hour,
@@ -45,6 +47,7 @@ func DefaultConfig() Config {
 // AddFlags registers the configuration's flags, with c's values as defaults.
 func (c *Config) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.Listen, "listen", c.Listen, "address of the HTTPS server (ingest and read API)")
+	fs.StringVar(&c.MetricsAddr, "metrics-listen", c.MetricsAddr, "address of the plain-HTTP Prometheus /metrics endpoint (empty: off)")
 	fs.StringVar(&c.TLSCertFile, "tls-cert-file", c.TLSCertFile, "PEM certificate of the HTTPS server (required)")
 	fs.StringVar(&c.TLSKeyFile, "tls-key-file", c.TLSKeyFile, "PEM private key of the HTTPS server (required)")
 	fs.StringVar(&c.Kubeconfig, "kubeconfig", c.Kubeconfig, "kubeconfig file (default: in-cluster configuration)")

@@ -48,6 +48,7 @@ type Agent struct {
 	RetryMin   time.Duration
 	RetryMax   time.Duration
 	Logger     *slog.Logger
+	Metrics    *Metrics // nil: none
 
 	// held are records drained but refused by a full outbox: at most one
 	// drain's worth, retried before draining again.
@@ -100,6 +101,7 @@ func (a *Agent) collect(ctx context.Context) error {
 		n := min(len(a.held), a.MaxBatch)
 		_, err := a.Outbox.Append(ctx, a.held[:n])
 		if errors.Is(err, store.ErrOutboxFull) {
+			a.Metrics.pausedDrain()
 			a.Logger.Warn("outbox full: draining paused until the server acknowledges batches", "held", len(a.held))
 			return nil
 		}
@@ -128,6 +130,7 @@ func (a *Agent) records(obs []flow.Observation) []store.Record {
 		out = append(out, store.Record{Workload: w, Observation: o})
 	}
 	if dropped > 0 {
+		a.Metrics.unresolvedObservations(dropped)
 		a.Logger.Debug("observations of no local pod dropped", "count", dropped)
 	}
 	return out

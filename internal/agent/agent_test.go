@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"net/netip"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	promtest "github.com/prometheus/client_golang/prometheus/testutil"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -89,6 +92,8 @@ func TestAgentDeliversEveryRecordDespiteFailedSends(t *testing.T) {
 	}}
 	snd := &flakySender{failures: 3}
 	a, ob := newAgent(t, src, snd, 100)
+	reg := prometheus.NewPedanticRegistry()
+	a.Metrics = NewMetrics(reg, ob.PendingRecords)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() { done <- a.Run(ctx) }()
@@ -118,6 +123,23 @@ func TestAgentDeliversEveryRecordDespiteFailedSends(t *testing.T) {
 		if seqs[i] != uint64(i+1) {
 			t.Fatalf("batches arrived as %v, want 1, 2, 3 in order", seqs)
 		}
+	}
+	want := `
+# HELP netpol_advisor_agent_batches_sent_total Batches sent to the server, by result: acknowledged, dropped (refused for good), failed (retried).
+# TYPE netpol_advisor_agent_batches_sent_total counter
+netpol_advisor_agent_batches_sent_total{result="acknowledged"} 3
+netpol_advisor_agent_batches_sent_total{result="dropped"} 0
+netpol_advisor_agent_batches_sent_total{result="failed"} 3
+# HELP netpol_advisor_agent_outbox_pending_records Records in the outbox not yet acknowledged by the server.
+# TYPE netpol_advisor_agent_outbox_pending_records gauge
+netpol_advisor_agent_outbox_pending_records 0
+# HELP netpol_advisor_agent_unresolved_observations_total Observations dropped because their local socket is no pod of this node.
+# TYPE netpol_advisor_agent_unresolved_observations_total counter
+netpol_advisor_agent_unresolved_observations_total 1
+`
+	if err := promtest.GatherAndCompare(reg, strings.NewReader(want), "netpol_advisor_agent_batches_sent_total",
+		"netpol_advisor_agent_outbox_pending_records", "netpol_advisor_agent_unresolved_observations_total"); err != nil {
+		t.Fatalf("metrics: %v", err)
 	}
 }
 

@@ -3,6 +3,7 @@ package agent_test
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -34,6 +35,7 @@ type faultRig struct {
 	dir     string
 	bin     string
 	addr    string
+	metrics string
 	cert    string
 	key     string
 	kubecfg string
@@ -63,6 +65,7 @@ func TestFaultsCountEveryFlowExactlyOnce(t *testing.T) {
 	writeFile(t, filepath.Join(r.dir, "stop"), nil)
 	final := r.waitStable()
 	obs2.stop(t, syscall.SIGTERM)
+	r.wantMetric(`netpol_advisor_ingest_batches_total{result="applied"}`)
 
 	inOutbox, pending := r.outboxTotals()
 	drained := obs.drained.Load() + obs2.drained.Load()
@@ -84,7 +87,7 @@ func TestFaultsCountEveryFlowExactlyOnce(t *testing.T) {
 func newFaultRig(t *testing.T) *faultRig {
 	cp := testutil.StartControlPlane(t)
 	cs := kubernetes.NewForConfigOrDie(cp.Config)
-	r := &faultRig{t: t, dir: t.TempDir(), kubecfg: cp.Kubeconfig, addr: freeAddr(t)}
+	r := &faultRig{t: t, dir: t.TempDir(), kubecfg: cp.Kubeconfig, addr: freeAddr(t), metrics: freeAddr(t)}
 	r.tokens = setupCluster(t, cs)
 	r.cert, r.key = selfSigned(t, r.dir)
 	r.client = trusting(t, r.cert)
@@ -94,7 +97,7 @@ func newFaultRig(t *testing.T) *faultRig {
 }
 
 func (r *faultRig) startServer() *proc {
-	cmd := exec.Command(r.bin, "--listen", r.addr, "--tls-cert-file", r.cert, "--tls-key-file", r.key,
+	cmd := exec.Command(r.bin, "--listen", r.addr, "--metrics-listen", r.metrics, "--tls-cert-file", r.cert, "--tls-key-file", r.key,
 		"--kubeconfig", r.kubecfg, "--data-dir", filepath.Join(r.dir, "server"), "--bucket", "1m",
 		"--observer-user", "system:serviceaccount:netpol-advisor:observer")
 	p := start(r.t, "server", cmd)
@@ -181,6 +184,19 @@ func (r *faultRig) outboxTotals() (acked uint64, pending int) {
 		acked += rec.Observation.Count
 	}
 	return acked, ob.PendingRecords()
+}
+
+// wantMetric checks the server's /metrics has a sample of the series.
+func (r *faultRig) wantMetric(series string) {
+	resp, err := http.Get("http://" + r.metrics + "/metrics")
+	if err != nil {
+		r.t.Fatalf("scrape the server: %v", err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if !strings.Contains(string(body), series+" ") {
+		r.t.Fatalf("the server's metrics have no %s:\n%s", series, body)
+	}
 }
 
 // setupCluster creates the observer's and a reader's ServiceAccounts and

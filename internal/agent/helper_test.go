@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/netpol-advisor/netpol-advisor/internal/agent"
 	"github.com/netpol-advisor/netpol-advisor/internal/flow"
 )
@@ -46,7 +48,7 @@ func runObserver(raw string) int {
 	defer stop()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	src := &generator{local: netip.MustParseAddr(hc.LocalIP), stopFile: hc.StopFile, per: hc.PerDrain}
-	if err := agent.Run(ctx, hc.Agent, src, log); err != nil && ctx.Err() == nil {
+	if err := agent.Run(ctx, hc.Agent, src, log, prometheus.NewRegistry()); err != nil && ctx.Err() == nil {
 		fmt.Fprintln(os.Stderr, "agent:", err)
 		return 1
 	}

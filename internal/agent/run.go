@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
@@ -21,8 +22,9 @@ import (
 )
 
 // Run wires the observer side from cfg around src and runs it until ctx
-// ends: it watches this node's pods, opens the outbox and ships it.
-func Run(ctx context.Context, cfg Config, src Source, log *slog.Logger) error {
+// ends: it watches this node's pods, opens the outbox and ships it. The
+// agent's metrics go to reg (nil: none).
+func Run(ctx context.Context, cfg Config, src Source, log *slog.Logger, reg prometheus.Registerer) error {
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("observer configuration: %w", err)
 	}
@@ -52,6 +54,9 @@ func Run(ctx context.Context, cfg Config, src Source, log *slog.Logger) error {
 	a := &Agent{
 		Source: src, Resolver: idx, Outbox: ob, Sender: client, Logger: log,
 		DrainEvery: cfg.DrainEvery, MaxBatch: cfg.MaxBatch, RetryMin: cfg.RetryMin, RetryMax: cfg.RetryMax,
+	}
+	if reg != nil {
+		a.Metrics = NewMetrics(reg, ob.PendingRecords)
 	}
 	if cfg.CgroupRoot != "" {
 		a.Cgroups = NewCgroups(cfg.CgroupRoot, time.Second)

@@ -49,13 +49,16 @@ func (a *Agent) sendOne(ctx context.Context) (bool, error) {
 	p := pending[0]
 	_, err = a.Sender.Send(ctx, a.Outbox.ID(), p)
 	var se *transport.StatusError
+	result := sendAcknowledged
 	if errors.As(err, &se) && se.Permanent() {
 		a.Logger.Error("the server refused a batch for good; dropping it", "seq", p.Seq, "records", len(p.Records), "err", err)
-		err = nil
+		err, result = nil, sendDropped
 	}
 	if err != nil {
+		a.Metrics.sent(sendFailed)
 		return false, err
 	}
+	a.Metrics.sent(result)
 	return true, a.Outbox.Ack(ctx, p.Seq)
 }
 
