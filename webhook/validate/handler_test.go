@@ -132,6 +132,13 @@ func TestWarningsCapAndTellWhereToSeeTheRest(t *testing.T) {
 	if strings.Contains(got[11], "\n") {
 		t.Errorf("invalid line has a newline: %q", got[11])
 	}
+	ws := []flow.WorkloadRef{{Namespace: "shop", Kind: flow.KindDeployment, Name: "a"}, {Namespace: "shop", Kind: flow.KindDeployment, Name: "b"},
+		{Namespace: "shop", Kind: flow.KindDeployment, Name: "c"}, {Namespace: "shop", Kind: flow.KindDeployment, Name: "d"}}
+	got = Warnings(advice.Checked{Learning: ws}, 0)
+	want = "netpol-advisor: not checked, no traffic observed yet for shop/Deployment/a, shop/Deployment/b, shop/Deployment/c, and 1 more"
+	if len(got) != 1 || got[0] != want {
+		t.Errorf("learning lines = %q, want %q", got, want)
+	}
 	long := findings(1)
 	long[0].Fix = strings.Repeat("é", 1000)
 	if l := Warnings(advice.Checked{Report: policy.Report{Findings: long}}, 0)[0]; len([]rune(l)) != maxLine {

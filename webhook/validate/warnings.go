@@ -21,7 +21,8 @@ const maxLine = 300
 
 // Warnings renders a check as warning lines: one per finding up to max,
 // then one saying how many more and where to see the fix; then one per
-// touched workload whose adjustments were ignored.
+// touched workload whose adjustments were ignored, and one naming the
+// touched workloads without baseline.
 func Warnings(c advice.Checked, max int) []string {
 	if max <= 0 {
 		max = DefaultMaxWarnings
@@ -37,7 +38,23 @@ func Warnings(c advice.Checked, max int) []string {
 	for _, s := range c.Invalid {
 		out = append(out, clip("netpol-advisor: adjustments annotation ignored for "+s))
 	}
+	if len(c.Learning) > 0 {
+		out = append(out, learning(c.Learning))
+	}
 	return out
+}
+
+// learning says which selected workloads could not be checked: silence
+// about them is not approval.
+func learning(ws []flow.WorkloadRef) string {
+	names := make([]string, 0, 3)
+	for _, w := range ws[:min(3, len(ws))] {
+		names = append(names, w.String())
+	}
+	if len(ws) > 3 {
+		names = append(names, fmt.Sprintf("and %d more", len(ws)-3))
+	}
+	return clip(fmt.Sprintf("netpol-advisor: not checked, no traffic observed yet for %s", strings.Join(names, ", ")))
 }
 
 // line is one finding: workload, what would be blocked (the pitfall), how
