@@ -67,6 +67,15 @@ func (c *cluster) statefulSet(name string) *appsv1.StatefulSet {
 	return s
 }
 
+func (c *cluster) daemonSet(name string) *appsv1.DaemonSet {
+	d, err := c.cs.AppsV1().DaemonSets(c.ns).Create(ctx, &appsv1.DaemonSet{
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec:       appsv1.DaemonSetSpec{Selector: selector(name), Template: podTemplate(name)},
+	}, metav1.CreateOptions{})
+	c.check("create DaemonSet", err)
+	return d
+}
+
 func (c *cluster) cronJob(name string) *batchv1.CronJob {
 	tmpl := podTemplate(name)
 	tmpl.Spec.RestartPolicy = corev1.RestartPolicyNever
@@ -93,9 +102,14 @@ func (c *cluster) job(name string, owner []metav1.OwnerReference) *batchv1.Job {
 // pod creates a running pod on node-1 and sets its IP through the status
 // subresource, as the kubelet would.
 func (c *cluster) pod(name, ip string, labels map[string]string, owner []metav1.OwnerReference) *corev1.Pod {
+	return c.podWith(name, ip, labels, owner, false)
+}
+
+func (c *cluster) podWith(name, ip string, labels map[string]string, owner []metav1.OwnerReference, hostNetwork bool) *corev1.Pod {
 	p, err := c.cs.CoreV1().Pods(c.ns).Create(ctx, &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels, OwnerReferences: owner},
-		Spec:       corev1.PodSpec{NodeName: "node-1", Containers: []corev1.Container{{Name: "main", Image: "registry.invalid/app:1"}}},
+		Spec: corev1.PodSpec{NodeName: "node-1", HostNetwork: hostNetwork,
+			Containers: []corev1.Container{{Name: "main", Image: "registry.invalid/app:1"}}},
 	}, metav1.CreateOptions{})
 	c.check("create Pod", err)
 	p.Status = corev1.PodStatus{Phase: corev1.PodRunning, PodIP: ip, PodIPs: []corev1.PodIP{{IP: ip}}}

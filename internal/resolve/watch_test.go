@@ -48,6 +48,9 @@ func TestWatchResolvesRealObjects(t *testing.T) {
 	plainJob := c.job("migrate", nil)
 	c.pod("migrate-z", "198.18.0.13", nil, c.ownedBy(batchv1.SchemeGroupVersion.WithKind("Job"), plainJob))
 	c.pod("debug", "198.18.0.14", nil, nil)
+	ds := c.daemonSet("logs")
+	c.pod("logs-8x2kq", "198.18.0.15", nil, c.ownedBy(appsv1.SchemeGroupVersion.WithKind("DaemonSet"), ds))
+	c.podWith("node-agent", "198.18.255.1", nil, nil, true)
 	svc := c.service("api", corev1.ServicePort{Name: "http", Port: 80, TargetPort: intstr.FromString("web")})
 	c.endpointSlice("api", "http", 8080, "198.18.0.10", "api-5d8f6b-x1")
 	c.node("node-1", "198.18.255.1")
@@ -76,6 +79,8 @@ func TestWatchResolvesRealObjects(t *testing.T) {
 		{"cronjob pod", ingress("198.18.0.12", 9000, at), []Target{{workload("shop", flow.KindCronJob, "report"), 9000}}},
 		{"job pod", ingress("198.18.0.13", 9000, at), []Target{{workload("shop", flow.KindJob, "migrate"), 9000}}},
 		{"bare pod", egress("198.18.0.14", 22, at), []Target{{workload("shop", flow.KindPod, "debug"), 22}}},
+		{"daemonset pod", egress("198.18.0.15", 24224, at), []Target{{workload("shop", flow.KindDaemonSet, "logs"), 24224}}},
+		{"host-network pod is its node", ingress("198.18.255.1", 8080, at), []Target{{flow.Peer{Kind: flow.PeerNode, IP: netip.MustParseAddr("198.18.255.1"), Node: "node-1"}, 8080}}},
 		{"service, named target port", egress(svc.Spec.ClusterIP, 80, at), []Target{{viaSvc, 8080}}},
 		{"node", egress("198.18.255.1", 10250, at), []Target{{flow.Peer{Kind: flow.PeerNode, IP: netip.MustParseAddr("198.18.255.1"), Node: "node-1"}, 10250}}},
 		{"api server endpoint", egress(apiIP.String(), uint16(apiPort), at), []Target{{flow.Peer{Kind: flow.PeerAPIServer, IP: apiIP}, apiPort}}},
