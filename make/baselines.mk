@@ -6,6 +6,8 @@ BENCH_TARGETS += bench-baselines
 bench-baselines: ## Benchmark server ingest into Badger at GOMAXPROCS=1 (records/s; goal >= 200k/s).
 	@echo ">> server ingest into Badger, GOMAXPROCS=1 (goal: >= 200000 records/s)"
 	$(GO) test -run '^$$' -bench 'BenchmarkApply$$' -benchtime 5s -cpu 1 ./internal/store/badgerstore/ | grep -E '^(Benchmark|ok|FAIL)'
+	@echo ">> the whole ingest of a batch in-process (JSON, validation, resolution, Badger), GOMAXPROCS=1"
+	$(GO) test -run '^$$' -bench 'BenchmarkIngest$$' -benchtime 5s -cpu 1 ./internal/transport/ | grep -E '^(Benchmark|ok|FAIL)'
 
 BASELINE_PKGS := ./internal/store/... ./internal/resolve/... ./internal/transport/... ./internal/agent/... ./internal/api/... ./cmd/server/...
 
