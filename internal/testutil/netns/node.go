@@ -73,8 +73,18 @@ func (n *Node) setup() error {
 			return err
 		}
 	}
-	return makeCgroup(n.cgroup)
+	for _, dir := range []string{n.cgroup, filepath.Dir(n.podsCgroup()), n.podsCgroup()} {
+		if err := makeCgroup(dir); err != nil {
+			return err
+		}
+	}
+	return nil
 }
+
+// podsCgroup is the parent of the pods' cgroups, laid out as kubelet's
+// cgroupfs driver does (kubepods/besteffort/pod<UID>), so that code mapping
+// cgroups to pods can be tested on it.
+func (n *Node) podsCgroup() string { return filepath.Join(n.cgroup, "kubepods", "besteffort") }
 
 // close releases the namespace (and with it the veths and nftables rules)
 // and removes the parent cgroup. Pods are torn down before, by their own
@@ -87,8 +97,10 @@ func (n *Node) close() error {
 	if err := n.ns.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("close node namespace: %w", err))
 	}
-	if err := removeCgroup(n.cgroup); err != nil {
-		errs = append(errs, err)
+	for _, dir := range []string{n.podsCgroup(), filepath.Dir(n.podsCgroup()), n.cgroup} {
+		if err := removeCgroup(dir); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return errors.Join(errs...)
 }

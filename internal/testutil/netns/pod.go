@@ -1,6 +1,7 @@
 package netns
 
 import (
+	"crypto/rand"
 	"fmt"
 	"net"
 	"net/netip"
@@ -16,6 +17,9 @@ import (
 // cgroup v2 child for the processes started in it.
 type Pod struct {
 	Name string
+	// UID is a random pod UID; the pod's cgroup is named after it as
+	// kubelet names it (pod<UID>).
+	UID  string
 	IPv4 netip.Addr
 	IPv6 netip.Addr
 	// Cgroup is the pod's cgroup directory and CgroupID its ID, which is
@@ -33,7 +37,7 @@ func (n *Node) AddPod(t testing.TB, name string, addrs ...netip.Addr) *Pod {
 	t.Helper()
 	idx := n.nextPod
 	n.nextPod++
-	p := &Pod{Name: name, IPv4: podV4(idx), IPv6: podV6(idx)}
+	p := &Pod{Name: name, UID: newUID(), IPv4: podV4(idx), IPv6: podV6(idx)}
 	if len(addrs) > 0 {
 		p.IPv4, p.IPv6 = netip.Addr{}, netip.Addr{}
 		for _, a := range addrs {
@@ -48,25 +52,56 @@ func (n *Node) AddPod(t testing.TB, name string, addrs ...netip.Addr) *Pod {
 	if err != nil {
 		t.Fatal(err)
 	}
+	n.addCgroup(t, p, ns)
+	p.veth = fmt.Sprintf("vp%d", idx)
+	if err := n.plug(p, p.veth); err != nil {
+		t.Fatalf("add pod %s: %v", name, err)
+	}
+	return p
+}
+
+// AddHostNetworkPod creates a pod that shares the node's network namespace
+// (hostNetwork: true): its address is the node's (GatewayV4), and only its
+// cgroup tells its sockets from the node's and other host-network pods'.
+func (n *Node) AddHostNetworkPod(t testing.TB, name string) *Pod {
+	t.Helper()
+	dup, err := unix.Dup(int(n.ns))
+	if err != nil {
+		t.Fatalf("add host-network pod %s: %v", name, err)
+	}
+	p := &Pod{Name: name, UID: newUID(), IPv4: GatewayV4}
+	n.addCgroup(t, p, netns.NsHandle(dup))
+	return p
+}
+
+// addCgroup gives p its namespace handle and cgroup, both released in
+// t.Cleanup.
+func (n *Node) addCgroup(t testing.TB, p *Pod, ns netns.NsHandle) {
+	t.Helper()
 	p.ns = ns
-	p.Cgroup = filepath.Join(n.cgroup, name)
+	p.Cgroup = filepath.Join(n.podsCgroup(), "pod"+p.UID)
 	t.Cleanup(func() {
 		if err := removeCgroup(p.Cgroup); err != nil {
 			t.Error(err)
 		}
 		p.ns.Close()
 	})
-	p.veth = fmt.Sprintf("vp%d", idx)
-	if err := n.plug(p, p.veth); err != nil {
-		t.Fatalf("add pod %s: %v", name, err)
-	}
 	if err := makeCgroup(p.Cgroup); err != nil {
 		t.Fatal(err)
 	}
+	var err error
 	if p.CgroupID, err = CgroupID(p.Cgroup); err != nil {
 		t.Fatal(err)
 	}
-	return p
+}
+
+// newUID returns a random RFC 4122 version 4 UUID, as Kubernetes uses.
+func newUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // never fails
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
 func podV4(idx int) netip.Addr {

@@ -51,7 +51,9 @@ func TestTeardownLeavesNothing(t *testing.T) {
 	t.Run("build", func(t *testing.T) {
 		node := netns.NewNode(t)
 		a, b := node.AddPod(t, "a"), node.AddPod(t, "b")
-		cgroups = []string{a.Cgroup, b.Cgroup, filepath.Dir(a.Cgroup)}
+		h := node.AddHostNetworkPod(t, "h")
+		kubepods := filepath.Dir(filepath.Dir(a.Cgroup))
+		cgroups = []string{a.Cgroup, b.Cgroup, h.Cgroup, filepath.Dir(a.Cgroup), kubepods, filepath.Dir(kubepods)}
 		cmd := exec.Command("sleep", "60")
 		if err := b.Start(t, cmd); err != nil {
 			t.Fatal(err)
