@@ -52,8 +52,11 @@ type Agent struct {
 
 	// held are records drained but refused by a full outbox: at most one
 	// drain's worth, retried before draining again.
-	held   []store.Record
-	wakeup chan struct{}
+	held []store.Record
+	// unresolved are observations of no known local pod yet, kept for one
+	// more drain.
+	unresolved []flow.Observation
+	wakeup     chan struct{}
 }
 
 // Run drains and sends until ctx ends. It returns ctx's error, or the first
@@ -115,19 +118,27 @@ func (a *Agent) collect(ctx context.Context) error {
 	return nil
 }
 
-// records resolves the observations' local ends; those of sockets that are
-// no pod of this node (host processes, pods not yet in the cache) are
-// dropped and counted in the log.
+// records resolves the observations' local ends. Those of no pod of this
+// node are given one more drain, in case the pod cache was behind (a pod
+// that just started); then they are dropped and counted: host processes,
+// or pods gone past the grace period.
 func (a *Agent) records(obs []flow.Observation) []store.Record {
-	out := make([]store.Record, 0, len(obs))
+	out := make([]store.Record, 0, len(obs)+len(a.unresolved))
 	dropped := 0
-	for _, o := range obs {
-		w, ok := a.local(o)
-		if !ok {
+	for _, o := range a.unresolved {
+		if w, ok := a.local(o); ok {
+			out = append(out, store.Record{Workload: w, Observation: o})
+		} else {
 			dropped++
-			continue
 		}
-		out = append(out, store.Record{Workload: w, Observation: o})
+	}
+	a.unresolved = a.unresolved[:0]
+	for _, o := range obs {
+		if w, ok := a.local(o); ok {
+			out = append(out, store.Record{Workload: w, Observation: o})
+		} else {
+			a.unresolved = append(a.unresolved, o)
+		}
 	}
 	if dropped > 0 {
 		a.Metrics.unresolvedObservations(dropped)

@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/netip"
 	"strings"
 	"sync"
@@ -164,5 +165,25 @@ func TestAgentStopsDrainingWhenOutboxIsFull(t *testing.T) {
 	}
 	if n := ob.PendingRecords(); n != 2 || len(a.held) != 1 {
 		t.Fatalf("outbox holds %d records and the agent %d, want 2 and 1", n, len(a.held))
+	}
+}
+
+func TestAgentGivesUnresolvedObservationsOneMoreDrain(t *testing.T) {
+	x := localPods()
+	a := &Agent{Resolver: x, Logger: slog.New(slog.DiscardHandler)}
+	if recs := a.records([]flow.Observation{observation("198.18.0.20", 1), observation("198.18.0.21", 1)}); len(recs) != 0 {
+		t.Fatalf("records of unknown pods = %v, want none yet", recs)
+	}
+	// The informer catches up with a pod that just started.
+	x.SetPod(&corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "job-x", UID: "u2", CreationTimestamp: metav1.NewTime(t0.Add(-time.Second))},
+		Status:     corev1.PodStatus{Phase: corev1.PodRunning, PodIPs: []corev1.PodIP{{IP: "198.18.0.20"}}},
+	})
+	recs := a.records(nil)
+	if len(recs) != 1 || recs[0].Workload.Name != "job-x" {
+		t.Fatalf("records on the next drain = %v, want the new pod's observation", recs)
+	}
+	if recs := a.records(nil); len(recs) != 0 || len(a.unresolved) != 0 {
+		t.Fatalf("the still unknown observation was kept beyond one drain: %v, %v", recs, a.unresolved)
 	}
 }
