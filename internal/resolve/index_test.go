@@ -119,3 +119,35 @@ func TestLocal(t *testing.T) {
 		t.Fatalf("LocalByUID = %v, %v; want %v", w, ok, want)
 	}
 }
+
+func TestDualStackPodsAndServices(t *testing.T) {
+	now := t0.Add(time.Hour)
+	x := NewIndex(time.Minute, func() time.Time { return now })
+	p := makePod("shop", "db-0", "198.18.0.30", t0, controller("StatefulSet", "db"))
+	p.Status.PodIPs = append(p.Status.PodIPs, corev1.PodIP{IP: "fd00:198:18::30"})
+	x.SetPod(p)
+	svc := makeService("shop", "db", "fd00:198:19::a", corev1.ServicePort{Name: "pg", Port: 5432, TargetPort: intstr.FromInt32(5432)})
+	x.SetService(svc)
+	es := makeSlice("shop", "db", "pg", 5432, map[string]string{"fd00:198:18::30": "db-0"})
+	x.SetEndpointSlice(es)
+	db := workload("shop", flow.KindStatefulSet, "db")
+	viaSvc := db
+	viaSvc.Service = flow.ServiceRef{Namespace: "shop", Name: "db", Port: 5432}
+	at := t0.Add(time.Minute)
+	tests := []struct {
+		name string
+		obs  flow.Observation
+		want []Target
+	}{
+		{"IPv6 pod address", egress("fd00:198:18::30", 5432, at), []Target{{db, 5432}}},
+		{"IPv4-mapped IPv6 address", egress("::ffff:198.18.0.30", 5432, at), []Target{{db, 5432}}},
+		{"IPv6 ClusterIP", egress("fd00:198:19::a", 5432, at), []Target{{viaSvc, 5432}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, x.Remote(tt.obs), equateAddr); diff != "" {
+				t.Fatalf("Remote (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
