@@ -40,9 +40,11 @@ func TestStoryThroughKubectl(t *testing.T) {
 		t.Errorf("recommendation before adjustments has no egress rule: %+v", rec.Spec)
 	}
 
+	var dryRun []string
 	t.Run("dry-run warns and creates nothing", func(t *testing.T) {
 		_, stderr := k.run(nil, "apply", "--dry-run=server", "-f", "testdata/story/handwritten.yaml")
 		assertStoryWarnings(t, stderr)
+		dryRun = warnings(stderr)
 		if _, _, err := s.cp.Kubectl(context.Background(), nil, "get", "networkpolicy", "-n", storyNS, "javaapp"); err == nil {
 			t.Error("dry-run created the policy")
 		}
@@ -51,6 +53,9 @@ func TestStoryThroughKubectl(t *testing.T) {
 	t.Run("apply warns and creates the policy", func(t *testing.T) {
 		_, stderr := k.run(nil, "apply", "-f", "testdata/story/handwritten.yaml")
 		assertStoryWarnings(t, stderr)
+		if diff := cmp.Diff(dryRun, warnings(stderr)); diff != "" {
+			t.Errorf("apply and --dry-run=server warn differently (-dry-run +apply):\n%s", diff)
+		}
 		k.run(nil, "get", "networkpolicy", "-n", storyNS, "javaapp")
 	})
 	t.Run("the recommended policy with the adjustments gives no warning", func(t *testing.T) {
