@@ -53,9 +53,11 @@ func Scripts() (string, error) {
 	}
 }
 
-// Start brings the cluster up (hack/cluster/up.sh, which first removes any
-// leftovers) and registers Down as cleanup. It skips outside CI, and fails in
-// CI, when the test cannot run: no root, or binaries not built.
+// Start brings the cluster up and registers Down as cleanup. It holds the
+// machine-wide cluster lock until then (the scripts learn that through
+// NETPOL_ADVISOR_CLUSTER_LOCKED), removes whatever a previous run left, and
+// records the host state in c.Before. It skips outside CI, and fails in CI,
+// when the test cannot run: no root, or binaries not built.
 func Start(t testing.TB) *Cluster {
 	t.Helper()
 	testutil.RequireRoot(t)
