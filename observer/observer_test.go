@@ -21,7 +21,7 @@ func sortObservations(obs []flow.Observation) {
 // TestObservesPodFlows runs real programs in namespace pods and asserts the
 // exact set of flows the observer reports for them: TCP through a Service
 // DNAT, UDP DNS through a Service, UDP to 8125, a connect to a closed port,
-// one dropped on the way and an IPv6 connection — both sides of each, and no replies.
+// one dropped on the way, and IPv6 TCP and UDP — both sides of each, and no replies.
 func TestObservesPodFlows(t *testing.T) {
 	o := openObserver(t)
 	node := netns.NewNode(t)
@@ -41,6 +41,7 @@ func TestObservesPodFlows(t *testing.T) {
 	client := startHelper(t, web, "webclient", "client",
 		"tcp:"+apiSvc.String(), "tcp:"+apiSvc.String(),
 		"udp:"+dnsSvc.String(), "udp:"+dnsSvc.String(), "udp:"+dnsSvc.String(),
+		"udp:"+netip.AddrPortFrom(dns.IPv6, 53).String(),
 		"udpsend:"+netip.AddrPortFrom(statsd.IPv4, 8125).String(),
 		"tcpfail:"+netip.AddrPortFrom(api.IPv4, 9999).String(),
 		"tcpdrop:"+netip.AddrPortFrom(api.IPv4, 8443).String(),
@@ -84,6 +85,8 @@ func expectedFlows(web, api, dns, statsd *netns.Pod, apiSvc, dnsSvc netip.AddrPo
 		// Each DNS query on its own socket; the resolver's replies are no flows.
 		egress(dnsSvc, "UDP", 3, 0),
 		ingress(dns, web.IPv4, dns.IPv4, 53, "UDP", 3),
+		egress(netip.AddrPortFrom(dns.IPv6, 53), "UDP", 1, 0),
+		ingress(dns, web.IPv6, dns.IPv6, 53, "UDP", 1),
 		// Two datagrams from one socket to one peer are one flow record.
 		egress(netip.AddrPortFrom(statsd.IPv4, 8125), "UDP", 1, 0),
 		ingress(statsd, web.IPv4, statsd.IPv4, 8125, "UDP", 1),

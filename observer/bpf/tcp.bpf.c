@@ -46,10 +46,13 @@ static __always_inline __u64 sock_cgroup_id(struct sock *sk)
 
 static __always_inline void copy16(__u8 dst[16], const struct in6_addr *src)
 {
-	/* Two 8-byte loads rather than a byte loop. */
-	__u64 *d = (__u64 *)dst;
-	d[0] = *(const __u64 *)&src->in6_u.u6_addr32[0];
-	d[1] = *(const __u64 *)&src->in6_u.u6_addr32[2];
+	/* Loads of the array's own element size, which every kernel's BTF
+	 * access check accepts; dst is 8-byte aligned in struct flow_key. */
+	__u32 *d = (__u32 *)dst;
+	d[0] = src->in6_u.u6_addr32[0];
+	d[1] = src->in6_u.u6_addr32[1];
+	d[2] = src->in6_u.u6_addr32[2];
+	d[3] = src->in6_u.u6_addr32[3];
 }
 
 /* tcp_key fills k from the socket; false for families it does not know. */
