@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Reading a UDP packet's addresses and ports in cgroup_skb programs, whose
+ * data starts at the network header. Included by udp.bpf.c. */
+
+/* datagram is a UDP packet's addresses and ports, in IPv6 form. */
+struct datagram {
+	__u8 src[16];
+	__u8 dst[16];
+	__u16 sport;
+	__u16 dport;
+};
+
+struct ipv4_hdr {
+	__u8 vihl, tos;
+	__be16 len, id, frag;
+	__u8 ttl, proto;
+	__be16 csum;
+	__be32 saddr, daddr;
+};
+
+struct ipv6_hdr {
+	__be32 vtcfl;
+	__be16 len;
+	__u8 nexthdr, hop;
+	__u8 saddr[16], daddr[16];
+};
+
+/* udp_hdr_v4 and udp_hdr_v6 hold a network header and the UDP ports, as
+ * one bpf_skb_load_bytes reads them. */
+struct udp_hdr_v4 {
+	struct ipv4_hdr ip;
+	__be16 ports[2];
+};
+
+struct udp_hdr_v6 {
+	struct ipv6_hdr ip;
+	__be16 ports[2];
+};
+
+static __always_inline void set_ports(struct datagram *d, __be16 ports[2])
+{
+	d->sport = bpf_ntohs(ports[0]);
+	d->dport = bpf_ntohs(ports[1]);
+}
+
+static __always_inline bool parse_v4(struct __sk_buff *skb, struct datagram *d)
+{
+	struct udp_hdr_v4 h;
+	__u32 l4;
+
+	/* One copy for the common 20-byte header, a second one for options. */
+	if (bpf_skb_load_bytes(skb, 0, &h, sizeof(h)) || h.ip.proto != IPPROTO_UDP)
+		return false;
+	set_v4(d->src, h.ip.saddr);
+	set_v4(d->dst, h.ip.daddr);
+	l4 = (h.ip.vihl & 0x0f) * 4;
+	if (l4 != sizeof(h.ip) && bpf_skb_load_bytes(skb, l4, h.ports, sizeof(h.ports)))
+		return false;
+	set_ports(d, h.ports);
+	return true;
+}
+
+/* parse reads the addresses and ports; cgroup_skb data starts at the network
+ * header. IPv6 extension headers before UDP are not followed. */
+static __always_inline bool parse(struct __sk_buff *skb, struct datagram *d)
+{
+	if (skb->protocol == bpf_htons(ETH_P_IP))
+		return parse_v4(skb, d);
+	if (skb->protocol != bpf_htons(ETH_P_IPV6))
+		return false;
+	struct udp_hdr_v6 h;
+	if (bpf_skb_load_bytes(skb, 0, &h, sizeof(h)) || h.ip.nexthdr != IPPROTO_UDP)
+		return false;
+	__builtin_memcpy(d->src, h.ip.saddr, 16);
+	__builtin_memcpy(d->dst, h.ip.daddr, 16);
+	set_ports(d, h.ports);
+	return true;
+}
