@@ -19,6 +19,12 @@ const drainBatch = 4096
 // batched lookup-and-delete and returns them decoded: counts since the
 // previous drain. A flow still in use starts again in the kernel with the
 // next connection.
+//
+// Deleting rather than re-reading keeps the table small and the counts
+// deltas. The price: an increment a BPF program makes through a value
+// pointer at the very moment its element is deleted can be lost, since LRU
+// maps reuse elements without waiting for an RCU grace period. That is one
+// connection's count in rare races, never a flow that is not seen again.
 func (o *Observer) Drain() ([]flow.Observation, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()

@@ -13,14 +13,16 @@ import (
 
 // Observer holds the loaded BPF programs and their attachments.
 type Observer struct {
-	objs    flowbpfObjects
-	links   []link.Link
-	hooks   []string
-	clock   clock
-	log     *slog.Logger
-	mu      sync.Mutex // serialises drains
-	drained uint64     // records drained so far
-	evicted uint64     // lower bound of flows evicted before a drain
+	objs      flowbpfObjects
+	links     []link.Link
+	hooks     []string
+	clock     clock
+	log       *slog.Logger
+	closeOnce sync.Once
+	closeErr  error
+	mu        sync.Mutex // serialises drains
+	drained   uint64     // records drained so far
+	evicted   uint64     // lower bound of flows evicted before a drain
 }
 
 // Open checks the kernel and the privileges, loads the BPF programs and
@@ -109,8 +111,13 @@ func (o *Observer) attach(cgroupPath string) error {
 func (o *Observer) Hooks() []string { return append([]string(nil), o.hooks...) }
 
 // Close detaches the programs and frees the maps. Flows not drained yet are
-// lost.
+// lost. Calling it again returns the first call's result.
 func (o *Observer) Close() error {
+	o.closeOnce.Do(func() { o.closeErr = o.close() })
+	return o.closeErr
+}
+
+func (o *Observer) close() error {
 	var errs []error
 	for _, l := range o.links {
 		errs = append(errs, l.Close())
