@@ -56,18 +56,18 @@ main() {
 	start_etcd
 	start_apiserver
 	start_containerd
-	wait_for "kube-apiserver /readyz" 60 kctl get --raw /readyz
-	wait_for containerd 30 "$CONTAINERD_BIN/ctr" --address "$CTRD_SOCK" version
+	wait_for "kube-apiserver /readyz" 180 kctl get --raw /readyz
+	wait_for containerd 60 "$CONTAINERD_BIN/ctr" --address "$CTRD_SOCK" version
 	import_images
 	start_control_loops
 	start_kubelet
 	start_kube_proxy
-	wait_for "node $NODE to register" 60 kctl get node "$NODE"
+	wait_for "node $NODE to register" 120 kctl get node "$NODE"
 	start_kube_router
 	kctl apply -f "$HERE/manifests/coredns.yaml" >/dev/null
-	wait_for "node $NODE Ready" 60 kctl wait --for=condition=Ready "node/$NODE" --timeout 1s
-	wait_for "the default ServiceAccount" 60 kctl -n default get serviceaccount default
-	wait_for "CoreDNS to answer on $DNS_IP" 90 dns_answers
+	wait_for "node $NODE Ready" 120 kctl wait --for=condition=Ready "node/$NODE" --timeout 1s
+	wait_for "the default ServiceAccount" 120 kctl -n default get serviceaccount default
+	wait_for "CoreDNS to answer on $DNS_IP" 180 dns_answers
 	log "cluster up in $((SECONDS - t0))s; run folder $RUN_DIR"
 	echo "KUBECONFIG=$KUBECONFIG_ADMIN"
 	echo "try: kubectl --kubeconfig $KUBECONFIG_ADMIN get nodes,pods -A"
