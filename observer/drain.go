@@ -22,9 +22,10 @@ const drainBatch = 4096
 //
 // Deleting rather than re-reading keeps the table small and the counts
 // deltas. The price: an increment a BPF program makes through a value
-// pointer at the very moment its element is deleted can be lost, since LRU
-// maps reuse elements without waiting for an RCU grace period. That is one
-// connection's count in rare races, never a flow that is not seen again.
+// pointer at the very moment its element is deleted is lost, or lands on
+// the flow that reuses the element, since LRU maps recycle elements without
+// waiting for an RCU grace period. That is one count in a rare race; the
+// flow itself is recorded again by its next connection.
 func (o *Observer) Drain() ([]flow.Observation, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
