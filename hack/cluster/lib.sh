@@ -80,6 +80,19 @@ alive() {
 	[[ -n $state && $state != Z && $state != X ]]
 }
 
+# check_components fails fast, with the log's end, when a component exited.
+check_components() {
+	local f name
+	for f in "$RUN_DIR"/pids/*; do
+		[[ -e $f ]] || continue
+		name=$(basename "$f")
+		if ! alive "$(cat "$f")"; then
+			tail -n 20 "$RUN_DIR/logs/$name.log" >&2 || true
+			die "$name exited (log: $RUN_DIR/logs/$name.log)"
+		fi
+	done
+}
+
 # wait_for runs "$@" until it succeeds or timeout seconds pass.
 wait_for() {
 	local what=$1 timeout=$2 deadline
@@ -87,6 +100,7 @@ wait_for() {
 	deadline=$((SECONDS + timeout))
 	until "$@" >/dev/null 2>&1; do
 		((SECONDS < deadline)) || die "timed out after ${timeout}s waiting for $what (logs: $RUN_DIR/logs)"
+		check_components
 		sleep 0.2
 	done
 }
