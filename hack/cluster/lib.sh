@@ -46,7 +46,10 @@ lock_cluster() {
 	[[ ${NETPOL_ADVISOR_CLUSTER_LOCKED:-} == 1 ]] && return 0
 	mkdir -p "$(dirname "$RUN_DIR")"
 	exec 9>"$RUN_DIR.lock"
-	flock 9
+	if ! flock -n 9; then
+		log "waiting for $RUN_DIR.lock: another cluster run (a test?) holds it"
+		flock 9
+	fi
 	export NETPOL_ADVISOR_CLUSTER_LOCKED=1
 }
 
