@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -64,9 +65,13 @@ func printFlows(ctx context.Context, cfg flowsConfig, stdout, stderr io.Writer) 
 	}
 	defer o.Close()
 	fmt.Fprintf(stderr, "observer: watching with %s\n", strings.Join(o.Hooks(), ", "))
-	write := writeText
-	if cfg.Format == "json" {
-		write = writeJSON
+	write := writeJSON
+	if cfg.Format == "text" {
+		cgroups, err := observer.NewCgroupResolver(cfg.CgroupPath)
+		if err != nil {
+			return err
+		}
+		write = textWriter{cgroups}.write
 	}
 	err = o.Read(ctx, cfg.Interval, func(obs []flow.Observation) error { return write(stdout, obs) })
 	if s, serr := o.Stats(); serr == nil {
@@ -76,15 +81,19 @@ func printFlows(ctx context.Context, cfg flowsConfig, stdout, stderr io.Writer) 
 	return err
 }
 
-func writeText(w io.Writer, obs []flow.Observation) error {
+// textWriter prints one line per observation, naming the local pod by UID
+// when the socket's cgroup is a pod's.
+type textWriter struct{ cgroups *observer.CgroupResolver }
+
+func (tw textWriter) write(w io.Writer, obs []flow.Observation) error {
 	for _, o := range obs {
-		process := o.Process
-		if process == "" {
-			process = "-"
+		pod := "-"
+		if uid, ok, _ := tw.cgroups.PodUID(o.CgroupID); ok {
+			pod = uid
 		}
-		if _, err := fmt.Fprintf(w, "%s %-7s %s %s -> %s port %d cgroup %d process %s count %d failed %d\n",
+		if _, err := fmt.Fprintf(w, "%s %-7s %s %s -> %s port %d pod %s cgroup %d process %s count %d failed %d\n",
 			o.LastSeen.Format("15:04:05.000"), o.Direction, o.Protocol, o.Client, o.Server, o.ServerPort,
-			o.CgroupID, process, o.Count, o.Failed); err != nil {
+			pod, o.CgroupID, cmp.Or(o.Process, "-"), o.Count, o.Failed); err != nil {
 			return fmt.Errorf("write flows: %w", err)
 		}
 	}
