@@ -55,10 +55,19 @@ func Open(dir string, o Options) (*Outbox, error) {
 	if o.History == 0 {
 		o.History = time.Hour
 	}
+	// The outbox runs on every node: keep Badger's memory small (its
+	// defaults take ~600 MiB of memtables and caches). Batches above 64 KiB
+	// go to the value log, so that a transaction stays far below the
+	// memtable's limit.
 	db, err := badger.Open(badger.DefaultOptions(dir).
 		WithSyncWrites(o.SyncWrites).
 		WithLogger(badgerlog.New(o.Logger)).
-		WithNumVersionsToKeep(1))
+		WithNumVersionsToKeep(1).
+		WithMemTableSize(8 << 20).
+		WithNumMemtables(2).
+		WithBlockCacheSize(8 << 20).
+		WithValueThreshold(64 << 10).
+		WithValueLogFileSize(64 << 20))
 	if err != nil {
 		return nil, fmt.Errorf("open outbox %q: %w", dir, err)
 	}

@@ -143,3 +143,28 @@ func TestDifferentOutboxesHaveDifferentIDs(t *testing.T) {
 		t.Fatalf("Open without a node name succeeded")
 	}
 }
+
+// A full batch (5,000 records, over a MiB of JSON) fits the small Badger
+// configuration of the outbox: appended, read back, acknowledged.
+func TestLargeBatches(t *testing.T) {
+	ob := openOutbox(t, t.TempDir(), Options{})
+	big := make([]store.Record, 5000)
+	for i := range big {
+		big[i] = makeRecord(uint16(1024+i), 1)
+	}
+	for range 3 {
+		if _, err := ob.Append(ctx, big); err != nil {
+			t.Fatalf("Append: %v", err)
+		}
+	}
+	got, err := ob.Pending(ctx, 1)
+	if err != nil || len(got) != 1 || len(got[0].Records) != 5000 {
+		t.Fatalf("Pending = %d batches, %v; want one of 5000 records", len(got), err)
+	}
+	if err := ob.Ack(ctx, 3); err != nil {
+		t.Fatalf("Ack of all three: %v", err)
+	}
+	if n := ob.PendingRecords(); n != 0 {
+		t.Fatalf("PendingRecords = %d after Ack, want 0", n)
+	}
+}
