@@ -12,7 +12,9 @@ import (
 const expireChunk = 10000
 
 // Expire deletes every bucket that ended at or before cutoff and returns how
-// many rows (workload and bucket) it removed. Run it periodically with cutoff = now - retention.
+// many rows (workload and bucket) it removed, then reclaims value-log space
+// (rows are rewritten as deltas arrive). Run it periodically with cutoff =
+// now - retention.
 func (s *Store) Expire(ctx context.Context, cutoff time.Time) (int, error) {
 	removed := 0
 	for {
@@ -28,9 +30,7 @@ func (s *Store) Expire(ctx context.Context, cutoff time.Time) (int, error) {
 		}
 		removed += len(keys)
 	}
-	if removed > 0 {
-		s.collectValueLog()
-	}
+	s.collectValueLog()
 	return removed, nil
 }
 
@@ -78,7 +78,8 @@ func (s *Store) delete(keys [][]byte) error {
 	return nil
 }
 
-// collectValueLog reclaims value-log space freed by deletions; Badger
+// collectValueLog reclaims value-log space freed by rewrites and deletions;
+// Badger
 // returns ErrNoRewrite when there is nothing worth rewriting.
 func (s *Store) collectValueLog() {
 	for s.db.RunValueLogGC(0.5) == nil {

@@ -35,6 +35,9 @@ type Options struct {
 	InMemory bool
 }
 
+// valueThreshold is the largest row kept inline in the LSM tree.
+const valueThreshold = 512
+
 // DefaultBucket is the bucket size used when Options.Bucket is zero.
 const DefaultBucket = 10 * time.Minute
 
@@ -54,7 +57,12 @@ func Open(dir string, o Options) (*Store, error) {
 	if o.Bucket < time.Second || o.Bucket%time.Second != 0 {
 		return nil, fmt.Errorf("bucket size %s: must be a whole number of seconds", o.Bucket)
 	}
+	// Rows over valueThreshold live in the value log and count as a small
+	// pointer in a transaction: a batch of the largest size the transport
+	// accepts then always fits Badger's transaction limit (15 % of the
+	// memtable), however many peers its workloads have.
 	bo := badger.DefaultOptions(dir).
+		WithValueThreshold(valueThreshold).
 		WithSyncWrites(o.SyncWrites).
 		WithDetectConflicts(false).
 		WithLogger(badgerlog.New(o.Logger)).
