@@ -51,6 +51,42 @@ func effectiveCaps() (uint64, error) {
 	return 0, errors.New("no CapEff in /proc/self/status")
 }
 
+// checkKernel reports the first program or map type the observer needs
+// that this kernel lacks, with the version that brought it. A probe that
+// fails for another reason proves nothing, and the load will tell. (Tracing
+// programs are not probed: their probe needs an attach target; BTF and
+// the load itself cover them.)
+func checkKernel() error {
+	progs := []struct {
+		typ   ebpf.ProgramType
+		since string
+	}{{ebpf.CGroupSKB, "4.10"}}
+	for _, p := range progs {
+		if err := unsupported(fmt.Sprintf("%s programs (Linux %s)", p.typ, p.since), features.HaveProgramType(p.typ)); err != nil {
+			return err
+		}
+	}
+	maps := []struct {
+		typ   ebpf.MapType
+		since string
+	}{{ebpf.LRUHash, "4.10"}, {ebpf.PerCPUArray, "4.6"}, {ebpf.SkStorage, "5.2"}}
+	for _, m := range maps {
+		if err := unsupported(fmt.Sprintf("%s maps (Linux %s)", m.typ, m.since), features.HaveMapType(m.typ)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// unsupported explains a failed feature probe; nil unless the feature is
+// known to be missing.
+func unsupported(what string, err error) error {
+	if errors.Is(err, ebpf.ErrNotSupported) {
+		return fmt.Errorf("this kernel lacks %s: the observer needs Linux 5.10+ with BTF: %w", what, ErrUnsupported)
+	}
+	return nil
+}
+
 func checkBTF() error {
 	if _, err := btf.LoadKernelSpec(); err != nil {
 		return fmt.Errorf("the kernel exposes no BTF (/sys/kernel/btf/vmlinux): the observer needs Linux 5.10+ built with CONFIG_DEBUG_INFO_BTF=y: %w (%w)", ErrUnsupported, err)

@@ -38,6 +38,9 @@ func Open(cfg Config) (*Observer, error) {
 	if err := checkBTF(); err != nil {
 		return nil, err
 	}
+	if err := checkKernel(); err != nil {
+		return nil, err
+	}
 	if cfg.CgroupPath == "" {
 		root, err := cgroup2Root()
 		if err != nil {
