@@ -13,7 +13,10 @@ net_up() {
 	# The host reaches ClusterIPs too (kube-proxy DNATs them in OUTPUT).
 	ip route add "$SVC_CIDR" dev "$BRIDGE" src "$NODE_IP"
 	nft -f "$HERE/guard.nft"
-	sysctl -qw net.bridge.bridge-nf-call-iptables=1 net.ipv4.ip_forward=1
+	# Forwarding only for what comes in through the bridge: IPv4 checks the
+	# ingress device's own forwarding flag, so net.ipv4.ip_forward (which
+	# would set it on every interface, eth0 too) stays as it is.
+	sysctl -qw "net.ipv4.conf.$BRIDGE.forwarding=1" net.bridge.bridge-nf-call-iptables=1
 }
 
 # guard_loaded succeeds when the leak guard's drop rules are in place.
