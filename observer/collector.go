@@ -61,5 +61,6 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	counter(c.drops, s.DropFlowUpdate, "flow_table")
 	counter(c.drops, s.DropSocketStorage, "socket_storage")
 	counter(c.drops, s.DropParse, "unparsed_packet")
+	counter(c.drops, s.DropNotify, "notification_ring")
 	counter(c.noProc, s.ConnectsWithoutProcess)
 }

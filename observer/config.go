@@ -17,6 +17,9 @@ type Config struct {
 	// many distinct flows it holds between two drains before evicting the
 	// least recently used. Zero keeps the default of 65536.
 	MaxFlows uint32
+	// NotifyNewFlows makes the kernel announce each flow the moment it
+	// enters the table, for NewFlows; counts still come through Drain.
+	NotifyNewFlows bool
 	// Logger receives start-up and shutdown messages; nil discards them.
 	Logger *slog.Logger
 }

@@ -71,3 +71,28 @@ func reencodeKey(o flow.Observation) flowbpfFlowKey {
 	}
 	return k
 }
+
+// FuzzDecodeNewFlow: ring buffer records decode like table entries or are
+// rejected; never a panic.
+func FuzzDecodeNewFlow(f *testing.F) {
+	f.Add(encode(f, flowbpfNewFlow{Key: makeKey("::ffff:198.18.0.2", "::ffff:198.18.0.2", "::ffff:198.18.0.3", 8080, ipprotoTCP, 0),
+		SeenNs: 7, Comm: comm("curl"), Failed: 1}))
+	f.Add([]byte{})
+	size := len(encode(f, flowbpfNewFlow{}))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		o, err := decodeNewFlow(b, testClock)
+		if len(b) != size {
+			if err == nil {
+				t.Fatalf("accepted %d bytes", len(b))
+			}
+			return
+		}
+		if err != nil {
+			return
+		}
+		checkObservation(t, o)
+		if o.Count+o.Failed != 1 || !o.FirstSeen.Equal(o.LastSeen) {
+			t.Fatalf("a notification is one event at one time: %+v", o)
+		}
+	})
+}

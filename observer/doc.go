@@ -9,6 +9,11 @@
 //   - cgroup_skb ingress and egress on the cgroup v2 root for UDP, the first
 //     datagram of a socket deciding whether it is a client or a server.
 //
+// Counts are aggregated in an LRU hash that Drain empties with batched
+// lookup-and-delete; optionally (Config.NotifyNewFlows) a ring buffer
+// announces each flow the moment it first enters the table. Every lost event
+// is counted in per-CPU counters that NewCollector exports.
+//
 // Records name the local socket by address and cgroup ID; telling which pod
 // that is (by pod IP, or cgroup → pod UID for host-network pods) is the
 // resolver's job. This is the only package that imports cilium/ebpf.

@@ -27,7 +27,8 @@ const (
 	flowbpfCounterCNT_DROP_SK_STORAGE  flowbpfCounter = 3
 	flowbpfCounterCNT_DROP_PARSE       flowbpfCounter = 4
 	flowbpfCounterCNT_NO_CONNECT_COMM  flowbpfCounter = 5
-	flowbpfCounterCNT_MAX              flowbpfCounter = 6
+	flowbpfCounterCNT_DROP_NOTIFY      flowbpfCounter = 6
+	flowbpfCounterCNT_MAX              flowbpfCounter = 7
 )
 
 type flowbpfDirection uint32
@@ -58,6 +59,15 @@ type flowbpfFlowValue struct {
 	Comm    [16]int8
 }
 
+type flowbpfNewFlow struct {
+	_      structs.HostLayout
+	Key    flowbpfFlowKey
+	SeenNs uint64
+	Comm   [16]int8
+	Failed uint8
+	Pad    [7]uint8
+}
+
 type flowbpfUdpSockState struct {
 	_           structs.HostLayout
 	Role        uint8
@@ -74,13 +84,16 @@ const (
 	flowbpfMapConnecting      = "connecting"
 	flowbpfMapCounters        = "counters"
 	flowbpfMapFlows           = "flows"
+	flowbpfMapNewFlows        = "new_flows"
 	flowbpfMapUdpSockets      = "udp_sockets"
 	flowbpfProgTcpState       = "tcp_state"
 	flowbpfProgUdpEgress      = "udp_egress"
 	flowbpfProgUdpIngress     = "udp_ingress"
 	flowbpfVarCommInCgroupSkb = "comm_in_cgroup_skb"
+	flowbpfVarNotifyNewFlows  = "notify_new_flows"
 	flowbpfVarUnusedCounter   = "unused_counter"
 	flowbpfVarUnusedDirection = "unused_direction"
+	flowbpfVarUnusedNewFlow   = "unused_new_flow"
 )
 
 // loadFlowbpf returns the embedded CollectionSpec for flowbpf.
@@ -137,6 +150,7 @@ type flowbpfMapSpecs struct {
 	Connecting *ebpf.MapSpec `ebpf:"connecting"`
 	Counters   *ebpf.MapSpec `ebpf:"counters"`
 	Flows      *ebpf.MapSpec `ebpf:"flows"`
+	NewFlows   *ebpf.MapSpec `ebpf:"new_flows"`
 	UdpSockets *ebpf.MapSpec `ebpf:"udp_sockets"`
 }
 
@@ -145,8 +159,10 @@ type flowbpfMapSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type flowbpfVariableSpecs struct {
 	CommInCgroupSkb *ebpf.VariableSpec `ebpf:"comm_in_cgroup_skb"`
+	NotifyNewFlows  *ebpf.VariableSpec `ebpf:"notify_new_flows"`
 	UnusedCounter   *ebpf.VariableSpec `ebpf:"unused_counter"`
 	UnusedDirection *ebpf.VariableSpec `ebpf:"unused_direction"`
+	UnusedNewFlow   *ebpf.VariableSpec `ebpf:"unused_new_flow"`
 }
 
 // flowbpfObjects contains all objects after they have been loaded into the kernel.
@@ -172,6 +188,7 @@ type flowbpfMaps struct {
 	Connecting *ebpf.Map `ebpf:"connecting"`
 	Counters   *ebpf.Map `ebpf:"counters"`
 	Flows      *ebpf.Map `ebpf:"flows"`
+	NewFlows   *ebpf.Map `ebpf:"new_flows"`
 	UdpSockets *ebpf.Map `ebpf:"udp_sockets"`
 }
 
@@ -180,6 +197,7 @@ func (m *flowbpfMaps) Close() error {
 		m.Connecting,
 		m.Counters,
 		m.Flows,
+		m.NewFlows,
 		m.UdpSockets,
 	)
 }
@@ -189,8 +207,10 @@ func (m *flowbpfMaps) Close() error {
 // It can be passed to loadFlowbpfObjects or ebpf.CollectionSpec.LoadAndAssign.
 type flowbpfVariables struct {
 	CommInCgroupSkb *ebpf.Variable `ebpf:"comm_in_cgroup_skb"`
+	NotifyNewFlows  *ebpf.Variable `ebpf:"notify_new_flows"`
 	UnusedCounter   *ebpf.Variable `ebpf:"unused_counter"`
 	UnusedDirection *ebpf.Variable `ebpf:"unused_direction"`
+	UnusedNewFlow   *ebpf.Variable `ebpf:"unused_new_flow"`
 }
 
 // flowbpfPrograms contains all programs after they have been loaded into the kernel.

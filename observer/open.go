@@ -16,7 +16,7 @@ type Observer struct {
 	objs      flowbpfObjects
 	links     []link.Link
 	hooks     []string
-	clock     clock
+	notify    bool // new-flow notifications are on
 	log       *slog.Logger
 	closeOnce sync.Once
 	closeErr  error
@@ -52,7 +52,7 @@ func Open(cfg Config) (*Observer, error) {
 	if err := rlimit.RemoveMemlock(); err != nil {
 		return nil, fmt.Errorf("lift the memlock limit for BPF maps: %w", err)
 	}
-	o := &Observer{log: cfg.logger(), clock: newClock()}
+	o := &Observer{log: cfg.logger()}
 	if err := o.load(cfg); err != nil {
 		return nil, err
 	}
@@ -76,6 +76,10 @@ func (o *Observer) load(cfg Config) error {
 	if err := spec.Variables[flowbpfVarCommInCgroupSkb].Set(comm); err != nil {
 		return fmt.Errorf("configure BPF object: %w", err)
 	}
+	if err := spec.Variables[flowbpfVarNotifyNewFlows].Set(cfg.NotifyNewFlows); err != nil {
+		return fmt.Errorf("configure BPF object: %w", err)
+	}
+	o.notify = cfg.NotifyNewFlows
 	if !comm {
 		o.log.Info("this kernel has no bpf_get_current_comm in cgroup_skb programs (before 6.1): UDP flows carry no process name")
 	}

@@ -21,6 +21,9 @@ type Stats struct {
 	DropFlowUpdate    uint64
 	DropSocketStorage uint64
 	DropParse         uint64
+	// DropNotify counts new-flow notifications lost to a full ring buffer
+	// (the flows themselves are still counted in the table).
+	DropNotify uint64
 	// ConnectsWithoutProcess counts connects whose SYN_SENT record (with
 	// the process name) was gone, so the flow has no process.
 	ConnectsWithoutProcess uint64
@@ -36,6 +39,7 @@ func (o *Observer) Stats() (Stats, error) {
 		flowbpfCounterCNT_DROP_SK_STORAGE:  &s.DropSocketStorage,
 		flowbpfCounterCNT_DROP_PARSE:       &s.DropParse,
 		flowbpfCounterCNT_NO_CONNECT_COMM:  &s.ConnectsWithoutProcess,
+		flowbpfCounterCNT_DROP_NOTIFY:      &s.DropNotify,
 	} {
 		v, err := o.counter(c)
 		if err != nil {

@@ -20,6 +20,7 @@ char LICENSE[] SEC("license") = "GPL";
 /* Keeps enum counter and enum direction in BTF for bpf2go -type. */
 const enum counter *unused_counter __attribute__((unused));
 const enum direction *unused_direction __attribute__((unused));
+const struct new_flow *unused_new_flow __attribute__((unused));
 
 #define AF_INET 2
 #define AF_INET6 10
@@ -31,12 +32,21 @@ const enum direction *unused_direction __attribute__((unused));
  * which kernels before 6.1 reject there. */
 const volatile bool comm_in_cgroup_skb = false;
 
+/* Set by the loader when userspace reads new-flow notifications. */
+const volatile bool notify_new_flows = false;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536); /* the loader sets Config.MaxFlows */
 	__type(key, struct flow_key);
 	__type(value, struct flow_value);
 } flows SEC(".maps");
+
+/* New-flow notifications (BPF_MAP_TYPE_RINGBUF: 5.8+). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} new_flows SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -62,6 +72,22 @@ static __always_inline void bump(struct flow_value *v, bool failed, __u64 now)
 	v->last_ns = now;
 }
 
+static __always_inline void notify(struct flow_key *k, struct flow_value *v, bool failed)
+{
+	struct new_flow *n = bpf_ringbuf_reserve(&new_flows, sizeof(*n), 0);
+
+	if (!n) {
+		count(CNT_DROP_NOTIFY);
+		return;
+	}
+	__builtin_memcpy(&n->key, k, sizeof(n->key));
+	__builtin_memcpy(n->comm, v->comm, sizeof(n->comm));
+	n->seen_ns = v->first_ns;
+	n->failed = failed;
+	__builtin_memset(n->pad, 0, sizeof(n->pad));
+	bpf_ringbuf_submit(n, 0);
+}
+
 /* record adds one connection (or failed attempt, or UDP peer) to the flow of
  * k. comm is copied only when the flow is new; it may be NULL. */
 static __always_inline void record(struct flow_key *k, bool failed, const char *comm)
@@ -84,6 +110,8 @@ static __always_inline void record(struct flow_key *k, bool failed, const char *
 		__builtin_memcpy(nv.comm, comm, sizeof(nv.comm));
 	if (bpf_map_update_elem(&flows, k, &nv, BPF_NOEXIST) == 0) {
 		count(CNT_FLOWS_CREATED);
+		if (notify_new_flows)
+			notify(k, &nv, failed);
 		return;
 	}
 	/* Another CPU inserted it meanwhile, or the map could not take it. */

@@ -31,6 +31,16 @@ struct flow_value {
 	char comm[16]; /* the connecting or first-sending task, if known */
 };
 
+/* A notification that a flow was inserted in the table (the ring buffer
+ * carries only these, when enabled; counts travel through the table). */
+struct new_flow {
+	struct flow_key key;
+	__u64 seen_ns;
+	char comm[16];
+	__u8 failed; /* the first event was a failed connect */
+	__u8 pad[7];
+};
+
 /* Per-CPU counters, read by the Go collector at scrape time. */
 enum counter {
 	CNT_EVENTS = 0,       /* connections, failures and UDP peers recorded */
@@ -39,6 +49,7 @@ enum counter {
 	CNT_DROP_SK_STORAGE,  /* no UDP socket state could be allocated */
 	CNT_DROP_PARSE,       /* a UDP packet whose headers could not be read */
 	CNT_NO_CONNECT_COMM,  /* a connect finished without its SYN_SENT record */
+	CNT_DROP_NOTIFY,      /* the new-flow ring buffer was full */
 	CNT_MAX,
 };
 
