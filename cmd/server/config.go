@@ -27,6 +27,22 @@ type Config struct {
 	MaxRecords   int
 	SyncWrites   bool
 	Debug        bool
+	Webhook      WebhookConfig
+}
+
+// WebhookConfig configures the admission webhooks the server serves.
+type WebhookConfig struct {
+	// Port of the webhook HTTPS server; 0 turns the webhooks off.
+	Port int
+	// CertDir receives the serving certificate the server rotates itself.
+	CertDir string
+	// Namespace and Service are the product's own namespace and the
+	// webhook Service the certificate is issued for.
+	Namespace, Service string
+	// Window is how far back baselines are read for advice (0: all kept).
+	Window time.Duration
+	// MaxWarnings caps the finding lines of one NetworkPolicy review.
+	MaxWarnings int
 }
 
 // DefaultConfig returns the defaults used by AddFlags.
@@ -41,6 +57,13 @@ func DefaultConfig() Config {
 		Observers:    []string{"system:serviceaccount:netpol-advisor:netpol-advisor-observer"},
 		MaxBodyBytes: transport.DefaultMaxBodyBytes,
 		MaxRecords:   transport.DefaultMaxRecords,
+		Webhook: WebhookConfig{
+			Port:        9443,
+			CertDir:     "/var/run/netpol-advisor/webhook-certs",
+			Namespace:   "netpol-advisor",
+			Service:     "netpol-advisor-webhook",
+			MaxWarnings: 10,
+		},
 	}
 }
 
@@ -61,6 +84,12 @@ func (c *Config) AddFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&c.MaxRecords, "max-batch-records", c.MaxRecords, "most records accepted in one batch")
 	fs.BoolVar(&c.SyncWrites, "sync-writes", c.SyncWrites, "fsync every batch before acknowledging it (survives machine crashes)")
 	fs.BoolVar(&c.Debug, "debug", c.Debug, "log at debug level")
+	fs.IntVar(&c.Webhook.Port, "webhook-port", c.Webhook.Port, "port of the admission webhooks' HTTPS server (0: webhooks off)")
+	fs.StringVar(&c.Webhook.CertDir, "webhook-cert-dir", c.Webhook.CertDir, "directory the self-rotated webhook serving certificate is written to")
+	fs.StringVar(&c.Webhook.Namespace, "namespace", c.Webhook.Namespace, "the product's own namespace (webhooks skip it; the certificate Secret lives there)")
+	fs.StringVar(&c.Webhook.Service, "webhook-service", c.Webhook.Service, "name of the Service in front of the webhooks (the certificate is issued for it)")
+	fs.DurationVar(&c.Webhook.Window, "advice-window", c.Webhook.Window, "how far back baselines are read for recommendations and warnings (0: all that is kept)")
+	fs.IntVar(&c.Webhook.MaxWarnings, "max-warnings", c.Webhook.MaxWarnings, "most finding lines in one kubectl apply warning")
 }
 
 // Validate reports every problem of the configuration at once.
@@ -80,6 +109,15 @@ func (c Config) Validate() error {
 	}
 	if c.MaxBodyBytes <= 0 || c.MaxRecords <= 0 {
 		errs = append(errs, errors.New("--max-batch-bytes and --max-batch-records must be positive"))
+	}
+	if c.Webhook.Port < 0 || c.Webhook.Port > 65535 {
+		errs = append(errs, errors.New("--webhook-port must be 0 (off) or a TCP port"))
+	}
+	if c.Webhook.Port != 0 && (c.Webhook.CertDir == "" || c.Webhook.Namespace == "" || c.Webhook.Service == "") {
+		errs = append(errs, errors.New("with webhooks on, --webhook-cert-dir, --namespace and --webhook-service are required"))
+	}
+	if c.Webhook.MaxWarnings < 1 {
+		errs = append(errs, errors.New("--max-warnings must be at least 1"))
 	}
 	return errors.Join(errs...)
 }

@@ -18,6 +18,10 @@ func TestConfigFlagsAndValidate(t *testing.T) {
 		{"complete", []string{"--tls-cert-file=c", "--tls-key-file=k"}, ""},
 		{"retention shorter than a bucket", []string{"--tls-cert-file=c", "--tls-key-file=k", "--bucket=1h", "--retention=10m"}, "--retention"},
 		{"no observer", []string{"--tls-cert-file=c", "--tls-key-file=k", "--observer-user="}, "--observer-user"},
+		{"webhooks off need no cert dir", []string{"--tls-cert-file=c", "--tls-key-file=k", "--webhook-port=0", "--webhook-cert-dir="}, ""},
+		{"webhooks on need a cert dir", []string{"--tls-cert-file=c", "--tls-key-file=k", "--webhook-cert-dir="}, "--webhook-cert-dir"},
+		{"webhook port out of range", []string{"--tls-cert-file=c", "--tls-key-file=k", "--webhook-port=70000"}, "--webhook-port"},
+		{"no warning lines", []string{"--tls-cert-file=c", "--tls-key-file=k", "--max-warnings=0"}, "--max-warnings"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

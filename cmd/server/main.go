@@ -58,7 +58,7 @@ func run() int {
 // serve wires the store, the resolver, the ingest and the read API, and
 // serves until ctx ends.
 func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
-	cs, err := clientset(cfg.Kubeconfig)
+	rc, cs, err := clientset(cfg.Kubeconfig)
 	if err != nil {
 		return err
 	}
@@ -73,6 +73,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	hooks, err := startWebhooks(ctx, cfg.Webhook, rc, st, log)
+	if err != nil {
+		return err
+	}
 	mux := routes(cfg, cs, idx, st, reg, log)
 	go expire(ctx, st, cfg, log)
 	if cfg.MetricsAddr != "" {
@@ -85,6 +89,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve HTTPS on %s: %w", cfg.Listen, err)
+	case err := <-hooks:
+		return fmt.Errorf("admission webhooks: %w", err)
 	case <-ctx.Done():
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -139,7 +145,7 @@ func serveMetrics(ctx context.Context, addr string, reg *prometheus.Registry, lo
 	}
 }
 
-func clientset(kubeconfig string) (*kubernetes.Clientset, error) {
+func clientset(kubeconfig string) (*rest.Config, *kubernetes.Clientset, error) {
 	var rc *rest.Config
 	var err error
 	if kubeconfig != "" {
@@ -148,11 +154,11 @@ func clientset(kubeconfig string) (*kubernetes.Clientset, error) {
 		rc, err = rest.InClusterConfig()
 	}
 	if err != nil {
-		return nil, fmt.Errorf("kubernetes configuration (pass --kubeconfig outside a cluster): %w", err)
+		return nil, nil, fmt.Errorf("kubernetes configuration (pass --kubeconfig outside a cluster): %w", err)
 	}
 	cs, err := kubernetes.NewForConfig(rc)
 	if err != nil {
-		return nil, fmt.Errorf("kubernetes client: %w", err)
+		return nil, nil, fmt.Errorf("kubernetes client: %w", err)
 	}
-	return cs, nil
+	return rc, cs, nil
 }
