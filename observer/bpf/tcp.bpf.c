@@ -19,8 +19,12 @@ struct connecting {
 	char comm[16];
 };
 
+/* Per-CPU LRU lists (no common LRU): the insert and the delete of a
+ * connect need no shared lock; a socket that never finishes its connect is
+ * evicted in time. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
 	__uint(max_entries, 16384);
 	__type(key, __u64); /* the socket's address */
 	__type(value, struct connecting);
