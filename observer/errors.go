@@ -95,7 +95,7 @@ func checkBTF() error {
 }
 
 // commInCgroupSKB reports whether cgroup_skb programs may call
-// bpf_get_current_comm (Linux 6.1+).
+// bpf_get_current_comm (newer kernels only; probed, not assumed).
 func commInCgroupSKB() bool {
 	return features.HaveProgramHelper(ebpf.CGroupSKB, asm.FnGetCurrentComm) == nil
 }

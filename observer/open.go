@@ -81,7 +81,7 @@ func (o *Observer) load(cfg Config) error {
 	}
 	o.notify = cfg.NotifyNewFlows
 	if !comm {
-		o.log.Info("this kernel has no bpf_get_current_comm in cgroup_skb programs (before 6.1): UDP flows carry no process name")
+		o.log.Info("this kernel has no bpf_get_current_comm in cgroup_skb programs (older kernels): UDP flows carry no process name")
 	}
 	if err := spec.LoadAndAssign(&o.objs, nil); err != nil {
 		return explainLoad(err)

@@ -29,7 +29,7 @@ const struct new_flow *unused_new_flow __attribute__((unused));
 
 /* Set by the loader before the programs are verified. When false the
  * verifier prunes the bpf_get_current_comm call in cgroup_skb programs,
- * which kernels before 6.1 reject there. */
+ * which older kernels reject there. */
 const volatile bool comm_in_cgroup_skb = false;
 
 /* Set by the loader when userspace reads new-flow notifications. */
