@@ -1,10 +1,9 @@
 // Command observer is netpol-advisor's node agent. It loads the eBPF
-// programs of package observer and, in its one mode so far, prints the flows
-// it sees on this machine:
+// programs of package observer and either ships what it sees to the server
+// (the DaemonSet's mode) or prints it:
 //
+//	observer run --node-name $NODE --server https://netpol-advisor.netpol-advisor.svc:8443
 //	observer flows --interval 2s
-//
-// Shipping flows to the server is a separate mode, added with the baselines.
 package main
 
 import (
@@ -22,6 +21,7 @@ func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 const usage = `usage: observer <mode> [flags]
 
 modes:
+  run     observe this node and ship its flows to the server (observer run --help)
   flows   print the flows seen on this machine (observer flows --help)
 `
 
@@ -34,6 +34,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	switch args[0] {
+	case "run":
+		return runShip(ctx, args[1:], stderr)
 	case "flows":
 		return runFlows(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
