@@ -1,8 +1,6 @@
 package flow
 
 import (
-	"cmp"
-	"slices"
 	"time"
 )
 
@@ -29,35 +27,25 @@ type Baseline struct {
 // Aggregate merges flows with equal keys and returns them sorted, so that
 // equal inputs always give equal baselines.
 func Aggregate(flows []Flow) []Flow {
-	out := make([]Flow, 0, len(flows))
-	idx := make(map[Key]int, len(flows))
-	for _, f := range flows {
-		if i, ok := idx[f.Key]; ok {
-			out[i].Merge(f)
-			continue
-		}
-		idx[f.Key] = len(out)
-		out = append(out, f)
-	}
-	SortFlows(out)
-	return out
+	return aggregate(flows)
 }
 
 // SortFlows orders flows deterministically by key.
 func SortFlows(flows []Flow) {
-	slices.SortFunc(flows, func(a, b Flow) int { return CompareKeys(a.Key, b.Key) })
+	sortFlows(flows)
 }
 
 // CompareKeys orders keys by workload, direction, peer, protocol, port and
 // process.
 func CompareKeys(a, b Key) int {
-	return cmp.Or(
-		compareWorkloads(a.Workload, b.Workload),
-		cmp.Compare(a.Direction, b.Direction),
-		cmp.Compare(a.Peer.Kind, b.Peer.Kind),
-		comparePeers(a.Peer, b.Peer),
-		cmp.Compare(a.Protocol, b.Protocol),
-		cmp.Compare(a.Port, b.Port),
-		cmp.Compare(a.Process, b.Process),
-	)
+	if c := compareWorkloads(a.Workload, b.Workload); c != 0 {
+		return c
+	}
+	if c := compareHead(&a, &b); c != 0 {
+		return c
+	}
+	if c := comparePeers(a.Peer, b.Peer); c != 0 {
+		return c
+	}
+	return compareTail(&a, &b)
 }
