@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # "External" test hosts: network namespaces on the cluster bridge, for the
-# 203.0.113.0/24 hosts of the tests and the demo (and the leak probe).
+# 203.0.113.0/28 hosts of the tests and the demo (and the leak probe).
 #
 #	ext-host.sh add NAME IP/PREFIX   create (routes only to the cluster ranges)
 #	ext-host.sh exec NAME CMD...     run CMD inside

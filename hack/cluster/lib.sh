@@ -20,7 +20,9 @@ NODE_IP=198.18.0.1          # the node's address on the bridge, pods' gateway
 EXT_GW=203.0.113.1          # gateway of the "external" test hosts
 POD_CIDR=198.18.0.0/16
 SVC_CIDR=198.19.0.0/16
-EXT_CIDR=203.0.113.0/24
+# Only a /28 of TEST-NET-3: this machine reaches the package registries
+# through an address of 203.0.113.0/24, which must keep its route through eth0.
+EXT_CIDR=203.0.113.0/28
 DNS_IP=198.19.0.10
 API_PORT=6443
 ETCD_PORT=23790             # not 2379: envtest's etcds may run beside us

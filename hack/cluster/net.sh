@@ -1,14 +1,14 @@
 # shellcheck shell=bash
 # The cluster's network (sourced): the bridge npa-br0 holding the node
 # address and the pods, the nft leak guard, and "external" test hosts
-# (203.0.113.0/24) as network namespaces on the same bridge. The namespaces
+# (203.0.113.0/28) as network namespaces on the same bridge. The namespaces
 # are bind-mounted under RUN_DIR, not /run/netns, so nothing outside the run
 # folder is touched. No default route anywhere.
 
 net_up() {
 	ip link add "$BRIDGE" type bridge
 	ip addr add "$NODE_IP/16" dev "$BRIDGE"
-	ip addr add "$EXT_GW/24" dev "$BRIDGE"
+	ip addr add "$EXT_GW/28" dev "$BRIDGE"
 	ip link set "$BRIDGE" up
 	# The host reaches ClusterIPs too (kube-proxy DNATs them in OUTPUT).
 	ip route add "$SVC_CIDR" dev "$BRIDGE" src "$NODE_IP"

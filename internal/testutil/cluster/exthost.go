@@ -14,7 +14,7 @@ import (
 
 // ExtHost runs hack/cluster/ext-host.sh: "add NAME IP/PREFIX" makes an
 // "external" test host (a network namespace on the cluster bridge, e.g.
-// 203.0.113.7/24), "exec NAME CMD..." runs a command in it, "del NAME"
+// 203.0.113.7/28), "exec NAME CMD..." runs a command in it, "del NAME"
 // removes it (down.sh removes all of them).
 func (c *Cluster) ExtHost(ctx context.Context, args ...string) (string, error) {
 	cmd := c.extHostCmd(ctx, args...)

@@ -20,7 +20,7 @@ const leakTarget = "198.51.100.1:80"
 // namespace on the bridge) and checks that the client pod reaches it.
 func checkExternalHost(ctx context.Context, t *testing.T, c *Cluster) {
 	t.Helper()
-	if out, err := c.ExtHost(ctx, "add", "ext7", "203.0.113.7/24"); err != nil {
+	if out, err := c.ExtHost(ctx, "add", "ext7", "203.0.113.7/28"); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
 	c.ServeOnExtHost(t, "ext7", c.NetcheckBinary(), "serve", "-tcp", ":27017", "-udp", ":27018")
