@@ -14,6 +14,7 @@ wanted=(
 	llvm:llvm-strip
 	libbpf-dev:/usr/include/bpf/bpf_helpers.h
 	bpftool:bpftool
+	prometheus:promtool
 )
 
 missing=()
@@ -34,5 +35,12 @@ if [[ $(id -u) != 0 ]]; then
 	exit 1
 fi
 echo "install-deps: installing ${missing[*]}"
-apt-get update -qq
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# The package mirror sometimes refuses a connection for a moment: try again.
+for try in 1 2 3; do
+	if apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"; then
+		exit 0
+	fi
+	echo "install-deps: apt-get failed (try $try of 3)" >&2
+	sleep $((try * 10))
+done
+exit 1

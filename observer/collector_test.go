@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	promtest "github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/netpol-advisor/netpol-advisor/internal/testutil"
 	"github.com/netpol-advisor/netpol-advisor/internal/testutil/netns"
 	"github.com/netpol-advisor/netpol-advisor/observer"
 )
@@ -41,6 +42,7 @@ func TestCollectorReadsBPFCountersAtScrape(t *testing.T) {
 	if err != nil || len(problems) > 0 {
 		t.Errorf("metric lint: %v %+v", err, problems)
 	}
+	testutil.Promtool(t, reg)
 }
 
 // scrape gathers reg and sums each metric's samples by short name.

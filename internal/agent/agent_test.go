@@ -19,6 +19,7 @@ import (
 	"github.com/netpol-advisor/netpol-advisor/internal/resolve"
 	"github.com/netpol-advisor/netpol-advisor/internal/store"
 	"github.com/netpol-advisor/netpol-advisor/internal/store/outbox"
+	"github.com/netpol-advisor/netpol-advisor/internal/testutil"
 	"github.com/netpol-advisor/netpol-advisor/internal/transport"
 )
 
@@ -120,6 +121,7 @@ func TestAgentDeliversEveryRecordDespiteFailedSends(t *testing.T) {
 	if total != 10 {
 		t.Fatalf("the server got counts totalling %d, want 10 (1+2+3+4)", total)
 	}
+	testutil.Promtool(t, reg)
 	for i := range seqs {
 		if seqs[i] != uint64(i+1) {
 			t.Fatalf("batches arrived as %v, want 1, 2, 3 in order", seqs)

@@ -125,6 +125,7 @@ func TestIngestAppliesEachBatchOnce(t *testing.T) {
 netpol_advisor_ingest_records_total 2
 `, "netpol_advisor_ingest_records_total")
 	wantBatches(t, in.reg, map[string]float64{"applied": 1, "retry": 2})
+	testutil.Promtool(t, in.reg)
 }
 
 func wantMetrics(t *testing.T, reg *prometheus.Registry, want string, names ...string) {
