@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"fmt"
+	"net"
 	"os/exec"
 	"regexp"
 	"strconv"
@@ -85,4 +86,25 @@ func guardCounter(comment string) (int, error) {
 		}
 	}
 	return 0, fmt.Errorf("guard rule %q: %w", comment, errNoCounter)
+}
+
+// checkRegistriesReachable checks that the cluster's routes do not capture
+// the package registries' addresses (here they sit in 203.0.113.0/24, next
+// to the external test hosts): builds on this machine must keep working
+// while the cluster runs.
+func checkRegistriesReachable(ctx context.Context, t *testing.T) {
+	t.Helper()
+	for _, host := range []string{"registry-a.invalid", "registry-b.invalid", "registry-c.invalid"} {
+		addrs, err := net.DefaultResolver.LookupHost(ctx, host)
+		if err != nil {
+			t.Logf("%s does not resolve here (%v): nothing to check", host, err)
+			continue
+		}
+		for _, a := range addrs {
+			out, err := exec.CommandContext(ctx, "ip", "route", "get", a).CombinedOutput()
+			if err == nil && strings.Contains(string(out), "npa-br0") {
+				t.Errorf("%s (%s) is routed into the cluster bridge: %s", host, a, out)
+			}
+		}
+	}
 }
