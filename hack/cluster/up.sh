@@ -23,14 +23,16 @@ check_prerequisites() {
 		[[ -x $b || -f $b ]] || die "missing $b: run make cluster-build"
 	done
 	for b in runc nft iptables ipset conntrack openssl kubectl /usr/lib/cni/bridge; do
-		command -v "$b" >/dev/null || die "missing $b: apt-get install runc containernetworking-plugins iptables nftables conntrack ipset"
+		command -v "$b" >/dev/null ||
+			die "missing $b: apt-get install runc containernetworking-plugins iptables nftables conntrack ipset openssl (and kubectl)"
 	done
 }
 
 import_images() {
-	local tar
+	local tar out
 	for tar in "$IMAGES"/*.tar; do
-		"$CONTAINERD_BIN/ctr" --address "$CTRD_SOCK" -n k8s.io images import --local "$tar" >/dev/null
+		out=$("$CONTAINERD_BIN/ctr" --address "$CTRD_SOCK" -n k8s.io images import --local "$tar" 2>&1) ||
+			die "import $tar into containerd: $out"
 	done
 }
 
