@@ -41,16 +41,24 @@ func appendString(b []byte, s string) []byte {
 
 // decodeEdge is the inverse of appendEdge; the workload comes from the key.
 func decodeEdge(w flow.WorkloadRef, b []byte) (flow.Key, error) {
-	d := decoder{b: b}
+	return decodeEdgeInterned(w, b, nil)
+}
+
+// decodeEdgeInterned is decodeEdge taking its strings from names, when
+// set, and adding the new ones: a baseline's edges repeat a few strings.
+func decodeEdgeInterned(w flow.WorkloadRef, b []byte, names map[string]string) (flow.Key, error) {
+	d := decoder{b: b, names: names}
 	k := flow.Key{Workload: w}
-	k.Direction = flow.Direction(d.string())
-	k.Peer.Kind = flow.PeerKind(d.string())
-	k.Peer.Workload = flow.WorkloadRef{Namespace: d.string(), Kind: flow.Kind(d.string()), Name: d.string()}
+	k.Direction = flow.Direction(d.string(string(flow.Egress), string(flow.Ingress)))
+	k.Peer.Kind = flow.PeerKind(d.string(string(flow.PeerWorkload), string(flow.PeerExternal), string(flow.PeerNode), string(flow.PeerAPIServer)))
+	k.Peer.Workload.Namespace = d.string()
+	k.Peer.Workload.Kind = flow.Kind(d.string(string(flow.KindDeployment), string(flow.KindStatefulSet), string(flow.KindDaemonSet)))
+	k.Peer.Workload.Name = d.string()
 	k.Peer.Service = flow.ServiceRef{Namespace: d.string(), Name: d.string(), Port: int32(d.uint32())}
-	ip := d.string()
+	ip := d.bytes()
 	k.Peer.Node = d.string()
 	k.Port = int32(d.uint32())
-	k.Protocol = corev1.Protocol(d.string())
+	k.Protocol = corev1.Protocol(d.string(string(corev1.ProtocolTCP), string(corev1.ProtocolUDP), string(corev1.ProtocolSCTP)))
 	k.Process = d.string()
 	if d.err != nil {
 		return flow.Key{}, d.err
@@ -58,7 +66,7 @@ func decodeEdge(w flow.WorkloadRef, b []byte) (flow.Key, error) {
 	if len(d.b) != 0 {
 		return flow.Key{}, fmt.Errorf("edge encoding has %d trailing bytes", len(d.b))
 	}
-	if err := k.Peer.IP.UnmarshalBinary([]byte(ip)); err != nil {
+	if err := k.Peer.IP.UnmarshalBinary(ip); err != nil {
 		return flow.Key{}, fmt.Errorf("decode peer address: %w", err)
 	}
 	if !k.Peer.IP.IsValid() {
@@ -69,18 +77,40 @@ func decodeEdge(w flow.WorkloadRef, b []byte) (flow.Key, error) {
 
 // decoder reads what appendEdge wrote; the first error sticks.
 type decoder struct {
-	b   []byte
-	err error
+	b     []byte
+	err   error
+	names map[string]string // interned strings, when set
 }
 
-func (d *decoder) string() string {
+// bytes reads a length-prefixed string without copying it.
+func (d *decoder) bytes() []byte {
 	n, sz := binary.Uvarint(d.b)
 	if d.err != nil || sz <= 0 || uint64(len(d.b)-sz) < n {
 		d.err = errShortEdge
-		return ""
+		return nil
 	}
-	s := string(d.b[sz : sz+int(n)])
+	s := d.b[sz : sz+int(n)]
 	d.b = d.b[sz+int(n):]
+	return s
+}
+
+// string reads a string, taking it from common (the usual values of the
+// field, compared without hashing) or from the interned names.
+func (d *decoder) string(common ...string) string {
+	b := d.bytes()
+	for _, s := range common {
+		if string(b) == s {
+			return s
+		}
+	}
+	if d.names == nil || len(b) == 0 {
+		return string(b)
+	}
+	if s, ok := d.names[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	d.names[s] = s
 	return s
 }
 

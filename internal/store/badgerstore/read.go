@@ -35,9 +35,13 @@ func (s *Store) Namespace(ctx context.Context, ns string, win flow.Window) ([]fl
 // scan reads every edge under prefix whose bucket overlaps win and returns
 // one baseline per workload, in key order (namespace, kind, name).
 func (s *Store) scan(ctx context.Context, prefix []byte, win flow.Window) ([]flow.Baseline, error) {
-	c := collector{win: win, out: []flow.Baseline{}}
+	sc := s.scratch.Get().(*scratch)
+	defer func() { sc.release(); s.scratch.Put(sc) }()
+	c := collector{win: win, out: []flow.Baseline{}, scratch: sc}
 	err := s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 100})
+		// Values are read in place in add: prefetching would start a
+		// goroutine and copy the value for every row.
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
 		defer it.Close()
 		for it.Seek(prefix); it.ValidForPrefix(prefix); {
 			if err := ctx.Err(); err != nil {
@@ -56,8 +60,7 @@ func (s *Store) scan(ctx context.Context, prefix []byte, win flow.Window) ([]flo
 			}
 			it.Next()
 		}
-		c.flush()
-		return nil
+		return c.flush()
 	})
 	return c.out, err
 }
@@ -75,37 +78,4 @@ func (s *Store) skipTo(w flow.WorkloadRef, start time.Time, win flow.Window) []b
 		return next
 	}
 	return nil
-}
-
-// collector groups edges, which arrive sorted by workload, into baselines.
-type collector struct {
-	win   flow.Window
-	out   []flow.Baseline
-	flows []flow.Flow
-}
-
-func (c *collector) add(item *badger.Item, w flow.WorkloadRef) error {
-	r := row{}
-	if err := item.Value(r.decode); err != nil {
-		return fmt.Errorf("read baseline row %q: %w", item.Key(), err)
-	}
-	if len(c.out) == 0 || c.out[len(c.out)-1].Workload != w {
-		c.flush()
-		c.out = append(c.out, flow.Baseline{Workload: w, Window: c.win})
-	}
-	for edge, cs := range r {
-		k, err := decodeEdge(w, []byte(edge))
-		if err != nil {
-			return fmt.Errorf("decode edge of %q: %w", item.Key(), err)
-		}
-		c.flows = append(c.flows, cs.flow(k))
-	}
-	return nil
-}
-
-func (c *collector) flush() {
-	if len(c.flows) > 0 {
-		c.out[len(c.out)-1].Flows = flow.Aggregate(c.flows)
-		c.flows = nil
-	}
 }

@@ -47,6 +47,9 @@ type Store struct {
 	db     *badger.DB
 	bucket time.Duration
 	mu     sync.Mutex // serialises writers, so transactions never conflict
+	// scratch holds *scratch: reads reuse their buffers instead of growing
+	// new ones for every baseline.
+	scratch sync.Pool
 }
 
 // Open opens (or creates) the baseline store in dir.
@@ -74,7 +77,7 @@ func Open(dir string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open baseline store %q: %w", dir, err)
 	}
-	return &Store{db: db, bucket: o.Bucket}, nil
+	return &Store{db: db, bucket: o.Bucket, scratch: sync.Pool{New: newScratch}}, nil
 }
 
 // Close flushes and closes the store.
