@@ -14,17 +14,26 @@ import (
 const testUID = "0f3c5a7e-2b1d-4c8e-9a6f-1e2d3c4b5a69"
 
 // makeCgroups creates dir (with its parents) below parent, removing each
-// directory it made at cleanup, innermost first (rmdir is how a cgroup is
+// directory it made (and only those) at cleanup, innermost first (rmdir is how a cgroup is
 // removed). It returns the innermost directory's cgroup ID.
 func makeCgroups(t *testing.T, parent, dir string) uint64 {
 	t.Helper()
 	path := parent
 	for part := range strings.SplitSeq(dir, "/") {
 		path = filepath.Join(path, part)
-		if err := os.Mkdir(path, 0o755); err != nil && !os.IsExist(err) {
+		err := os.Mkdir(path, 0o755)
+		if os.IsExist(err) {
+			continue // a parent another call made and will remove
+		}
+		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { os.Remove(path) })
+		made := path
+		t.Cleanup(func() {
+			if err := os.Remove(made); err != nil && !os.IsNotExist(err) {
+				t.Errorf("remove cgroup: %v", err)
+			}
+		})
 	}
 	id, err := cgroups.ID(path)
 	if err != nil {
