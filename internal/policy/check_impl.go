@@ -79,8 +79,12 @@ func affects(changed []*compiled, w Workload) (ingress, egress bool) {
 }
 
 // endpointOf is a pod of the workload, with its first address.
-func endpointOf(w Workload) Endpoint {
-	ep := Endpoint{Pod: &Pod{Namespace: w.Ref.Namespace, Labels: w.Labels, Ports: w.Ports, HostNetwork: w.HostNetwork}}
+func endpointOf(w Workload) Endpoint { return endpointIn(w, new(Pod)) }
+
+// endpointIn is endpointOf with the pod written to p.
+func endpointIn(w Workload, p *Pod) Endpoint {
+	*p = Pod{Namespace: w.Ref.Namespace, Labels: w.Labels, Ports: w.Ports, HostNetwork: w.HostNetwork}
+	ep := Endpoint{Pod: p}
 	if len(w.IPs) > 0 {
 		ep.IP = w.IPs[0]
 	}

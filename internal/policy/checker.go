@@ -16,6 +16,7 @@ type checker struct {
 	before, after *policySet
 	changed       []*compiled
 	endpoints     map[flow.WorkloadRef]Endpoint
+	pods          []Pod // where endpoint's pods live, allocated by the chunk
 }
 
 func newChecker(in CheckInput) *checker {
@@ -48,7 +49,11 @@ func (k *checker) endpoint(ref flow.WorkloadRef) (Endpoint, bool) {
 	if !ok {
 		return Endpoint{}, false
 	}
-	ep := endpointOf(w)
+	if len(k.pods) == cap(k.pods) {
+		k.pods = make([]Pod, 0, 64)
+	}
+	k.pods = append(k.pods, Pod{})
+	ep := endpointIn(w, &k.pods[len(k.pods)-1])
 	k.endpoints[ref] = ep
 	return ep, true
 }

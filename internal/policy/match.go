@@ -41,7 +41,7 @@ func peerMatches(p *networkingv1.NetworkPolicyPeer, policyNS string, ep Endpoint
 		if pod.Namespace != policyNS {
 			return false
 		}
-	} else if !newSelector(p.NamespaceSelector).matches(nsLabels{name: pod.Namespace, set: namespaces[pod.Namespace]}) {
+	} else if !selectorMatches(newSelector(p.NamespaceSelector), nsLabels{name: pod.Namespace, set: namespaces[pod.Namespace]}) {
 		return false
 	}
 	return p.PodSelector == nil || newSelector(p.PodSelector).matches(labels.Set(pod.Labels))

@@ -19,11 +19,31 @@ type policySet struct {
 
 func newPolicySet(policies []networkingv1.NetworkPolicy) *policySet {
 	s := &policySet{raw: make(map[string][]*networkingv1.NetworkPolicy), indexed: make(map[string]*nsIndex), memo: make(map[*Pod][]*compiled)}
-	for i := range policies {
-		np := &policies[i]
-		s.raw[np.Namespace] = append(s.raw[np.Namespace], np)
-	}
+	groupByNamespace(s.raw, policies)
 	return s
+}
+
+// groupByNamespace adds policies to byNS in input order. Lists are usually sorted
+// by namespace, so each run of one namespace becomes a slice of one shared
+// array with one map write; a namespace seen again later is appended to a
+// copy.
+func groupByNamespace(byNS map[string][]*networkingv1.NetworkPolicy, policies []networkingv1.NetworkPolicy) {
+	ptrs := make([]*networkingv1.NetworkPolicy, len(policies))
+	for i := range policies {
+		ptrs[i] = &policies[i]
+	}
+	for lo := 0; lo < len(ptrs); {
+		ns, hi := ptrs[lo].Namespace, lo+1
+		for hi < len(ptrs) && ptrs[hi].Namespace == ns {
+			hi++
+		}
+		run := ptrs[lo:hi:hi] // full slice: an append never writes into the next run
+		if prev, ok := byNS[ns]; ok {
+			run = append(prev, run...)
+		}
+		byNS[ns] = run
+		lo = hi
+	}
 }
 
 // selecting returns the policies that select the pod, remembered by the

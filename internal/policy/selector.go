@@ -43,7 +43,11 @@ func (s selector) present() bool { return s.ls != nil }
 
 // matches reports whether the labels satisfy every requirement. An empty
 // selector matches everything.
-func (s selector) matches(l labels.Labels) bool {
+func (s selector) matches(l labels.Labels) bool { return selectorMatches(s, l) }
+
+// selectorMatches is matches for any labels type: a namespace's nsLabels
+// passed as labels.Labels would be allocated at every peer match.
+func selectorMatches[L labels.Labels](s selector, l L) bool {
 	if s.invalid || s.ls == nil {
 		return false
 	}
@@ -60,7 +64,7 @@ func (s selector) matches(l labels.Labels) bool {
 	return true
 }
 
-func matchesExpression(e *metav1.LabelSelectorRequirement, l labels.Labels) bool {
+func matchesExpression[L labels.Labels](e *metav1.LabelSelectorRequirement, l L) bool {
 	v, ok := l.Lookup(e.Key)
 	switch e.Operator {
 	case metav1.LabelSelectorOpIn:
