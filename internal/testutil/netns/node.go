@@ -11,6 +11,8 @@ import (
 
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
+
+	"github.com/netpol-advisor/netpol-advisor/internal/cgroups"
 )
 
 // Gateway addresses every pod routes through. They sit on the node end of
@@ -38,7 +40,7 @@ type Node struct {
 // for its pods; all of it is removed in t.Cleanup.
 func NewNode(t testing.TB) *Node {
 	t.Helper()
-	mount, err := Cgroup2Mount()
+	mount, err := cgroups.V2Mount()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,8 @@ import (
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
+
+	"github.com/netpol-advisor/netpol-advisor/internal/cgroups"
 )
 
 // Pod is a network namespace with one veth (eth0) to its node and its own
@@ -90,7 +92,7 @@ func (n *Node) addCgroup(t testing.TB, p *Pod, ns netns.NsHandle) {
 		t.Fatal(err)
 	}
 	var err error
-	if p.CgroupID, err = CgroupID(p.Cgroup); err != nil {
+	if p.CgroupID, err = cgroups.ID(p.Cgroup); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/netpol-advisor/netpol-advisor/internal/cgroups"
 	"github.com/netpol-advisor/netpol-advisor/internal/testutil"
 	"github.com/netpol-advisor/netpol-advisor/internal/testutil/netns"
 )
@@ -14,7 +15,7 @@ import (
 func TestStartRunsInPodCgroupAndNamespace(t *testing.T) {
 	testutil.RequireRoot(t)
 	node := netns.NewNode(t)
-	mount, err := netns.Cgroup2Mount()
+	mount, err := cgroups.V2Mount()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +41,7 @@ func TestStartRunsInPodCgroupAndNamespace(t *testing.T) {
 			if !strings.HasSuffix(out, fmt.Sprintf("\n%d\n", ino)) {
 				t.Errorf("process network namespace:\n%s\nwant inode %d", out, ino)
 			}
-			if id, _ := netns.CgroupID(pod.Cgroup); id != pod.CgroupID || id == 0 {
+			if id, _ := cgroups.ID(pod.Cgroup); id != pod.CgroupID || id == 0 {
 				t.Errorf("CgroupID = %d, directory inode %d", pod.CgroupID, id)
 			}
 		})
