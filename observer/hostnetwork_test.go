@@ -6,9 +6,9 @@ import (
 
 	gocmp "github.com/google/go-cmp/cmp"
 
+	"github.com/netpol-advisor/netpol-advisor/internal/cgroups"
 	"github.com/netpol-advisor/netpol-advisor/internal/flow"
 	"github.com/netpol-advisor/netpol-advisor/internal/testutil/netns"
-	"github.com/netpol-advisor/netpol-advisor/observer"
 )
 
 // TestHostNetworkPodsToldApartByCgroup: two host-network pods share the
@@ -61,14 +61,14 @@ func TestHostNetworkPodsToldApartByCgroup(t *testing.T) {
 
 func checkPodUIDs(t *testing.T, obs []flow.Observation, want map[uint64]string) {
 	t.Helper()
-	r, err := observer.NewCgroupResolver("")
+	r, err := cgroups.NewResolver("", cgroups.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, ob := range obs {
-		uid, ok, err := r.PodUID(ob.CgroupID)
-		if err != nil || !ok || uid != want[ob.CgroupID] {
-			t.Errorf("%s: pod UID %q, %v, %v; want %q", obsKey(ob), uid, ok, err, want[ob.CgroupID])
+		uid, ok := r.PodUID(ob.CgroupID)
+		if !ok || uid != want[ob.CgroupID] {
+			t.Errorf("%s: pod UID %q, %v; want %q", obsKey(ob), uid, ok, want[ob.CgroupID])
 		}
 	}
 }

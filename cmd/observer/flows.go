@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/netpol-advisor/netpol-advisor/internal/cgroups"
 	"github.com/netpol-advisor/netpol-advisor/internal/flow"
 	"github.com/netpol-advisor/netpol-advisor/observer"
 )
@@ -67,11 +68,11 @@ func printFlows(ctx context.Context, cfg flowsConfig, stdout, stderr io.Writer) 
 	fmt.Fprintf(stderr, "observer: watching with %s\n", strings.Join(o.Hooks(), ", "))
 	write := writeJSON
 	if cfg.Format == "text" {
-		cgroups, err := observer.NewCgroupResolver(cfg.CgroupPath)
+		pods, err := cgroups.NewResolver(cfg.CgroupPath, cgroups.Options{})
 		if err != nil {
 			return err
 		}
-		write = textWriter{cgroups}.write
+		write = textWriter{pods}.write
 	}
 	err = o.Read(ctx, cfg.Interval, func(obs []flow.Observation) error { return write(stdout, obs) })
 	if s, serr := o.Stats(); serr == nil {
@@ -83,12 +84,12 @@ func printFlows(ctx context.Context, cfg flowsConfig, stdout, stderr io.Writer) 
 
 // textWriter prints one line per observation, naming the local pod by UID
 // when the socket's cgroup is a pod's.
-type textWriter struct{ cgroups *observer.CgroupResolver }
+type textWriter struct{ pods *cgroups.Resolver }
 
 func (tw textWriter) write(w io.Writer, obs []flow.Observation) error {
 	for _, o := range obs {
 		pod := "-"
-		if uid, ok, _ := tw.cgroups.PodUID(o.CgroupID); ok {
+		if uid, ok := tw.pods.PodUID(o.CgroupID); ok {
 			pod = uid
 		}
 		if _, err := fmt.Fprintf(w, "%s %-7s %s %s -> %s port %d pod %s cgroup %d process %s count %d failed %d\n",
