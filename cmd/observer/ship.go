@@ -78,7 +78,11 @@ func ship(ctx context.Context, cfg shipConfig, log *slog.Logger) error {
 	if cfg.MetricsAddr != "" {
 		go serveMetrics(ctx, cfg.MetricsAddr, reg, log)
 	}
-	return agent.Run(ctx, cfg.Agent, o, log, reg)
+	err = agent.Run(ctx, cfg.Agent, o, log, reg)
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return nil // stopped by SIGTERM or SIGINT: a clean exit, status 0
+	}
+	return err
 }
 
 // serveMetrics serves /metrics over plain HTTP until ctx ends.

@@ -1,0 +1,136 @@
+package e2e
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/client-go/kubernetes"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	"github.com/netpol-advisor/netpol-advisor/internal/cgroups"
+	"github.com/netpol-advisor/netpol-advisor/internal/testutil"
+	"github.com/netpol-advisor/netpol-advisor/internal/testutil/netns"
+)
+
+// How many connections (TCP) and client sockets (UDP) the client opens.
+const (
+	viaService = 3 // TCP to the catalog Service's ClusterIP
+	toPeer     = 2 // UDP straight to the collector pod
+	toExternal = 4 // TCP to a host that is no pod
+)
+
+// world is what the test set up: where the pods and processes are.
+type world struct {
+	node                     string
+	client, catalog, coll    netip.Addr
+	external, clusterIP      netip.Addr
+	apiURL                   string
+	serverMetrics, obsMetric string
+	readerToken              string
+	https                    *http.Client
+}
+
+// TestPipelineFromPodSocketsToReadAPI runs the real server and observer
+// commands as they run in a cluster: pods (network namespaces in
+// kubelet-style cgroups) talk through a Service DNAT, to another pod and to
+// an external host; the observer sees their sockets with eBPF and ships
+// them, as its ServiceAccount, to the server, which resolves them against
+// the API server; a reader then finds every peer through the read API,
+// counted exactly. Both processes must stop cleanly on SIGTERM and leave
+// no BPF object behind.
+func TestPipelineFromPodSocketsToReadAPI(t *testing.T) {
+	testutil.RequireRoot(t)
+	serverBin, observerBin := buildCommands(t)
+	cp := testutil.StartControlPlane(t, func(env *envtest.Environment) {
+		env.ControlPlane.GetAPIServer().Configure().Set("service-cluster-ip-range", "198.19.0.0/16")
+	})
+	dir := t.TempDir()
+	w, a := setupWorld(t, cp)
+	observerToken := filepath.Join(dir, "observer.token")
+	writeFile(t, observerToken, []byte(a.serviceAccount("observer")))
+	a.observerRBAC()
+	cert, key := selfSigned(t, dir)
+	w.https = trusting(t, cert)
+
+	srv := start(t, "server", serverBin, "--listen", w.apiURL[len("https://"):], "--metrics-listen", w.serverMetrics,
+		"--tls-cert-file", cert, "--tls-key-file", key, "--kubeconfig", cp.Kubeconfig, "--data-dir", filepath.Join(dir, "server"),
+		"--bucket", "1s", "--observer-user", observerUser, "--webhook-port", "0")
+	srv.waitLog(t, "server listening", time.Minute)
+	cgroupRoot, err := cgroups.V2Mount()
+	if err != nil {
+		t.Fatal(err)
+	}
+	obs := start(t, "observer", observerBin, "run", "--node-name", w.node, "--server", w.apiURL, "--server-ca-file", cert,
+		"--token-file", observerToken, "--kubeconfig", tokenKubeconfig(a, dir, cp.Config, observerToken),
+		"--data-dir", filepath.Join(dir, "observer"), "--drain-interval", "500ms", "--metrics-listen", w.obsMetric,
+		"--cgroup-root", cgroupRoot)
+	obs.waitLog(t, "observer agent started", time.Minute)
+
+	w.runTraffic(t)
+	w.checkClientBaseline(t)
+	w.checkServerSide(t)
+	w.checkReaderScope(t)
+	checkMetrics(t, w)
+
+	held, err := heldBPFObjects(obs.cmd.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(held["prog"]) < 3 {
+		t.Fatalf("the observer holds %d BPF programs, want its TCP and two UDP programs at least: %v", len(held["prog"]), held)
+	}
+	obs.terminate(t)
+	srv.terminate(t)
+	waitReleased(t, held)
+}
+
+// setupWorld creates the API objects and the matching network namespaces.
+func setupWorld(t *testing.T, cp *testutil.ControlPlane) (*world, apiObjects) {
+	subnet := randomPodSubnet()
+	w := &world{
+		node:   fmt.Sprintf("e2e-node-%d", os.Getpid()),
+		client: addr(subnet, 10), catalog: addr(subnet, 11), coll: addr(subnet, 12),
+		external:      netip.AddrFrom4([4]byte{203, 0, 113, byte(160 + rand.IntN(60))}),
+		apiURL:        "https://" + freeAddr(t),
+		serverMetrics: freeAddr(t), obsMetric: freeAddr(t),
+	}
+	a := apiObjects{t: t, ctx: t.Context(), cs: kubernetes.NewForConfigOrDie(cp.Config), node: w.node}
+	a.namespaces(productNS, "shop", "telemetry")
+	a.nodeObject()
+	a.deployment("shop", "frontend", w.client)
+	http := corev1.ContainerPort{Name: "http", ContainerPort: 8080, Protocol: corev1.ProtocolTCP}
+	catalogPod := a.deployment("shop", "catalog", w.catalog, http)
+	w.clusterIP = a.service("shop", "catalog", 80, http, w.catalog, catalogPod)
+	a.deployment("telemetry", "collector", w.coll, corev1.ContainerPort{Name: "statsd", ContainerPort: 8125, Protocol: corev1.ProtocolUDP})
+	w.readerToken = a.serviceAccount("reader")
+	a.readerRBAC("shop", "reader")
+	return w, a
+}
+
+// runTraffic builds the node's pods, servers and Service DNAT, and runs the
+// client program in the frontend pod.
+func (w *world) runTraffic(t *testing.T) {
+	t.Helper()
+	n := netns.NewNode(t)
+	client := n.AddPod(t, "frontend", w.client)
+	catalog := n.AddPod(t, "catalog", w.catalog)
+	coll := n.AddPod(t, "collector", w.coll)
+	ext := n.AddPod(t, "external", w.external) // no Pod object: unresolved
+	if err := n.AddService("tcp", netip.AddrPortFrom(w.clusterIP, 80), netip.AddrPortFrom(w.catalog, 8080)); err != nil {
+		t.Fatal(err)
+	}
+	serveTCP(t, catalog, netip.AddrPortFrom(w.catalog, 8080))
+	serveUDP(t, coll, netip.AddrPortFrom(w.coll, 8125))
+	serveTCP(t, ext, netip.AddrPortFrom(w.external, 5432))
+	clientScript{
+		tcp: map[netip.AddrPort]int{netip.AddrPortFrom(w.clusterIP, 80): viaService, netip.AddrPortFrom(w.external, 5432): toExternal},
+		udp: map[netip.AddrPort]int{netip.AddrPortFrom(w.coll, 8125): toPeer},
+	}.run(t, client)
+}
