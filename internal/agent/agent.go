@@ -25,7 +25,7 @@ type LocalResolver interface {
 	LocalByUID(uid string) (flow.WorkloadRef, bool)
 }
 
-// CgroupResolver maps a socket's cgroup ID to its pod's UID (Cgroups).
+// CgroupResolver maps a socket's cgroup ID to its pod's UID (cgroups.Resolver).
 type CgroupResolver interface {
 	PodUID(cgroupID uint64) (string, bool)
 }

@@ -1,65 +1,28 @@
 package agent
 
 import (
+	"errors"
 	"log/slog"
 	"net/netip"
-	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/netpol-advisor/netpol-advisor/internal/cgroups"
 	"github.com/netpol-advisor/netpol-advisor/internal/flow"
 )
 
-const uid = "0f3c5a7e-2b1d-4c8e-9a6f-1e2d3c4b5a69"
+// cgroupPods is a fixed cgroup ID → pod UID table, for tests of the agent's
+// own logic (internal/cgroups tests the real resolver).
+type cgroupPods map[uint64]string
 
-// mkCgroup makes dir under root and returns its inode (its cgroup ID).
-func mkCgroup(t *testing.T, root, dir string) uint64 {
-	t.Helper()
-	path := filepath.Join(root, dir)
-	if err := os.MkdirAll(path, 0o755); err != nil {
-		t.Fatalf("mkdir: %v", err)
-	}
-	var st syscall.Stat_t
-	if err := syscall.Stat(path, &st); err != nil {
-		t.Fatalf("stat: %v", err)
-	}
-	return st.Ino
-}
-
-func TestCgroupsFindPodUIDs(t *testing.T) {
-	root := t.TempDir()
-	tests := []struct {
-		name, dir string
-		want      string
-	}{
-		{"systemd driver, container", "kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod0f3c5a7e_2b1d_4c8e_9a6f_1e2d3c4b5a69.slice/cri-containerd-abc.scope", uid},
-		{"systemd driver, guaranteed pod", "kubepods.slice/kubepods-pod0f3c5a7e_2b1d_4c8e_9a6f_1e2d3c4b5a69.slice", uid},
-		{"cgroupfs driver, container", "kubepods/besteffort/pod0f3c5a7e-2b1d-4c8e-9a6f-1e2d3c4b5a69/4f1e9c", uid},
-		{"not a pod", "system.slice/containerd.service", ""},
-	}
-	ids := map[string]uint64{}
-	for _, tt := range tests {
-		ids[tt.name] = mkCgroup(t, root, tt.dir)
-	}
-	c := NewCgroups(root, time.Hour)
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, ok := c.PodUID(ids[tt.name])
-			if got != tt.want || ok != (tt.want != "") {
-				t.Fatalf("PodUID = %q, %v; want %q", got, ok, tt.want)
-			}
-		})
-	}
-}
+func (c cgroupPods) PodUID(id uint64) (string, bool) { uid, ok := c[id]; return uid, ok }
 
 func TestAgentResolvesHostNetworkPodsByCgroup(t *testing.T) {
-	root := t.TempDir()
-	id := mkCgroup(t, root, "kubepods/pod"+uid+"/c1")
+	const uid, id = "0f3c5a7e-2b1d-4c8e-9a6f-1e2d3c4b5a69", 4242
 	x := localPods()
 	x.SetPod(&corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Namespace: "kube-system", Name: "agent-x", UID: uid, CreationTimestamp: metav1.NewTime(t0.Add(-time.Hour)),
@@ -67,7 +30,7 @@ func TestAgentResolvesHostNetworkPodsByCgroup(t *testing.T) {
 		Spec:   corev1.PodSpec{HostNetwork: true},
 		Status: corev1.PodStatus{Phase: corev1.PodRunning, PodIPs: []corev1.PodIP{{IP: "198.18.255.1"}}},
 	})
-	a := &Agent{Resolver: x, Cgroups: NewCgroups(root, time.Hour), Logger: slog.New(slog.DiscardHandler)}
+	a := &Agent{Resolver: x, Cgroups: cgroupPods{id: uid}, Logger: slog.New(slog.DiscardHandler)}
 	o := observation("198.18.255.1", 1)
 	o.CgroupID = id
 	recs := a.records([]flow.Observation{o, observation("198.18.255.1", 1)})
@@ -77,6 +40,45 @@ func TestAgentResolvesHostNetworkPodsByCgroup(t *testing.T) {
 	}
 	if _, ok := x.Local(netip.MustParseAddr("198.18.255.1"), t0); ok {
 		t.Fatalf("the node IP resolved by IP")
+	}
+}
+
+// TestCgroupRootDefaultsToTheCgroup2Mount: the agent's resolver walks the
+// cgroup2 mount (/sys/fs/cgroup/unified on this hybrid host), and refuses a
+// root on another file system, whose inode numbers are not cgroup IDs.
+func TestCgroupRootDefaultsToTheCgroup2Mount(t *testing.T) {
+	if DefaultConfig().CgroupRoot != "" {
+		t.Fatalf("default --cgroup-root %q, want empty (find the cgroup2 mount)", DefaultConfig().CgroupRoot)
+	}
+	v2, err := cgroups.V2Mount()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, root, want string
+		err              error
+	}{
+		{"default", "", v2, nil},
+		{"the mount named", v2, v2, nil},
+		{"a plain directory", t.TempDir(), "", cgroups.ErrNotV2},
+	}
+	if parent := filepath.Dir(v2); v2 != "/" {
+		// /sys/fs/cgroup on a hybrid host: a tmpfs holding the v1 hierarchies.
+		tests = append(tests, struct {
+			name, root, want string
+			err              error
+		}{"the mount's parent", parent, "", cgroups.ErrNotV2})
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := cgroupResolver(tt.root, slog.New(slog.DiscardHandler))
+			if !errors.Is(err, tt.err) {
+				t.Fatalf("cgroupResolver(%q): %v, want %v", tt.root, err, tt.err)
+			}
+			if tt.err == nil && r.(*cgroups.Resolver).Root() != tt.want {
+				t.Fatalf("cgroupResolver(%q) walks %s, want %s", tt.root, r.(*cgroups.Resolver).Root(), tt.want)
+			}
+		})
 	}
 }
 

@@ -22,7 +22,8 @@ type Config struct {
 	// Kubeconfig is used instead of the in-cluster configuration when set.
 	Kubeconfig string
 	// CgroupRoot is the cgroup v2 mount the kubelet's pod cgroups are
-	// under, to resolve host-network pods; empty disables that.
+	// under, to resolve host-network pods; empty finds the cgroup2 mount.
+	// It must be on a cgroup2 file system.
 	CgroupRoot string
 	// DataDir holds the outbox.
 	DataDir string
@@ -43,7 +44,6 @@ func DefaultConfig() Config {
 	return Config{
 		TokenFile:  "/var/run/secrets/kubernetes.io/serviceaccount/token",
 		DataDir:    "/var/lib/netpol-advisor/observer",
-		CgroupRoot: "/sys/fs/cgroup",
 		DrainEvery: 10 * time.Second,
 		MaxBatch:   5000,
 		MaxPending: 1_000_000,
@@ -60,7 +60,7 @@ func (c *Config) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.CAFile, "server-ca-file", c.CAFile, "PEM file of the CA that signed the server's certificate (default: system roots)")
 	fs.StringVar(&c.TokenFile, "token-file", c.TokenFile, "ServiceAccount token sent to the server (a projected token with an audience needs the server's --token-audience)")
 	fs.StringVar(&c.Kubeconfig, "kubeconfig", c.Kubeconfig, "kubeconfig file (default: in-cluster configuration)")
-	fs.StringVar(&c.CgroupRoot, "cgroup-root", c.CgroupRoot, "cgroup v2 mount holding the pods' cgroups, to resolve host-network pods (empty: off)")
+	fs.StringVar(&c.CgroupRoot, "cgroup-root", c.CgroupRoot, "cgroup2 mount holding the pods' cgroups, to resolve host-network pods (default: the cgroup2 mount in /proc/self/mountinfo, e.g. /sys/fs/cgroup/unified on hybrid hosts)")
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory of the durable outbox")
 	fs.DurationVar(&c.DrainEvery, "drain-interval", c.DrainEvery, "how often kernel observations are moved to the outbox")
 	fs.IntVar(&c.MaxBatch, "max-batch", c.MaxBatch, "records per batch sent to the server")

@@ -28,6 +28,10 @@ func Run(ctx context.Context, cfg Config, src Source, log *slog.Logger, reg prom
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("observer configuration: %w", err)
 	}
+	cg, err := cgroupResolver(cfg.CgroupRoot, log)
+	if err != nil {
+		return err
+	}
 	rc, err := restConfig(cfg.Kubeconfig)
 	if err != nil {
 		return err
@@ -54,12 +58,10 @@ func Run(ctx context.Context, cfg Config, src Source, log *slog.Logger, reg prom
 	a := &Agent{
 		Source: src, Resolver: idx, Outbox: ob, Sender: client, Logger: log,
 		DrainEvery: cfg.DrainEvery, MaxBatch: cfg.MaxBatch, RetryMin: cfg.RetryMin, RetryMax: cfg.RetryMax,
+		Cgroups: cg,
 	}
 	if reg != nil {
 		a.Metrics = NewMetrics(reg, ob.PendingRecords)
-	}
-	if cfg.CgroupRoot != "" {
-		a.Cgroups = NewCgroups(cfg.CgroupRoot, time.Second)
 	}
 	return a.Run(ctx)
 }
