@@ -3,18 +3,15 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/spf13/pflag"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/agent"
+	"github.com/netpol-advisor/netpol-advisor/internal/metricsserver"
 	"github.com/netpol-advisor/netpol-advisor/observer"
 )
 
@@ -76,25 +73,13 @@ func ship(ctx context.Context, cfg shipConfig, log *slog.Logger) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), observer.NewCollector(o))
 	if cfg.MetricsAddr != "" {
-		go serveMetrics(ctx, cfg.MetricsAddr, reg, log)
+		if err := metricsserver.Start(ctx, cfg.MetricsAddr, reg, log); err != nil {
+			return err
+		}
 	}
 	err = agent.Run(ctx, cfg.Agent, o, log, reg)
 	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		return nil // stopped by SIGTERM or SIGINT: a clean exit, status 0
 	}
 	return err
-}
-
-// serveMetrics serves /metrics over plain HTTP until ctx ends.
-func serveMetrics(ctx context.Context, addr string, reg *prometheus.Registry, log *slog.Logger) {
-	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		<-ctx.Done()
-		_ = srv.Close()
-	}()
-	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		log.Error(fmt.Sprintf("serve metrics on %s", addr), "err", err)
-	}
 }

@@ -16,13 +16,13 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/spf13/pflag"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/api"
+	"github.com/netpol-advisor/netpol-advisor/internal/metricsserver"
 	"github.com/netpol-advisor/netpol-advisor/internal/resolve"
 	"github.com/netpol-advisor/netpol-advisor/internal/store/badgerstore"
 	"github.com/netpol-advisor/netpol-advisor/internal/transport"
@@ -80,7 +80,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	mux := routes(cfg, cs, idx, st, reg, log)
 	go expire(ctx, st, cfg, log)
 	if cfg.MetricsAddr != "" {
-		go serveMetrics(ctx, cfg.MetricsAddr, reg, log)
+		if err := metricsserver.Start(ctx, cfg.MetricsAddr, reg, log); err != nil {
+			return err
+		}
 	}
 	srv := &http.Server{Addr: cfg.Listen, Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute}
 	errc := make(chan error, 1)
@@ -128,20 +130,6 @@ func expire(ctx context.Context, st *badgerstore.Store, cfg Config, log *slog.Lo
 				log.Info("expired old baselines", "rows", n)
 			}
 		}
-	}
-}
-
-// serveMetrics serves /metrics over plain HTTP until ctx ends.
-func serveMetrics(ctx context.Context, addr string, reg *prometheus.Registry, log *slog.Logger) {
-	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		<-ctx.Done()
-		_ = srv.Close()
-	}()
-	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		log.Error("serve metrics", "addr", addr, "err", err)
 	}
 }
 
