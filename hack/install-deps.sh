@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what a fresh Debian machine of this kind lacks for `make test`:
+# Installs what a fresh Debian machine of this kind lacks for `make test`
+# (the test cluster, eBPF code generation, promtool):
 # Debian packages only (Go comes with the machine; everything Go is built from
 # the module proxy by the Makefile). Safe to run again: it installs nothing
 # that is already there.
@@ -13,8 +14,14 @@ wanted=(
 	clang:clang
 	llvm:llvm-strip
 	libbpf-dev:/usr/include/bpf/bpf_helpers.h
-	bpftool:bpftool
 	prometheus:promtool
+	runc:runc
+	containernetworking-plugins:/usr/lib/cni/bridge
+	conntrack:conntrack
+	ipset:ipset
+	openssl:openssl
+	procps:ps
+	util-linux:nsenter
 )
 
 missing=()
@@ -25,6 +32,9 @@ for w in "${wanted[@]}"; do
 	fi
 	missing+=("$pkg")
 done
+
+# kubectl comes with machines of this kind; Debian does not package it.
+command -v kubectl >/dev/null 2>&1 || echo "install-deps: kubectl is not on PATH: the tests drive the real kubectl, install it first" >&2
 
 if ((${#missing[@]} == 0)); then
 	echo "install-deps: nothing missing"
