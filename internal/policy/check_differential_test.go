@@ -119,7 +119,7 @@ func (w *randomWorld) cluster() (*Cluster, map[flow.WorkloadRef]flow.Baseline) {
 func connectionFor(c *Cluster, f flow.Flow) (Connection, bool) {
 	k := newChecker(CheckInput{Cluster: c})
 	self, _ := k.endpoint(f.Workload)
-	conn, _, ok := k.connection(self, f)
+	conn, _, ok := k.connection(self, &f)
 	return conn, ok
 }
 

@@ -28,11 +28,12 @@ func check(in CheckInput) Report {
 		}
 		self, _ := k.endpoint(b.Workload)
 		adj := in.Adjustments[b.Workload]
-		for _, f := range b.Flows {
+		for i := range b.Flows {
+			f := &b.Flows[i] // flows are large: no copy per flow
 			if f.Direction == flow.Ingress && !ingress || f.Direction == flow.Egress && !egress || !k.blocked(self, f) {
 				continue
 			}
-			fd := newFinding(k.cluster, b.Workload, f, name)
+			fd := newFinding(k.cluster, b.Workload, *f, name)
 			if adj.Excludes(f.Peer) {
 				r.Excluded = append(r.Excluded, fd)
 			} else {
@@ -102,6 +103,22 @@ func touched(c *Cluster, ch Change) []flow.WorkloadRef {
 			out = append(out, ref)
 		}
 	}
-	slices.SortFunc(out, func(a, b flow.WorkloadRef) int { return strings.Compare(a.String(), b.String()) })
+	sortRefs(out)
 	return out
+}
+
+// sortRefs sorts workloads by their String form, rendered once each.
+func sortRefs(refs []flow.WorkloadRef) {
+	type keyed struct {
+		s   string
+		ref flow.WorkloadRef
+	}
+	ks := make([]keyed, len(refs))
+	for i, r := range refs {
+		ks[i] = keyed{r.Namespace + "/" + string(r.Kind) + "/" + r.Name, r}
+	}
+	slices.SortFunc(ks, func(a, b keyed) int { return strings.Compare(a.s, b.s) })
+	for i := range ks {
+		refs[i] = ks[i].ref
+	}
 }

@@ -1,6 +1,8 @@
 package policy
 
 import (
+	"net/netip"
+
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
@@ -15,8 +17,15 @@ type checker struct {
 	cluster       *Cluster
 	before, after *policySet
 	changed       []*compiled
-	endpoints     map[flow.WorkloadRef]Endpoint
-	pods          []Pod // where endpoint's pods live, allocated by the chunk
+	endpoints     map[flow.WorkloadRef]*endpointSlot
+	slots         []endpointSlot // where endpoints live, allocated by the chunk
+}
+
+// endpointSlot is an Endpoint's pod and address, kept out of the map so
+// that its entries stay small.
+type endpointSlot struct {
+	pod Pod
+	ip  netip.Addr
 }
 
 func newChecker(in CheckInput) *checker {
@@ -26,7 +35,7 @@ func newChecker(in CheckInput) *checker {
 	}
 	before := newPolicySet(in.Policies)
 	return &checker{cluster: c, before: before, after: before.apply(in.Change), changed: changedPolicies(in.Change),
-		endpoints: make(map[flow.WorkloadRef]Endpoint, min(len(c.Workloads), 256))}
+		endpoints: make(map[flow.WorkloadRef]*endpointSlot, min(len(c.Workloads), 256))}
 }
 
 // inChangedNamespace is a cheap first filter: a policy only selects pods
@@ -42,26 +51,28 @@ func (k *checker) inChangedNamespace(ns string) bool {
 
 // endpoint returns the workload as a connection end, built once per call.
 func (k *checker) endpoint(ref flow.WorkloadRef) (Endpoint, bool) {
-	if ep, ok := k.endpoints[ref]; ok {
-		return ep, true
+	if e, ok := k.endpoints[ref]; ok {
+		return Endpoint{Pod: &e.pod, IP: e.ip}, true
 	}
 	w, ok := k.cluster.Workloads[ref]
 	if !ok {
 		return Endpoint{}, false
 	}
-	if len(k.pods) == cap(k.pods) {
-		k.pods = make([]Pod, 0, 64)
+	if len(k.slots) == cap(k.slots) {
+		k.slots = make([]endpointSlot, 0, 64)
 	}
-	k.pods = append(k.pods, Pod{})
-	ep := endpointIn(w, &k.pods[len(k.pods)-1])
-	k.endpoints[ref] = ep
+	k.slots = append(k.slots, endpointSlot{})
+	e := &k.slots[len(k.slots)-1]
+	ep := endpointIn(w, &e.pod)
+	e.ip = ep.IP
+	k.endpoints[ref] = e
 	return ep, true
 }
 
 // blocked reports whether a flow of the touched workload self is allowed
 // now and blocked after the change. The side of self is evaluated first;
 // the peer's side only when it can still matter.
-func (k *checker) blocked(self Endpoint, f flow.Flow) bool {
+func (k *checker) blocked(self Endpoint, f *flow.Flow) bool {
 	conn, peer, ok := k.connection(self, f)
 	if !ok {
 		return false
@@ -81,7 +92,7 @@ func (k *checker) blocked(self Endpoint, f flow.Flow) bool {
 	return !selfAfter || !k.allows(k.after, peer, peerDir, conn)
 }
 
-func (k *checker) connection(self Endpoint, f flow.Flow) (Connection, Endpoint, bool) {
+func (k *checker) connection(self Endpoint, f *flow.Flow) (Connection, Endpoint, bool) {
 	peer := Endpoint{IP: f.Peer.IP}
 	if f.Peer.Kind == flow.PeerWorkload {
 		var ok bool
