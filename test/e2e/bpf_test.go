@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -75,6 +76,19 @@ func bpfExists(kind string, id uint32) (bool, error) {
 	return false, fmt.Errorf("open BPF %s %d by ID: %w", kind, id, errno)
 }
 
+// requireExist fails unless every one of objs can be opened by ID now, so
+// that waitReleased's "gone" means gone and not a lookup that never works.
+func requireExist(t *testing.T, objs bpfObjects) {
+	t.Helper()
+	for kind, ids := range objs {
+		for id := range ids {
+			if ok, err := bpfExists(kind, id); err != nil || !ok {
+				t.Fatalf("BPF %s %d held by the running observer cannot be opened by ID (exists %v, %v)", kind, id, ok, err)
+			}
+		}
+	}
+}
+
 // waitReleased waits until none of objs exists any more: the kernel frees
 // them after an RCU grace period or from a workqueue, not at once.
 func waitReleased(t *testing.T, objs bpfObjects) {
@@ -95,4 +109,13 @@ func waitReleased(t *testing.T, objs bpfObjects) {
 			}
 		}
 	}
+}
+
+func keys(ids map[uint32]bool) []uint32 {
+	out := make([]uint32, 0, len(ids))
+	for id := range ids {
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return out
 }

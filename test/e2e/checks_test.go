@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"net/http"
 	"net/netip"
 	"testing"
@@ -42,7 +43,7 @@ func (w *world) checkClientBaseline(t *testing.T) {
 		egress(flow.Peer{Kind: flow.PeerExternal, IP: w.external}, 5432, corev1.ProtocolTCP, toExternal),
 	}
 	flow.SortFlows(want)
-	got := w.waitBaseline(t, frontend, func(b flow.Baseline) bool { return cmp.Diff(want, b.Flows, ignoreTimes) == "" })
+	got := w.waitBaseline(t, frontend, func(b flow.Baseline) string { return cmp.Diff(want, b.Flows, ignoreTimes) })
 	time.Sleep(2 * time.Second) // four more drains and sends
 	var again flow.Baseline
 	if _, err := getJSON(w.https, w.baselineURL(frontend, "baseline"), w.readerToken, &again); err != nil {
@@ -66,19 +67,21 @@ func (w *world) checkClientBaseline(t *testing.T) {
 	}
 }
 
-// waitBaseline polls the read API until ok holds for ref's baseline.
-func (w *world) waitBaseline(t *testing.T, ref flow.WorkloadRef, ok func(flow.Baseline) bool) flow.Baseline {
+// waitBaseline polls the read API until mismatch finds nothing wrong with
+// ref's baseline ("").
+func (w *world) waitBaseline(t *testing.T, ref flow.WorkloadRef, mismatch func(flow.Baseline) string) flow.Baseline {
 	t.Helper()
-	var b flow.Baseline
-	var err error
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(250 * time.Millisecond) {
-		b = flow.Baseline{}
-		_, err = getJSON(w.https, w.baselineURL(ref, "baseline"), w.readerToken, &b)
-		if err == nil && ok(b) {
-			return b
+		var b flow.Baseline
+		_, err := getJSON(w.https, w.baselineURL(ref, "baseline"), w.readerToken, &b)
+		why := fmt.Sprint(err)
+		if err == nil {
+			if why = mismatch(b); why == "" {
+				return b
+			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the baseline of %s did not become what was expected within 30 s; last answer %v: %+v", ref, err, b.Flows)
+			t.Fatalf("the baseline of %s is not what the pods did after 30 s (-want +got):\n%s", ref, why)
 		}
 	}
 }
@@ -87,7 +90,7 @@ func (w *world) waitBaseline(t *testing.T, ref flow.WorkloadRef, ok func(flow.Ba
 // from the frontend workload on the target port, counted once each.
 func (w *world) checkServerSide(t *testing.T) {
 	t.Helper()
-	w.waitBaseline(t, catalog, func(b flow.Baseline) bool {
+	w.waitBaseline(t, catalog, func(b flow.Baseline) string {
 		var n uint64
 		for _, f := range b.Flows {
 			if f.Direction == flow.Ingress && f.Peer == (flow.Peer{Kind: flow.PeerWorkload, Workload: frontend}) &&
@@ -95,7 +98,10 @@ func (w *world) checkServerSide(t *testing.T) {
 				n += f.Count
 			}
 		}
-		return n == viaService
+		if n != viaService {
+			return fmt.Sprintf("%d connections accepted from %s on 8080/TCP, want %d; flows: %+v", n, frontend, viaService, b.Flows)
+		}
+		return ""
 	})
 }
 

@@ -86,6 +86,8 @@ func TestPipelineFromPodSocketsToReadAPI(t *testing.T) {
 	if len(held["prog"]) < 3 {
 		t.Fatalf("the observer holds %d BPF programs, want its TCP and two UDP programs at least: %v", len(held["prog"]), held)
 	}
+	requireExist(t, held)
+	t.Logf("the observer holds BPF programs %v, maps %v, links %v", keys(held["prog"]), keys(held["map"]), keys(held["link"]))
 	obs.terminate(t)
 	srv.terminate(t)
 	waitReleased(t, held)
