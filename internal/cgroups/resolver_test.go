@@ -17,7 +17,7 @@ import (
 
 // tempResolver roots a resolver at a temporary directory, skipping the
 // cgroup2 check that NewResolver makes.
-func tempResolver(t *testing.T, opts Options) (*Resolver, string) {
+func tempResolver(t testing.TB, opts Options) (*Resolver, string) {
 	t.Helper()
 	root := t.TempDir()
 	var st unix.Stat_t
@@ -28,7 +28,7 @@ func tempResolver(t *testing.T, opts Options) (*Resolver, string) {
 }
 
 // mkdirID makes dir below root and returns its inode number.
-func mkdirID(t *testing.T, root, dir string) uint64 {
+func mkdirID(t testing.TB, root, dir string) uint64 {
 	t.Helper()
 	path := filepath.Join(root, dir)
 	if err := os.MkdirAll(path, 0o755); err != nil {
