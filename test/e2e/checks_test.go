@@ -39,6 +39,7 @@ func (w *world) checkClientBaseline(t *testing.T) {
 	}
 	want := []flow.Flow{
 		egress(flow.Peer{Kind: flow.PeerWorkload, Workload: catalog, Service: flow.ServiceRef{Namespace: "shop", Name: "catalog", Port: 80}}, 8080, corev1.ProtocolTCP, viaService),
+		egress(flow.Peer{Kind: flow.PeerWorkload, Workload: catalog}, 8080, corev1.ProtocolTCP, overIPv6),
 		egress(flow.Peer{Kind: flow.PeerWorkload, Workload: collector}, 8125, corev1.ProtocolUDP, toPeer),
 		egress(flow.Peer{Kind: flow.PeerExternal, IP: w.external}, 5432, corev1.ProtocolTCP, toExternal),
 	}
@@ -61,8 +62,8 @@ func (w *world) checkClientBaseline(t *testing.T) {
 	if _, err := getJSON(w.https, w.baselineURL(frontend, "topology"), w.readerToken, &topo); err != nil {
 		t.Fatal(err)
 	}
-	if len(topo.Edges) != 2 || topo.Excluded != 1 {
-		t.Errorf("topology of the frontend has %d edges and %d excluded external peers, want 2 and 1 (external left out by default): %+v",
+	if len(topo.Edges) != 3 || topo.Excluded != 1 {
+		t.Errorf("topology of the frontend has %d edges and %d excluded external peers, want 3 and 1 (external left out by default): %+v",
 			len(topo.Edges), topo.Excluded, topo)
 	}
 }
@@ -87,7 +88,8 @@ func (w *world) waitBaseline(t *testing.T, ref flow.WorkloadRef, mismatch func(f
 }
 
 // checkServerSide finds the accepted connections in the catalog's baseline:
-// from the frontend workload on the target port, counted once each.
+// from the frontend workload on the target port, over the Service and over
+// IPv6, counted once each.
 func (w *world) checkServerSide(t *testing.T) {
 	t.Helper()
 	w.waitBaseline(t, catalog, func(b flow.Baseline) string {
@@ -98,8 +100,8 @@ func (w *world) checkServerSide(t *testing.T) {
 				n += f.Count
 			}
 		}
-		if n != viaService {
-			return fmt.Sprintf("%d connections accepted from %s on 8080/TCP, want %d; flows: %+v", n, frontend, viaService, b.Flows)
+		if n != viaService+overIPv6 {
+			return fmt.Sprintf("%d connections accepted from %s on 8080/TCP, want %d; flows: %+v", n, frontend, viaService+overIPv6, b.Flows)
 		}
 		return ""
 	})

@@ -44,9 +44,9 @@ func (a apiObjects) nodeObject() {
 }
 
 // deployment creates a Deployment, its ReplicaSet and one running pod on
-// the node with address ip, owned as the controllers would own them; it
-// returns the pod's name.
-func (a apiObjects) deployment(ns, name string, ip netip.Addr, ports ...corev1.ContainerPort) string {
+// the node with address ip (and ip6 when valid: dual-stack), owned as the
+// controllers would own them; it returns the pod's name.
+func (a apiObjects) deployment(ns, name string, ip, ip6 netip.Addr, ports ...corev1.ContainerPort) string {
 	labels := map[string]string{"app": name}
 	tmpl := corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels},
 		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "main", Image: "registry.invalid/" + name + ":1", Ports: ports}}}}
@@ -65,6 +65,9 @@ func (a apiObjects) deployment(ns, name string, ip netip.Addr, ports ...corev1.C
 	p, err := a.cs.CoreV1().Pods(ns).Create(a.ctx, pod, metav1.CreateOptions{})
 	a.must("create Pod of "+name, err)
 	p.Status = corev1.PodStatus{Phase: corev1.PodRunning, PodIP: ip.String(), PodIPs: []corev1.PodIP{{IP: ip.String()}}}
+	if ip6.IsValid() {
+		p.Status.PodIPs = append(p.Status.PodIPs, corev1.PodIP{IP: ip6.String()})
+	}
 	_, err = a.cs.CoreV1().Pods(ns).UpdateStatus(a.ctx, p, metav1.UpdateOptions{})
 	a.must("set the IP of the Pod of "+name, err)
 	return p.Name

@@ -22,6 +22,7 @@ import (
 // How many connections (TCP) and client sockets (UDP) the client opens.
 const (
 	viaService = 3 // TCP to the catalog Service's ClusterIP
+	overIPv6   = 5 // TCP straight to the catalog pod's IPv6 address
 	toPeer     = 2 // UDP straight to the collector pod
 	toExternal = 4 // TCP to a host that is no pod
 )
@@ -30,6 +31,7 @@ const (
 type world struct {
 	node                     string
 	client, catalog, coll    netip.Addr
+	client6, catalog6        netip.Addr // the dual-stack pods' IPv6
 	external, clusterIP      netip.Addr
 	apiURL                   string
 	serverMetrics, obsMetric string
@@ -99,6 +101,7 @@ func setupWorld(t *testing.T, cp *testutil.ControlPlane) (*world, apiObjects) {
 	w := &world{
 		node:   fmt.Sprintf("e2e-node-%d", os.Getpid()),
 		client: addr(subnet, 10), catalog: addr(subnet, 11), coll: addr(subnet, 12),
+		client6: addr6(subnet, 10), catalog6: addr6(subnet, 11),
 		external:      netip.AddrFrom4([4]byte{203, 0, 113, byte(160 + rand.IntN(60))}),
 		apiURL:        "https://" + freeAddr(t),
 		serverMetrics: freeAddr(t), obsMetric: freeAddr(t),
@@ -106,11 +109,11 @@ func setupWorld(t *testing.T, cp *testutil.ControlPlane) (*world, apiObjects) {
 	a := apiObjects{t: t, ctx: t.Context(), cs: kubernetes.NewForConfigOrDie(cp.Config), node: w.node}
 	a.namespaces(productNS, "shop", "telemetry")
 	a.nodeObject()
-	a.deployment("shop", "frontend", w.client)
+	a.deployment("shop", "frontend", w.client, w.client6)
 	http := corev1.ContainerPort{Name: "http", ContainerPort: 8080, Protocol: corev1.ProtocolTCP}
-	catalogPod := a.deployment("shop", "catalog", w.catalog, http)
+	catalogPod := a.deployment("shop", "catalog", w.catalog, w.catalog6, http)
 	w.clusterIP = a.service("shop", "catalog", 80, http, w.catalog, catalogPod)
-	a.deployment("telemetry", "collector", w.coll, corev1.ContainerPort{Name: "statsd", ContainerPort: 8125, Protocol: corev1.ProtocolUDP})
+	a.deployment("telemetry", "collector", w.coll, netip.Addr{}, corev1.ContainerPort{Name: "statsd", ContainerPort: 8125, Protocol: corev1.ProtocolUDP})
 	w.readerToken = a.serviceAccount("reader")
 	a.readerRBAC("shop", "reader")
 	return w, a
@@ -121,18 +124,20 @@ func setupWorld(t *testing.T, cp *testutil.ControlPlane) (*world, apiObjects) {
 func (w *world) runTraffic(t *testing.T) {
 	t.Helper()
 	n := netns.NewNode(t)
-	client := n.AddPod(t, "frontend", w.client)
-	catalog := n.AddPod(t, "catalog", w.catalog)
+	client := n.AddPod(t, "frontend", w.client, w.client6)
+	catalog := n.AddPod(t, "catalog", w.catalog, w.catalog6)
 	coll := n.AddPod(t, "collector", w.coll)
 	ext := n.AddPod(t, "external", w.external) // no Pod object: unresolved
 	if err := n.AddService("tcp", netip.AddrPortFrom(w.clusterIP, 80), netip.AddrPortFrom(w.catalog, 8080)); err != nil {
 		t.Fatal(err)
 	}
 	serveTCP(t, catalog, netip.AddrPortFrom(w.catalog, 8080))
+	serveTCP(t, catalog, netip.AddrPortFrom(w.catalog6, 8080))
 	serveUDP(t, coll, netip.AddrPortFrom(w.coll, 8125))
 	serveTCP(t, ext, netip.AddrPortFrom(w.external, 5432))
 	clientScript{
-		tcp: map[netip.AddrPort]int{netip.AddrPortFrom(w.clusterIP, 80): viaService, netip.AddrPortFrom(w.external, 5432): toExternal},
+		tcp: map[netip.AddrPort]int{netip.AddrPortFrom(w.clusterIP, 80): viaService, netip.AddrPortFrom(w.external, 5432): toExternal,
+			netip.AddrPortFrom(w.catalog6, 8080): overIPv6},
 		udp: map[netip.AddrPort]int{netip.AddrPortFrom(w.coll, 8125): toPeer},
 	}.run(t, client)
 }

@@ -24,12 +24,20 @@ func addr(net [3]byte, host byte) netip.Addr {
 	return netip.AddrFrom4([4]byte{net[0], net[1], net[2], host})
 }
 
+// addr6 is host's address in the ULA prefix the netns harness uses for
+// pods (fd00:198:18::/48), in a /64 named after the IPv4 /24.
+func addr6(net [3]byte, host byte) netip.Addr {
+	a := netip.MustParseAddr("fd00:198:18::").As16()
+	a[7], a[15] = net[2], host
+	return netip.AddrFrom16(a)
+}
+
 // serveTCP accepts and closes connections on addr inside pod until the
 // test ends.
 func serveTCP(t *testing.T, pod *netns.Pod, a netip.AddrPort) {
 	t.Helper()
 	var ln net.Listener
-	if err := pod.Run(func() (err error) { ln, err = net.Listen("tcp4", a.String()); return err }); err != nil {
+	if err := pod.Run(func() (err error) { ln, err = net.Listen("tcp", a.String()); return err }); err != nil {
 		t.Fatalf("listen on %s in pod %s: %v", a, pod.Name, err)
 	}
 	t.Cleanup(func() { ln.Close() })
@@ -48,7 +56,7 @@ func serveTCP(t *testing.T, pod *netns.Pod, a netip.AddrPort) {
 func serveUDP(t *testing.T, pod *netns.Pod, a netip.AddrPort) {
 	t.Helper()
 	var pc net.PacketConn
-	if err := pod.Run(func() (err error) { pc, err = net.ListenPacket("udp4", a.String()); return err }); err != nil {
+	if err := pod.Run(func() (err error) { pc, err = net.ListenPacket("udp", a.String()); return err }); err != nil {
 		t.Fatalf("listen on udp %s in pod %s: %v", a, pod.Name, err)
 	}
 	t.Cleanup(func() { pc.Close() })
