@@ -76,6 +76,22 @@ func bpfExists(kind string, id uint32) (bool, error) {
 	return false, fmt.Errorf("open BPF %s %d by ID: %w", kind, id, errno)
 }
 
+// observerBPF returns the BPF objects the running observer holds, after
+// checking that they are there and can be looked up by ID.
+func observerBPF(t *testing.T, obs *proc) bpfObjects {
+	t.Helper()
+	held, err := heldBPFObjects(obs.cmd.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(held["prog"]) < 3 {
+		t.Fatalf("the observer holds %d BPF programs, want its TCP and two UDP programs at least: %v", len(held["prog"]), held)
+	}
+	requireExist(t, held)
+	t.Logf("the observer holds BPF programs %v, maps %v, links %v", keys(held["prog"]), keys(held["map"]), keys(held["link"]))
+	return held
+}
+
 // requireExist fails unless every one of objs can be opened by ID now, so
 // that waitReleased's "gone" means gone and not a lookup that never works.
 func requireExist(t *testing.T, objs bpfObjects) {

@@ -6,15 +6,12 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"testing"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/client-go/kubernetes"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
-	"github.com/netpol-advisor/netpol-advisor/internal/cgroups"
 	"github.com/netpol-advisor/netpol-advisor/internal/testutil"
 	"github.com/netpol-advisor/netpol-advisor/internal/testutil/netns"
 )
@@ -53,27 +50,8 @@ func TestPipelineFromPodSocketsToReadAPI(t *testing.T) {
 	cp := testutil.StartControlPlane(t, func(env *envtest.Environment) {
 		env.ControlPlane.GetAPIServer().Configure().Set("service-cluster-ip-range", "198.19.0.0/16")
 	})
-	dir := t.TempDir()
 	w, a := setupWorld(t, cp)
-	observerToken := filepath.Join(dir, "observer.token")
-	writeFile(t, observerToken, []byte(a.serviceAccount("observer")))
-	a.observerRBAC()
-	cert, key := selfSigned(t, dir)
-	w.https = trusting(t, cert)
-
-	srv := start(t, "server", serverBin, "--listen", w.apiURL[len("https://"):], "--metrics-listen", w.serverMetrics,
-		"--tls-cert-file", cert, "--tls-key-file", key, "--kubeconfig", cp.Kubeconfig, "--data-dir", filepath.Join(dir, "server"),
-		"--bucket", "1s", "--observer-user", observerUser, "--webhook-port", "0")
-	srv.waitLog(t, "server listening", time.Minute)
-	cgroupRoot, err := cgroups.V2Mount()
-	if err != nil {
-		t.Fatal(err)
-	}
-	obs := start(t, "observer", observerBin, "run", "--node-name", w.node, "--server", w.apiURL, "--server-ca-file", cert,
-		"--token-file", observerToken, "--kubeconfig", tokenKubeconfig(a, dir, cp.Config, observerToken),
-		"--data-dir", filepath.Join(dir, "observer"), "--drain-interval", "500ms", "--metrics-listen", w.obsMetric,
-		"--cgroup-root", cgroupRoot)
-	obs.waitLog(t, "observer agent started", time.Minute)
+	srv, obs := w.startCommands(t, cp, a, serverBin, observerBin)
 
 	w.runTraffic(t)
 	w.checkClientBaseline(t)
@@ -81,21 +59,14 @@ func TestPipelineFromPodSocketsToReadAPI(t *testing.T) {
 	w.checkReaderScope(t)
 	checkMetrics(t, w)
 
-	held, err := heldBPFObjects(obs.cmd.Process.Pid)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(held["prog"]) < 3 {
-		t.Fatalf("the observer holds %d BPF programs, want its TCP and two UDP programs at least: %v", len(held["prog"]), held)
-	}
-	requireExist(t, held)
-	t.Logf("the observer holds BPF programs %v, maps %v, links %v", keys(held["prog"]), keys(held["map"]), keys(held["link"]))
+	held := observerBPF(t, obs)
 	obs.terminate(t)
 	srv.terminate(t)
 	waitReleased(t, held)
 }
 
-// setupWorld creates the API objects and the matching network namespaces.
+// setupWorld picks the addresses and creates the API objects: workloads,
+// the Service, the node and the reader's access.
 func setupWorld(t *testing.T, cp *testutil.ControlPlane) (*world, apiObjects) {
 	subnet := randomPodSubnet()
 	w := &world{

@@ -1,0 +1,40 @@
+package e2e
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/netpol-advisor/netpol-advisor/internal/cgroups"
+	"github.com/netpol-advisor/netpol-advisor/internal/testutil"
+)
+
+// startCommands starts the server and then the observer as a cluster runs
+// them: the server with the admin kubeconfig (its Deployment's
+// ServiceAccount is not under test here), the observer as its own
+// ServiceAccount towards both the API server and the server. It returns once
+// both are ready.
+func (w *world) startCommands(t *testing.T, cp *testutil.ControlPlane, a apiObjects, serverBin, observerBin string) (srv, obs *proc) {
+	t.Helper()
+	dir := t.TempDir()
+	cert, key := selfSigned(t, dir)
+	w.https = trusting(t, cert)
+	srv = start(t, "server", serverBin, "--listen", w.apiURL[len("https://"):], "--metrics-listen", w.serverMetrics,
+		"--tls-cert-file", cert, "--tls-key-file", key, "--kubeconfig", cp.Kubeconfig, "--data-dir", filepath.Join(dir, "server"),
+		"--bucket", "1s", "--observer-user", observerUser, "--webhook-port", "0")
+
+	token := filepath.Join(dir, "observer.token")
+	writeFile(t, token, []byte(a.serviceAccount("observer")))
+	a.observerRBAC()
+	cgroupRoot, err := cgroups.V2Mount()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.waitLog(t, "server listening", time.Minute)
+	obs = start(t, "observer", observerBin, "run", "--node-name", w.node, "--server", w.apiURL, "--server-ca-file", cert,
+		"--token-file", token, "--kubeconfig", tokenKubeconfig(a, dir, cp.Config, token),
+		"--data-dir", filepath.Join(dir, "observer"), "--drain-interval", "500ms", "--metrics-listen", w.obsMetric,
+		"--cgroup-root", cgroupRoot)
+	obs.waitLog(t, "observer agent started", time.Minute)
+	return srv, obs
+}
