@@ -38,7 +38,8 @@ type world struct {
 
 // TestPipelineFromPodSocketsToReadAPI runs the real server and observer
 // commands as they run in a cluster: pods (network namespaces in
-// kubelet-style cgroups) talk through a Service DNAT, to another pod and to
+// kubelet-style cgroups) talk through a Service DNAT, to another pod over
+// UDP and over IPv6, and to
 // an external host; the observer sees their sockets with eBPF and ships
 // them, as its ServiceAccount, to the server, which resolves them against
 // the API server; a reader then finds every peer through the read API,
