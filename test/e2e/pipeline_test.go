@@ -38,11 +38,10 @@ type world struct {
 
 // TestPipelineFromPodSocketsToReadAPI runs the real server and observer
 // commands as they run in a cluster: pods (network namespaces in
-// kubelet-style cgroups) talk through a Service DNAT, to another pod over
-// UDP and over IPv6, and to
-// an external host; the observer sees their sockets with eBPF and ships
-// them, as its ServiceAccount, to the server, which resolves them against
-// the API server; a reader then finds every peer through the read API,
+// kubelet-style cgroups) talk through a Service DNAT, to other pods over
+// UDP and IPv6, and to an external host; the observer sees their sockets
+// with eBPF and ships them, as its ServiceAccount, to the server, which
+// resolves them against the API server; a reader then finds every peer through the read API,
 // counted exactly. Both processes must stop cleanly on SIGTERM and leave
 // no BPF object behind.
 func TestPipelineFromPodSocketsToReadAPI(t *testing.T) {
