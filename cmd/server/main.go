@@ -35,6 +35,9 @@ func run() int {
 	fs := pflag.NewFlagSet("server", pflag.ContinueOnError)
 	cfg.AddFlags(fs)
 	if err := fs.Parse(os.Args[1:]); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return 0
+		}
 		return 2
 	}
 	level := slog.LevelInfo

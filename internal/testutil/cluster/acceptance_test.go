@@ -31,6 +31,7 @@ func TestClusterAcceptance(t *testing.T) {
 	Eventually(t, time.Minute, "the allow policy lets the client in again", func() error { return reach(ctx, c) })
 	checkRegistriesReachable(ctx, t)
 	checkExternalHost(ctx, t, c)
+	checkProductImages(ctx, t, c)
 	checkNoLeak(ctx, t, c)
 	logMemory(t)
 
@@ -68,6 +69,23 @@ func deployWorkload(ctx context.Context, t *testing.T, c *Cluster) {
 	} {
 		if out, err := c.Kubectl(ctx, args...); err != nil {
 			t.Fatalf("%v\n%s\n%s", err, out, c.logTails())
+		}
+	}
+}
+
+// checkProductImages runs the product's binaries from the images imported
+// into containerd and checks what they print.
+func checkProductImages(ctx context.Context, t *testing.T, c *Cluster) {
+	t.Helper()
+	applyFile(ctx, t, c, "product.yaml")
+	want := map[string]string{"server": "--webhook-port", "observer": "modes:"}
+	for pod, text := range want {
+		if out, err := c.Kubectl(ctx, "-n", "e2e-images", "wait", "--for=jsonpath={.status.phase}=Succeeded", "pod/"+pod, "--timeout", "2m"); err != nil {
+			t.Fatalf("pod %s from the product image did not succeed: %v\n%s\n%s", pod, err, out, c.logTails())
+		}
+		logs, err := c.Kubectl(ctx, "-n", "e2e-images", "logs", pod)
+		if err != nil || !strings.Contains(logs, text) {
+			t.Fatalf("logs of %s = %q (err %v), want them to contain %q", pod, logs, err, text)
 		}
 	}
 }
