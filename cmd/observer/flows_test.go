@@ -9,7 +9,6 @@ import (
 	"net/netip"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -55,7 +54,7 @@ func TestFlowsPrintsWhatPodsDo(t *testing.T) {
 // flowsWhile runs the flows mode while do runs and returns its output.
 func flowsWhile(t *testing.T, format string, do func()) (string, string) {
 	ctx, cancel := context.WithCancel(context.Background())
-	var stdout, stderr syncBuffer
+	var stdout, stderr testutil.SyncBuffer
 	done := make(chan int)
 	go func() { done <- runFlows(ctx, []string{"--interval", "200ms", "--format", format}, &stdout, &stderr) }()
 	waitFor(t, func() bool { return strings.Contains(stderr.String(), "watching with") }, &stderr)
@@ -97,29 +96,11 @@ func seenJSON(t *testing.T, out string, client *netns.Pod, to netip.AddrPort) bo
 	return false
 }
 
-func waitFor(t *testing.T, cond func() bool, log *syncBuffer) {
+func waitFor(t *testing.T, cond func() bool, log *testutil.SyncBuffer) {
 	t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out; output so far:\n%s", log.String())
 		}
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe to read while the mode writes to it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

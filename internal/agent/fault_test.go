@@ -62,7 +62,7 @@ func TestFaultsCountEveryFlowExactlyOnce(t *testing.T) {
 	obs.stop(t, syscall.SIGKILL) // in the middle of sending, most likely
 	obs2 := r.startObserver()
 	time.Sleep(time.Second)
-	writeFile(t, filepath.Join(r.dir, "stop"), nil)
+	testutil.WriteFile(t, filepath.Join(r.dir, "stop"), nil)
 	final := r.waitStable()
 	obs2.stop(t, syscall.SIGTERM)
 	r.wantMetric(`netpol_advisor_ingest_batches_total{result="applied"}`)
@@ -87,11 +87,11 @@ func TestFaultsCountEveryFlowExactlyOnce(t *testing.T) {
 func newFaultRig(t *testing.T) *faultRig {
 	cp := testutil.StartControlPlane(t)
 	cs := kubernetes.NewForConfigOrDie(cp.Config)
-	r := &faultRig{t: t, dir: t.TempDir(), kubecfg: cp.Kubeconfig, addr: freeAddr(t), metrics: freeAddr(t)}
+	r := &faultRig{t: t, dir: t.TempDir(), kubecfg: cp.Kubeconfig, addr: testutil.FreeAddr(t), metrics: testutil.FreeAddr(t)}
 	r.tokens = setupCluster(t, cs)
-	r.cert, r.key = selfSigned(t, r.dir)
-	r.client = trusting(t, r.cert)
-	writeFile(t, filepath.Join(r.dir, "token"), []byte(r.tokens["observer"]))
+	r.cert, r.key = testutil.SelfSignedCert(t, r.dir)
+	r.client = testutil.TrustingClient(t, r.cert)
+	testutil.WriteFile(t, filepath.Join(r.dir, "token"), []byte(r.tokens["observer"]))
 	r.bin = buildServer(t)
 	return r
 }

@@ -17,14 +17,14 @@ import (
 func (w *world) startCommands(t *testing.T, cp *testutil.ControlPlane, a apiObjects, serverBin, observerBin string) (srv, obs *proc) {
 	t.Helper()
 	dir := t.TempDir()
-	cert, key := selfSigned(t, dir)
-	w.https = trusting(t, cert)
+	cert, key := testutil.SelfSignedCert(t, dir)
+	w.https = testutil.TrustingClient(t, cert)
 	srv = start(t, "server", serverBin, "--listen", w.apiURL[len("https://"):], "--metrics-listen", w.serverMetrics,
 		"--tls-cert-file", cert, "--tls-key-file", key, "--kubeconfig", cp.Kubeconfig, "--data-dir", filepath.Join(dir, "server"),
 		"--bucket", "1s", "--observer-user", observerUser, "--webhook-port", "0")
 
 	token := filepath.Join(dir, "observer.token")
-	writeFile(t, token, []byte(a.serviceAccount("observer")))
+	testutil.WriteFile(t, token, []byte(a.serviceAccount("observer")))
 	a.observerRBAC()
 	cgroupRoot, err := cgroups.V2Mount()
 	if err != nil {

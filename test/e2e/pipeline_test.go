@@ -74,8 +74,8 @@ func setupWorld(t *testing.T, cp *testutil.ControlPlane) (*world, apiObjects) {
 		client: addr(subnet, 10), catalog: addr(subnet, 11), coll: addr(subnet, 12),
 		client6: addr6(subnet, 10), catalog6: addr6(subnet, 11),
 		external:      netip.AddrFrom4([4]byte{203, 0, 113, byte(160 + rand.IntN(60))}),
-		apiURL:        "https://" + freeAddr(t),
-		serverMetrics: freeAddr(t), obsMetric: freeAddr(t),
+		apiURL:        "https://" + testutil.FreeAddr(t),
+		serverMetrics: testutil.FreeAddr(t), obsMetric: testutil.FreeAddr(t),
 	}
 	a := apiObjects{t: t, ctx: t.Context(), cs: kubernetes.NewForConfigOrDie(cp.Config), node: w.node}
 	a.namespaces(productNS, "shop", "telemetry")
