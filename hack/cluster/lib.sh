@@ -20,8 +20,8 @@ NODE_IP=198.18.0.1          # the node's address on the bridge, pods' gateway
 EXT_GW=203.0.113.1          # gateway of the "external" test hosts
 POD_CIDR=198.18.0.0/16
 SVC_CIDR=198.19.0.0/16
-# Only a /28 of TEST-NET-3: this machine reaches the package registries
-# through an address of 203.0.113.0/24, which must keep its route through eth0.
+# Only a /28 of TEST-NET-3: other addresses of 203.0.113.0/24 may be in use
+# by the machine itself, and must keep their routes while the cluster runs.
 EXT_CIDR=203.0.113.0/28
 DNS_IP=198.19.0.10
 API_PORT=6443
