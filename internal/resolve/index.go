@@ -65,8 +65,19 @@ func (x *Index) SetPod(p *corev1.Pod) {
 		return
 	}
 	for _, ip := range info.ips {
-		x.hold(ip, info, p.CreationTimestamp.Time)
+		x.hold(ip, info, tenancyStart(p))
 	}
+}
+
+// tenancyStart is when the pod can first have held its IPs: when its
+// kubelet started it (the sandbox and its IP come after), else its
+// creation. A pod created long before (waiting to be scheduled) must not
+// take the flows of the pod that held the IP meanwhile.
+func tenancyStart(p *corev1.Pod) time.Time {
+	if p.Status.StartTime != nil && p.Status.StartTime.After(p.CreationTimestamp.Time) {
+		return p.Status.StartTime.Time
+	}
+	return p.CreationTimestamp.Time
 }
 
 // hold makes info the tenant of ip since from, or updates its tenancy.

@@ -151,3 +151,34 @@ func TestDualStackPodsAndServices(t *testing.T) {
 		})
 	}
 }
+
+// TestReusedPodIPOfAPendingPod: a pod created while another still held the
+// IP it later gets (it waited to be scheduled) holds the IP from when its
+// kubelet started it, not from its creation.
+func TestReusedPodIPOfAPendingPod(t *testing.T) {
+	now := t0.Add(10 * time.Minute)
+	x := fixture(&now)
+	old := makePod("shop", "debug", "198.18.0.12", t0, nil)
+	old.DeletionTimestamp = &metav1.Time{Time: now}
+	x.DeletePod(old)
+	now = t0.Add(10*time.Minute + 30*time.Second)
+	pending := makePod("other", "new", "198.18.0.12", t0.Add(5*time.Minute), controller("StatefulSet", "db"))
+	pending.Status.StartTime = &metav1.Time{Time: now}
+	x.SetPod(pending)
+	tests := []struct {
+		name string
+		at   time.Time
+		want flow.Peer
+	}{
+		{"after the new pod's creation, before the deletion: the old pod", t0.Add(8 * time.Minute), workload("shop", flow.KindPod, "debug")},
+		{"after the new pod started: the new pod", t0.Add(11 * time.Minute), workload("other", flow.KindStatefulSet, "db")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := x.Remote(egress("198.18.0.12", 5432, tt.at))
+			if diff := cmp.Diff([]Target{{tt.want, 5432}}, got, equateAddr); diff != "" {
+				t.Fatalf("Remote (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -17,7 +17,7 @@ func trim(obj any) (any, error) {
 		return &corev1.Pod{
 			ObjectMeta: meta(o.ObjectMeta, "pod-template-hash"),
 			Spec:       corev1.PodSpec{NodeName: o.Spec.NodeName, HostNetwork: o.Spec.HostNetwork},
-			Status:     corev1.PodStatus{Phase: o.Status.Phase, PodIP: o.Status.PodIP, PodIPs: o.Status.PodIPs},
+			Status:     corev1.PodStatus{Phase: o.Status.Phase, PodIP: o.Status.PodIP, PodIPs: o.Status.PodIPs, StartTime: o.Status.StartTime},
 		}, nil
 	case *corev1.Service:
 		return &corev1.Service{
