@@ -25,7 +25,7 @@ func (x *Index) backends(ip netip.Addr, sp svcPort, proto corev1.Protocol, at ti
 			continue
 		}
 		for _, e := range sl.endpoints {
-			for _, p := range x.endpointPeers(sp.svc, e, port, at) {
+			for _, p := range x.endpointPeers(sp.svc, e, ip.Is4(), port, at) {
 				p.Service = ref
 				out = appendTarget(out, Target{Peer: p, Port: port})
 			}
@@ -59,8 +59,9 @@ func slicePort(sl slice, name string, proto corev1.Protocol) (int32, bool) {
 
 // endpointPeers resolves one endpoint: its target pod's workload (a
 // host-network pod is its node), the API server for the kubernetes
-// Service, else each address as a plain IP.
-func (x *Index) endpointPeers(svc types.NamespacedName, e endpoint, port int32, at time.Time) []flow.Peer {
+// Service, else each address of the ClusterIP's family (kube-proxy DNATs
+// within a family) as a plain IP.
+func (x *Index) endpointPeers(svc types.NamespacedName, e endpoint, v4 bool, port int32, at time.Time) []flow.Peer {
 	if e.pod != nil {
 		if p, ok := x.podNames[*e.pod]; ok && !p.hostNetwork {
 			return []flow.Peer{{Kind: flow.PeerWorkload, Workload: x.workloadOf(p)}}
@@ -68,6 +69,9 @@ func (x *Index) endpointPeers(svc types.NamespacedName, e endpoint, port int32, 
 	}
 	var out []flow.Peer
 	for _, a := range e.addrs {
+		if a.Unmap().Is4() != v4 {
+			continue
+		}
 		if svc == apiServerService {
 			out = append(out, flow.Peer{Kind: flow.PeerAPIServer, IP: a})
 			continue

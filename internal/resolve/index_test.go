@@ -7,6 +7,7 @@ import (
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
@@ -177,6 +178,40 @@ func TestReusedPodIPOfAPendingPod(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			got := x.Remote(egress("198.18.0.12", 5432, tt.at))
 			if diff := cmp.Diff([]Target{{tt.want, 5432}}, got, equateAddr); diff != "" {
+				t.Fatalf("Remote (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestDualStackServiceWithoutPods: a connection to one family's ClusterIP
+// reaches only that family's endpoints (kube-proxy DNATs within a family).
+func TestDualStackServiceWithoutPods(t *testing.T) {
+	now := t0.Add(time.Hour)
+	x := NewIndex(time.Minute, func() time.Time { return now })
+	svc := makeService("shop", "legacy", "198.19.0.40", corev1.ServicePort{Name: "db", Port: 5432})
+	svc.Spec.ClusterIPs = append(svc.Spec.ClusterIPs, "fd00:198:19::40")
+	x.SetService(svc)
+	x.SetEndpointSlice(makeSlice("shop", "legacy", "db", 5432, map[string]string{"203.0.113.40": ""}))
+	v6 := makeSlice("shop", "legacy", "db", 5432, map[string]string{"fd00:203:113::40": ""})
+	v6.Name, v6.AddressType = "legacy-v6", discoveryv1.AddressTypeIPv6
+	x.SetEndpointSlice(v6)
+	ref := flow.ServiceRef{Namespace: "shop", Name: "legacy", Port: 5432}
+	ext := func(ip string) flow.Peer {
+		return flow.Peer{Kind: flow.PeerExternal, IP: netip.MustParseAddr(ip), Service: ref}
+	}
+	at := t0.Add(time.Minute)
+	tests := []struct {
+		name string
+		obs  flow.Observation
+		want []Target
+	}{
+		{"IPv4 ClusterIP", egress("198.19.0.40", 5432, at), []Target{{ext("203.0.113.40"), 5432}}},
+		{"IPv6 ClusterIP", egress("fd00:198:19::40", 5432, at), []Target{{ext("fd00:203:113::40"), 5432}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, x.Remote(tt.obs), equateAddr); diff != "" {
 				t.Fatalf("Remote (-want +got):\n%s", diff)
 			}
 		})
