@@ -2,10 +2,12 @@ package webhook
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"time"
 
+	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
@@ -71,8 +73,23 @@ func Setup(mgr manager.Manager, o Options, d Deps) (*advice.Advisor, error) {
 	return adv, nil
 }
 
-// hook serves h, answering a panic with an error response instead of
-// dropping the connection.
+// hook serves h, answering a panic with an admission (and a warning)
+// instead of dropping the connection. controller-runtime's own recovery
+// answers allowed=false, which the API server treats as a denial whatever
+// the failurePolicy: the webhooks must fail open.
 func hook(h admission.Handler) *admission.Webhook {
-	return (&admission.Webhook{Handler: h}).WithRecoverPanic(true)
+	return (&admission.Webhook{Handler: failOpen{h}}).WithRecoverPanic(true)
+}
+
+// failOpen admits the request when its handler panics.
+type failOpen struct{ h admission.Handler }
+
+func (f failOpen) Handle(ctx context.Context, req admission.Request) (resp admission.Response) {
+	defer func() {
+		if r := recover(); r != nil {
+			log.FromContext(ctx).Error(fmt.Errorf("panic: %v", r), "webhook handler panicked; admitting the request unchecked")
+			resp = admission.Allowed("").WithWarnings("netpol-advisor failed on this request and admitted it unchecked; see the server's log")
+		}
+	}()
+	return f.h.Handle(ctx, req)
 }
