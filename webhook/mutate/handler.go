@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 
 	admissionv1 "k8s.io/api/admission/v1"
 	appsv1 "k8s.io/api/apps/v1"
@@ -11,6 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
+	"github.com/netpol-advisor/netpol-advisor/internal/adjust"
 	"github.com/netpol-advisor/netpol-advisor/internal/flow"
 	"github.com/netpol-advisor/netpol-advisor/internal/inventory"
 	"github.com/netpol-advisor/netpol-advisor/internal/policy"
@@ -50,15 +52,26 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.R
 		return admission.Allowed("name not chosen yet")
 	}
 	w := inventory.FromTemplate(flow.WorkloadRef{Namespace: req.Namespace, Kind: flow.KindDeployment, Name: dep.Name}, &dep.Spec.Template)
+	warnings := adjustmentsWarnings(req.Namespace, dep.Annotations)
 	ann, err := h.Recommender.Recommend(ctx, w, dep.Annotations)
 	if err == nil {
 		var resp admission.Response
 		if resp, err = patchResponse(dep.Annotations, ann); err == nil {
-			return resp
+			return resp.WithWarnings(warnings...)
 		}
 	}
 	log.FromContext(ctx).Error(err, "recommend a policy; admitting the deployment unannotated", "deployment", w.Ref.String())
-	return admission.Allowed("netpol-advisor could not compute a recommendation")
+	return admission.Allowed("netpol-advisor could not compute a recommendation").WithWarnings(warnings...)
+}
+
+// adjustmentsWarnings tells the user applying the Deployment that its
+// adjustments annotation is ignored, and why (one line).
+func adjustmentsWarnings(ns string, annotations map[string]string) []string {
+	if _, err := adjust.FromAnnotations(ns, annotations); err != nil {
+		msg := strings.NewReplacer("\n", "; ", "\r", " ", "\t", " ").Replace(err.Error())
+		return []string{"netpol-advisor: adjustments ignored until fixed: " + msg}
+	}
+	return nil
 }
 
 func decodeDeployment(raw runtime.RawExtension) (*appsv1.Deployment, error) {

@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
+	"github.com/netpol-advisor/netpol-advisor/internal/adjust"
 	"github.com/netpol-advisor/netpol-advisor/internal/policy"
 	"github.com/netpol-advisor/netpol-advisor/webhook/advice"
 )
@@ -134,5 +135,29 @@ func TestHandleNeverDenies(t *testing.T) {
 	apply(t, &Handler{Recommender: fr}, admissionv1.Create, deployment(nil))
 	if fr.got.Ref.String() != "shop/Deployment/api" || fr.got.Labels["app"] != "api" {
 		t.Errorf("workload = %+v, want shop/Deployment/api with its template labels", fr.got)
+	}
+}
+
+// TestHandleWarnsOfMalformedAdjustments: kubectl apply of a Deployment whose
+// adjustments annotation does not parse admits it and says why the
+// adjustments are ignored, whether or not the annotations change.
+func TestHandleWarnsOfMalformedAdjustments(t *testing.T) {
+	bad := map[string]string{adjust.Annotation: "allow: [{cidr: not-a-cidr}]"}
+	current := map[string]string{adjust.Annotation: bad[adjust.Annotation], advice.PolicyAnnotation: ready.Policy,
+		advice.StatusAnnotation: `{"state":"ready","window":{},"flows":6,"computedAt":"2026-11-24T00:00:00Z"}`}
+	for name, before := range map[string]map[string]string{"annotated": bad, "already current": current} {
+		t.Run(name, func(t *testing.T) {
+			resp, _ := apply(t, &Handler{Recommender: &fakeRecommender{ann: ready}}, admissionv1.Update, deployment(before))
+			if !resp.Allowed {
+				t.Fatalf("denied: %+v", resp.Result)
+			}
+			if len(resp.Warnings) != 1 || !strings.Contains(resp.Warnings[0], adjust.Annotation) {
+				t.Errorf("warnings = %q, want one naming %s", resp.Warnings, adjust.Annotation)
+			}
+		})
+	}
+	resp, _ := apply(t, &Handler{Recommender: &fakeRecommender{ann: ready}}, admissionv1.Update, deployment(nil))
+	if len(resp.Warnings) != 0 {
+		t.Errorf("warnings without adjustments: %q", resp.Warnings)
 	}
 }
