@@ -60,13 +60,14 @@ type Agent struct {
 }
 
 // Run drains and sends until ctx ends. It returns ctx's error, or the first
-// error it cannot recover from.
-func (a *Agent) Run(ctx context.Context) error {
+// error it cannot recover from. When ctx ends it drains once more into the
+// outbox: the kernel's maps go with the process, the outbox stays.
+func (a *Agent) Run(parent context.Context) error {
 	if a.Logger == nil {
 		a.Logger = slog.New(slog.DiscardHandler)
 	}
 	a.wakeup = make(chan struct{}, 1)
-	ctx, cancel := context.WithCancel(ctx)
+	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	errc := make(chan error, 1)
 	go func() { errc <- a.sendLoop(ctx) }()
@@ -76,11 +77,16 @@ func (a *Agent) Run(ctx context.Context) error {
 		if err := a.collect(ctx); err != nil {
 			cancel()
 			<-errc
+			if parent.Err() != nil {
+				a.flush(parent)
+				return parent.Err()
+			}
 			return err
 		}
 		select {
 		case <-ctx.Done():
 			<-errc
+			a.flush(parent)
 			return ctx.Err()
 		case err := <-errc:
 			return err
@@ -160,6 +166,13 @@ func (a *Agent) local(o flow.Observation) (flow.WorkloadRef, bool) {
 		return flow.WorkloadRef{}, false
 	}
 	return a.Resolver.LocalByUID(uid)
+}
+
+// flush drains into the outbox once more when the agent stops.
+func (a *Agent) flush(parent context.Context) {
+	if err := a.collect(context.WithoutCancel(parent)); err != nil {
+		a.Logger.Error("drain observations at shutdown", "err", err)
+	}
 }
 
 func (a *Agent) notify() {

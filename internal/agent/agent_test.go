@@ -189,3 +189,32 @@ func TestAgentGivesUnresolvedObservationsOneMoreDrain(t *testing.T) {
 		t.Fatalf("the still unknown observation was kept beyond one drain: %v, %v", recs, a.unresolved)
 	}
 }
+
+// TestAgentDrainsOnceMoreAtShutdown: what the kernel aggregated since the
+// last drain reaches the durable outbox when the agent stops (the BPF maps
+// go with the process; the outbox is shipped by the next one).
+func TestAgentDrainsOnceMoreAtShutdown(t *testing.T) {
+	src := &scriptedSource{drains: [][]flow.Observation{
+		{observation("198.18.0.10", 1)},
+		{observation("198.18.0.10", 2)},
+	}}
+	a, ob := newAgent(t, src, &flakySender{failures: 1 << 30}, 100) // the server is away
+	a.DrainEvery = time.Hour
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- a.Run(ctx) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for ob.PendingRecords() != 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the first drain did not reach the outbox")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("Run = %v, want context.Canceled", err)
+	}
+	if n := ob.PendingRecords(); n != 2 {
+		t.Fatalf("outbox holds %d records after shutdown, want 2 (the last drain's included)", n)
+	}
+}
