@@ -38,6 +38,9 @@ func TestIngestRejectsBadInput(t *testing.T) {
 		{"no sequence number", "POST", in.tokens["observer"], "application/json", strings.Replace(good, `"seq":1`, `"seq":0`, 1), 422},
 		{"bad direction", "POST", in.tokens["observer"], "application/json", strings.Replace(good, `"Egress"`, `"Sideways"`, 1), 422},
 		{"no peer address", "POST", in.tokens["observer"], "application/json", strings.Replace(good, `"203.0.113.7"`, `""`, 1), 422},
+		{"NUL in the workload name", "POST", in.tokens["observer"], "application/json", strings.Replace(good, `"example-java-app-javaapp"`, `"a\u0000Deployment\u0000b"`, 1), 422},
+		{"workload namespace not a namespace name", "POST", in.tokens["observer"], "application/json", strings.Replace(good, `"namespace":"example-java-app"`, `"namespace":"Example/App"`, 1), 422},
+		{"workload kind not a kind", "POST", in.tokens["observer"], "application/json", strings.Replace(good, `"kind":"Deployment"`, `"kind":"Deploy ment"`, 1), 422},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

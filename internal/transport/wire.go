@@ -2,8 +2,10 @@ package transport
 
 import (
 	"fmt"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/flow"
 	"github.com/netpol-advisor/netpol-advisor/internal/store"
@@ -60,6 +62,8 @@ func validRecord(r store.Record) error {
 	switch {
 	case r.Workload.Namespace == "" || r.Workload.Kind == "" || r.Workload.Name == "":
 		return fmt.Errorf("workload needs a namespace, kind and name")
+	case !validWorkload(r.Workload):
+		return fmt.Errorf("workload %q is not a namespace name, a kind and an object name", r.Workload)
 	case o.Direction != flow.Egress && o.Direction != flow.Ingress:
 		return fmt.Errorf("direction %q is neither Egress nor Ingress", o.Direction)
 	case !o.Peer().IsValid():
@@ -74,4 +78,17 @@ func validRecord(r store.Record) error {
 		return fmt.Errorf("lastSeen is missing or before firstSeen")
 	}
 	return nil
+}
+
+// validWorkload checks the names the store's keys are made of (they are
+// NUL-separated): a malformed name would make every read of the store fail.
+func validWorkload(w flow.WorkloadRef) bool {
+	kind := string(w.Kind)
+	return len(validation.IsDNS1123Label(w.Namespace)) == 0 &&
+		len(validation.IsDNS1123Subdomain(w.Name)) == 0 &&
+		len(kind) <= 63 && strings.IndexFunc(kind, notAlnum) < 0
+}
+
+func notAlnum(r rune) bool {
+	return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
 }
