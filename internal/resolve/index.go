@@ -28,6 +28,10 @@ type Index struct {
 	nodes     map[netip.Addr]string
 	nodeAddrs map[string][]netip.Addr
 	svc       services
+
+	// ownersGone are deleted owners kept for the grace period, like
+	// deleted pods' IPs: a Job goes with its pod, before its last flows.
+	ownersGone map[ownerKey]time.Time
 }
 
 // NewIndex returns an empty index keeping deleted pods' IPs for grace
@@ -45,7 +49,7 @@ func NewIndex(grace time.Duration, now func() time.Time) *Index {
 		pods: map[types.UID]*podInfo{}, podNames: map[types.NamespacedName]*podInfo{},
 		owners: map[ownerKey]metav1.OwnerReference{},
 		nodes:  map[netip.Addr]string{}, nodeAddrs: map[string][]netip.Addr{},
-		svc: newServices(),
+		svc: newServices(), ownersGone: map[ownerKey]time.Time{},
 	}
 }
 
@@ -129,6 +133,12 @@ func (x *Index) Collect() {
 	cutoff := x.now().Add(-x.grace)
 	for ip := range x.ips {
 		x.collectIP(ip, cutoff)
+	}
+	for k, gone := range x.ownersGone {
+		if !gone.After(cutoff) {
+			delete(x.owners, k)
+			delete(x.ownersGone, k)
+		}
 	}
 }
 

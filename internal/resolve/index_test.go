@@ -217,3 +217,27 @@ func TestDualStackServiceWithoutPods(t *testing.T) {
 		})
 	}
 }
+
+// TestDeletedOwnerStillNamesTheWorkload: a Job deleted with its pod (a
+// CronJob's ttlSecondsAfterFinished) still names the CronJob for the pod's
+// last flows, drained after the deletion, until the grace period ends.
+func TestDeletedOwnerStillNamesTheWorkload(t *testing.T) {
+	now := t0.Add(time.Hour)
+	x := fixture(&now)
+	job := &batchv1.Job{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "report-29000", OwnerReferences: controller("CronJob", "report")}}
+	x.DeleteOwner("Job", job)
+	x.DeletePod(makePod("shop", "report-29000-y", "198.18.0.11", t0, controller("Job", "report-29000")))
+	last := now.Add(-time.Second)
+	now = now.Add(10 * time.Second)
+	want := flow.WorkloadRef{Namespace: "shop", Kind: flow.KindCronJob, Name: "report"}
+	if w, ok := x.Local(netip.MustParseAddr("198.18.0.11"), last); !ok || w != want {
+		t.Fatalf("Local after the Job's deletion = %v, %v; want %v", w, ok, want)
+	}
+	now = now.Add(2 * time.Minute)
+	x.Collect()
+	x.SetPod(makePod("shop", "report-29000-z", "198.18.0.13", now, controller("Job", "report-29000")))
+	wantJob := flow.WorkloadRef{Namespace: "shop", Kind: flow.KindJob, Name: "report-29000"}
+	if w, _ := x.Local(netip.MustParseAddr("198.18.0.13"), now); w != wantJob {
+		t.Fatalf("Local past the grace period = %v; want the Job itself, %v", w, wantJob)
+	}
+}

@@ -18,14 +18,20 @@ func (x *Index) SetOwner(kind string, obj metav1.Object) {
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	x.owners[ownerKey{obj.GetNamespace(), kind, obj.GetName()}] = top
+	k := ownerKey{obj.GetNamespace(), kind, obj.GetName()}
+	x.owners[k] = top
+	delete(x.ownersGone, k)
 }
 
-// DeleteOwner forgets a ReplicaSet or Job.
+// DeleteOwner forgets a ReplicaSet or Job once the grace period has passed
+// (Collect), so that its deleted pods' last flows still name the workload.
 func (x *Index) DeleteOwner(kind string, obj metav1.Object) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	delete(x.owners, ownerKey{obj.GetNamespace(), kind, obj.GetName()})
+	k := ownerKey{obj.GetNamespace(), kind, obj.GetName()}
+	if _, ok := x.owners[k]; ok {
+		x.ownersGone[k] = x.now()
+	}
 }
 
 // SetService records a Service's ClusterIPs and ports.
