@@ -101,8 +101,11 @@ func (c Config) Validate() error {
 	if c.DataDir == "" {
 		errs = append(errs, errors.New("--data-dir is required"))
 	}
-	if c.Bucket < time.Second || c.Retention < c.Bucket {
-		errs = append(errs, errors.New("--bucket must be at least 1s and --retention at least one bucket"))
+	if c.Bucket < time.Second || c.Bucket%time.Second != 0 || c.Retention < c.Bucket {
+		errs = append(errs, errors.New("--bucket must be a whole number of seconds, at least 1s, and --retention at least one bucket"))
+	}
+	if c.Grace < 0 {
+		errs = append(errs, errors.New("--deleted-pod-grace must not be negative (0: the default, 5m)"))
 	}
 	if len(c.Observers) == 0 {
 		errs = append(errs, errors.New("--observer-user must name at least one user"))
