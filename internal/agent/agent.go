@@ -140,6 +140,9 @@ func (a *Agent) records(obs []flow.Observation) []store.Record {
 	}
 	a.unresolved = a.unresolved[:0]
 	for _, o := range obs {
+		if o.Peer().Unmap().IsLoopback() {
+			continue // never crosses a NetworkPolicy (and is no pod's peer)
+		}
 		if w, ok := a.local(o); ok {
 			out = append(out, store.Record{Workload: w, Observation: o})
 		} else {

@@ -83,3 +83,26 @@ func TestCgroupRootDefaultsToTheCgroup2Mount(t *testing.T) {
 }
 
 func ptrTrue() *bool { b := true; return &b }
+
+// TestAgentDropsLoopbackConnections: connections over the loopback device
+// (a sidecar on localhost) never cross a NetworkPolicy: a record of them
+// would only turn into an "external 127.0.0.1" peer and a false warning.
+func TestAgentDropsLoopbackConnections(t *testing.T) {
+	const id = 7
+	a := &Agent{Resolver: localPods(), Cgroups: cgroupPods{id: "u1"}, Logger: slog.New(slog.DiscardHandler)}
+	var obs []flow.Observation
+	for _, ip := range []string{"127.0.0.1", "::1"} {
+		o := observation(ip, 1)
+		o.Server, o.ServerPort, o.CgroupID = netip.MustParseAddr(ip), 15001, id
+		in := o
+		in.Direction, in.Client = flow.Ingress, netip.MustParseAddr(ip)
+		obs = append(obs, o, in)
+	}
+	recs := a.records(append(obs, observation("198.18.0.10", 1)))
+	if len(recs) != 1 || recs[0].Observation.Server != netip.MustParseAddr("203.0.113.7") {
+		t.Fatalf("records = %+v, want only the connection to 203.0.113.7", recs)
+	}
+	if len(a.unresolved) != 0 {
+		t.Fatalf("loopback observations kept for another drain: %v", a.unresolved)
+	}
+}
