@@ -42,7 +42,10 @@ type Agent struct {
 	Outbox   store.Outbox
 	Sender   Sender
 	// Cgroups, when set, resolves host-network pods' sockets by cgroup.
-	Cgroups    CgroupResolver
+	Cgroups CgroupResolver
+	// Host, when set, names this node's own addresses: connections from
+	// them to a pod are never flows (see HostAddrs).
+	Host       interface{ Contains(netip.Addr) bool }
 	DrainEvery time.Duration
 	MaxBatch   int
 	RetryMin   time.Duration
@@ -142,6 +145,9 @@ func (a *Agent) records(obs []flow.Observation) []store.Record {
 	for _, o := range obs {
 		if o.Peer().Unmap().IsLoopback() {
 			continue // never crosses a NetworkPolicy (and is no pod's peer)
+		}
+		if o.Direction == flow.Ingress && a.Host != nil && a.Host.Contains(o.Client) {
+			continue // from the pod's own node: always allowed
 		}
 		if w, ok := a.local(o); ok {
 			out = append(out, store.Record{Workload: w, Observation: o})

@@ -58,7 +58,7 @@ func Run(ctx context.Context, cfg Config, src Source, log *slog.Logger, reg prom
 	a := &Agent{
 		Source: src, Resolver: idx, Outbox: ob, Sender: client, Logger: log,
 		DrainEvery: cfg.DrainEvery, MaxBatch: cfg.MaxBatch, RetryMin: cfg.RetryMin, RetryMax: cfg.RetryMax,
-		Cgroups: cg,
+		Cgroups: cg, Host: NewHostAddrs(30 * time.Second),
 	}
 	if reg != nil {
 		a.Metrics = NewMetrics(reg, ob.PendingRecords)
