@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -69,19 +70,29 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	// Everything that reads or writes the store stops before it closes,
+	// whichever way serve returns.
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() {
+		cancel()
+		wg.Wait()
+		if err := st.Close(); err != nil {
+			log.Error("close the baseline store", "err", err)
+		}
+	}()
 	idx, err := resolve.Watch(ctx, cs, resolve.WatchOptions{Grace: cfg.Grace})
 	if err != nil {
 		return err
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	hooks, err := startWebhooks(ctx, cfg.Webhook, rc, st, log)
+	hooks, err := startWebhooks(ctx, &wg, cfg.Webhook, rc, st, log)
 	if err != nil {
 		return err
 	}
 	mux := routes(cfg, cs, idx, st, reg, log)
-	go expire(ctx, st, cfg, log)
+	wg.Go(func() { expire(ctx, st, cfg, log) })
 	if cfg.MetricsAddr != "" {
 		if err := metricsserver.Start(ctx, cfg.MetricsAddr, reg, log); err != nil {
 			return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 
 	"github.com/go-logr/logr"
 	"k8s.io/client-go/rest"
@@ -18,10 +19,10 @@ import (
 )
 
 // startWebhooks serves the admission webhooks and runs the annotator from a
-// controller-runtime manager until ctx ends. The returned channel yields the
-// manager's exit error. With the webhooks off it returns a nil channel,
-// which never yields.
-func startWebhooks(ctx context.Context, cfg WebhookConfig, rc *rest.Config, baselines store.Reader, log *slog.Logger) (<-chan error, error) {
+// controller-runtime manager until ctx ends, in a goroutine of wg. The
+// returned channel yields the manager's exit error. With the webhooks off it
+// returns a nil channel, which never yields.
+func startWebhooks(ctx context.Context, wg *sync.WaitGroup, cfg WebhookConfig, rc *rest.Config, baselines store.Reader, log *slog.Logger) (<-chan error, error) {
 	if cfg.Port == 0 {
 		log.Info("admission webhooks off (--webhook-port=0)")
 		return nil, nil
@@ -36,7 +37,7 @@ func startWebhooks(ctx context.Context, cfg WebhookConfig, rc *rest.Config, base
 		return nil, fmt.Errorf("webhook manager: %w", err)
 	}
 	err = webhook.SetupCerts(ctx, mgr, certs.Options{
-		Namespace: cfg.Namespace, Service: cfg.Service, CertDir: cfg.CertDir, Webhooks: config.Name,
+		Namespace: cfg.Namespace, Service: cfg.Service, Secret: cfg.Service + "-tls", CertDir: cfg.CertDir, Webhooks: config.Name,
 	})
 	if err != nil {
 		return nil, err
@@ -46,7 +47,7 @@ func startWebhooks(ctx context.Context, cfg WebhookConfig, rc *rest.Config, base
 		return nil, err
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- mgr.Start(ctx) }()
+	wg.Go(func() { errc <- mgr.Start(ctx) })
 	log.Info("admission webhooks serving", "port", cfg.Port, "service", cfg.Namespace+"/"+cfg.Service)
 	return errc, nil
 }
