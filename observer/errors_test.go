@@ -8,6 +8,8 @@ import (
 
 	"github.com/cilium/ebpf"
 	"golang.org/x/sys/unix"
+
+	"github.com/netpol-advisor/netpol-advisor/internal/testutil"
 )
 
 // The explanations are pure functions of the error: tested with the errors
@@ -40,7 +42,7 @@ func TestExplainErrors(t *testing.T) {
 
 func TestKernelHasWhatTheObserverNeeds(t *testing.T) {
 	if err := checkBTF(); err != nil {
-		t.Skipf("no BTF here: %v", err)
+		testutil.SkipOrFail(t, "no BTF here: "+err.Error())
 	}
 	if err := checkKernel(); err != nil {
 		t.Fatalf("this kernel (6.x, which runs the other tests) reported as unsupported: %v", err)
