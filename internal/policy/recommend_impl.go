@@ -47,17 +47,19 @@ func recommend(c *Cluster, b flow.Baseline, adj Adjustments) (networkingv1.Netwo
 		if adj.Excludes(f.Peer) {
 			continue
 		}
-		t, ok := targetFor(c, b.Workload, f, adj)
+		ts, ok := targetsFor(c, b.Workload, f, adj)
 		if !ok {
 			continue
 		}
 		if a, ok := adj.allowFor(f.Peer.IP); ok && f.Peer.Kind == flow.PeerExternal && a.Alias != "" {
 			aliases[a.CIDR.Masked().String()] = a.Alias
 		}
+		rs := out
 		if f.Direction == flow.Ingress {
-			in.add(t, f.Protocol, f.Port)
-		} else {
-			out.add(t, f.Protocol, f.Port)
+			rs = in
+		}
+		for _, t := range ts {
+			rs.add(t, f.Protocol, f.Port)
 		}
 	}
 	return buildPolicy(w, in, out, aliases), nil

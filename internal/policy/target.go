@@ -27,45 +27,52 @@ type target struct {
 	dns bool
 }
 
-// targetFor returns the target for flow f of workload self. ok is false
-// for a workload peer missing from the snapshot, or an external address no
-// adjustment allows.
-func targetFor(c *Cluster, self flow.WorkloadRef, f flow.Flow, adj Adjustments) (target, bool) {
+// targetsFor returns what a rule must name to allow flow f of workload
+// self: one target, or one ipBlock per address of a host-network peer. ok
+// is false for a workload peer missing from the snapshot, or an external
+// address no adjustment allows.
+func targetsFor(c *Cluster, self flow.WorkloadRef, f flow.Flow, adj Adjustments) ([]target, bool) {
 	if t, ok := dnsTarget(c, f); ok {
-		return t, true
+		return []target{t}, true
 	}
 	switch f.Peer.Kind {
 	case flow.PeerWorkload:
 		w, ok := c.Workloads[f.Peer.Workload]
 		if !ok {
-			return target{}, false
+			return nil, false
 		}
 		if w.HostNetwork {
-			return hostTarget(w.IPs, f.Peer.IP)
+			return hostTargets(addresses(w), f.Peer.IP)
 		}
-		return target{namespace: w.Ref.Namespace, pods: selectorCanonical(w), sameNS: w.Ref.Namespace == self.Namespace}, true
+		return []target{{namespace: w.Ref.Namespace, pods: selectorCanonical(w), sameNS: w.Ref.Namespace == self.Namespace}}, true
 	case flow.PeerNode, flow.PeerAPIServer:
-		return hostTarget(nil, f.Peer.IP)
+		return hostTargets(nil, f.Peer.IP)
 	case flow.PeerExternal:
 		if c.isAPIServer(f.Peer.IP) {
-			return hostTarget(nil, f.Peer.IP)
+			return hostTargets(nil, f.Peer.IP)
 		}
 		if a, ok := adj.allowFor(f.Peer.IP); ok {
-			return target{cidr: a.CIDR.Masked()}, true
+			return []target{{cidr: a.CIDR.Masked()}}, true
 		}
 	}
-	return target{}, false
+	return nil, false
 }
 
-// hostTarget is an ipBlock of one address of a node or host-network pod.
-func hostTarget(ips []netip.Addr, ip netip.Addr) (target, bool) {
-	if !ip.IsValid() && len(ips) > 0 {
-		ip = ips[0]
+// hostTargets are ipBlocks of a node or of every address of a host-network
+// workload (its pods run on several nodes, in one or two families): the
+// address seen, when the flow has one, and all the workload's.
+func hostTargets(ips []netip.Addr, seen netip.Addr) ([]target, bool) {
+	if seen.IsValid() && !slices.Contains(ips, seen) {
+		ips = append([]netip.Addr{seen}, ips...)
 	}
-	if !ip.IsValid() {
-		return target{}, false
+	out := make([]target, 0, len(ips))
+	for _, ip := range ips {
+		if ip.IsValid() {
+			out = append(out, target{cidr: netip.PrefixFrom(ip, ip.BitLen())})
+		}
 	}
-	return target{cidr: netip.PrefixFrom(ip, ip.BitLen())}, true
+	slices.SortFunc(out, target.compare)
+	return out, len(out) > 0
 }
 
 func containsLabels(have, want map[string]string) bool {
@@ -138,6 +145,21 @@ func (t target) describe() string {
 		pods = "(all)"
 	}
 	return "namespace " + t.namespace + " pods " + pods
+}
+
+// describeTargets names several targets: ipBlocks are listed together.
+func describeTargets(ts []target) string {
+	if len(ts) == 1 {
+		return ts[0].describe()
+	}
+	cidrs := make([]string, 0, len(ts))
+	for _, t := range ts {
+		if !t.cidr.IsValid() {
+			return t.describe()
+		}
+		cidrs = append(cidrs, t.cidr.String())
+	}
+	return "ipBlocks " + strings.Join(cidrs, ", ")
 }
 
 // compare orders selector targets (by namespace, then labels) before
