@@ -90,6 +90,11 @@ type Report struct {
 	// Excluded are flows the change would block to peers the user excluded
 	// on purpose: not problems, listed apart.
 	Excluded []Finding `json:"excluded"`
+	// Failing are the failed connects of the flows the change concerns
+	// (either end selected by the changed policy), judged under the
+	// policies after the change: evidence that something is closed or
+	// blocked, never flows to allow.
+	Failing []FailedConnect `json:"failing,omitempty"`
 }
 
 // Check lists every flow of the baselines that Kubernetes allows under the

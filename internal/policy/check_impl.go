@@ -20,20 +20,23 @@ func check(in CheckInput) Report {
 		adj := in.Adjustments[b.Workload]
 		for i := range b.Flows {
 			f := &b.Flows[i] // flows are large: no copy per flow
-			if f.Count == 0 || !inNS && !k.peerMayChange(f) {
-				continue // a failed connect is never traffic to allow
+			if !inNS && !k.peerMayChange(f) {
+				continue
 			}
 			if self == nil {
 				if self = k.workload(b.Workload); self == nil {
 					break
 				}
 			}
-			if !k.mayChange(self, f) {
+			peer := k.peer(f)
+			if peer == nil || !k.mayChange(self, f) {
 				continue
 			}
-			peer := k.peer(f)
-			if peer == nil {
-				continue
+			if f.Failed > 0 {
+				r.Failing = append(r.Failing, k.failed(self, peer, f))
+			}
+			if f.Count == 0 {
+				continue // a failed connect is never traffic to allow
 			}
 			o := k.judge(self, peer, f)
 			if !o.blocked {
@@ -48,6 +51,7 @@ func check(in CheckInput) Report {
 		}
 	}
 	r.Findings, r.Excluded = mergeFindings(r.Findings), mergeFindings(r.Excluded)
+	sortFailing(r.Failing)
 	return r
 }
 

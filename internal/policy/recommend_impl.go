@@ -44,8 +44,8 @@ func recommend(c *Cluster, b flow.Baseline, adj Adjustments) (networkingv1.Netwo
 	in, out := ruleSet{}, ruleSet{}
 	aliases := map[string]string{}
 	for _, f := range b.Flows {
-		if adj.Excludes(f.Peer) {
-			continue
+		if f.Count == 0 || adj.Excludes(f.Peer) {
+			continue // a failed connect is evidence of a block, never traffic to allow
 		}
 		ts, ok := targetsFor(c, b.Workload, f, adj)
 		if !ok {
