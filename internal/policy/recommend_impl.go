@@ -21,6 +21,8 @@ var (
 	ErrNoStableLabels = errors.New("pods carry no stable label to select them by: label the pod template")
 	// ErrHostNetwork: NetworkPolicies never apply to host-network pods.
 	ErrHostNetwork = errors.New("host-network pods are not subject to NetworkPolicies")
+	// ErrNoCluster: Recommend was given no cluster snapshot.
+	ErrNoCluster = errors.New("no cluster snapshot: the inventory has not been built yet")
 )
 
 // Labels and annotations of recommended policies.
@@ -31,6 +33,9 @@ const (
 )
 
 func recommend(c *Cluster, b flow.Baseline, adj Adjustments) (networkingv1.NetworkPolicy, error) {
+	if c == nil {
+		return networkingv1.NetworkPolicy{}, fmt.Errorf("recommend a policy for %s: %w", b.Workload, ErrNoCluster)
+	}
 	w, ok := c.Workloads[b.Workload]
 	if !ok {
 		return networkingv1.NetworkPolicy{}, fmt.Errorf("recommend a policy for %s: %w", b.Workload, ErrUnknownWorkload)
