@@ -95,6 +95,12 @@ type Report struct {
 	// policies after the change: evidence that something is closed or
 	// blocked, never flows to allow.
 	Failing []FailedConnect `json:"failing,omitempty"`
+	// AlsoIsolates, for a policy netpol-advisor recommended (labelled
+	// app.kubernetes.io/managed-by: netpol-advisor, named after its
+	// workload), lists the other workloads whose pods its podSelector
+	// selects: it isolates them though it was not meant to. Their blocked
+	// flows are among the findings when their baselines are given.
+	AlsoIsolates []flow.WorkloadRef `json:"alsoIsolates,omitempty"`
 }
 
 // Check lists every flow of the baselines that Kubernetes allows under the

@@ -42,7 +42,7 @@ func check(in CheckInput) Report {
 			if !o.blocked {
 				continue
 			}
-			fd := newFinding(k.cluster, b.Workload, *f, name, o)
+			fd := newFinding(k.selections(), b.Workload, *f, name, o)
 			if adj.Excludes(f.Peer) {
 				r.Excluded = append(r.Excluded, fd)
 			} else {
@@ -52,7 +52,23 @@ func check(in CheckInput) Report {
 	}
 	r.Findings, r.Excluded = mergeFindings(r.Findings), mergeFindings(r.Excluded)
 	sortFailing(r.Failing)
+	r.AlsoIsolates = alsoIsolates(k.cluster, in.Change.New)
 	return r
+}
+
+// alsoIsolates lists the workloads a managed policy selects besides the one
+// it is named after.
+func alsoIsolates(c *Cluster, np *networkingv1.NetworkPolicy) []flow.WorkloadRef {
+	if np == nil || np.Labels[ManagedByLabel] != ManagedByValue {
+		return nil
+	}
+	var out []flow.WorkloadRef
+	for _, ref := range touched(c, Change{Operation: Create, New: np}) {
+		if ref.Namespace != np.Namespace || ref.Name != np.Name {
+			out = append(out, ref)
+		}
+	}
+	return out
 }
 
 // mayChange is the cheap filter: the change can only alter a flow whose

@@ -17,6 +17,16 @@ type checker struct {
 	changed       []*compiled
 	ends          map[flow.WorkloadRef]*ends
 	single        ends // an address that is not a pod, reused per flow
+	sels          *selections
+}
+
+// selections are the pod selections the findings' fixes name, computed
+// when the first finding needs one.
+func (k *checker) selections() *selections {
+	if k.sels == nil {
+		k.sels = newSelections(k.cluster)
+	}
+	return k.sels
 }
 
 // ends are a workload's connection ends and, per end, whether a changed

@@ -39,8 +39,8 @@ func classify(c *Cluster, f flow.Flow) Class {
 	return ClassPeer
 }
 
-func newFinding(c *Cluster, self flow.WorkloadRef, f flow.Flow, policy string, o outcome) Finding {
-	class := classify(c, f)
+func newFinding(sels *selections, self flow.WorkloadRef, f flow.Flow, policy string, o outcome) Finding {
+	class := classify(sels.c, f)
 	f.Failed = 0 // the finding is about the connects that succeeded
 	verb, rule := "egress to", "add an egress rule to "
 	peerSide := "ingress"
@@ -56,10 +56,10 @@ func newFinding(c *Cluster, self flow.WorkloadRef, f flow.Flow, policy string, o
 		msg += " at the peer's " + peerSide
 	}
 	if o.own {
-		fixes = append(fixes, rule+fixTarget(c, self, class, f))
+		fixes = append(fixes, rule+fixTarget(sels, self, class, f))
 	}
 	if o.peer {
-		fixes = append(fixes, peerFix(c, self, f))
+		fixes = append(fixes, peerFix(sels, self, f))
 	}
 	if o.partial {
 		msg += " for some of the pods' addresses"
@@ -70,7 +70,7 @@ func newFinding(c *Cluster, self flow.WorkloadRef, f flow.Flow, policy string, o
 
 // peerFix names the rule the peer workload's policies need: the flow as
 // the peer sees it.
-func peerFix(c *Cluster, self flow.WorkloadRef, f flow.Flow) string {
+func peerFix(sels *selections, self flow.WorkloadRef, f flow.Flow) string {
 	peer := f.Peer.Workload
 	mirror := flow.Flow{Key: flow.Key{Workload: peer, Direction: flow.Egress,
 		Peer: flow.Peer{Kind: flow.PeerWorkload, Workload: self}, Port: f.Port, Protocol: f.Protocol}}
@@ -79,7 +79,7 @@ func peerFix(c *Cluster, self flow.WorkloadRef, f flow.Flow) string {
 		mirror.Direction = flow.Ingress
 		rule = "add an ingress rule to " + peer.Namespace + "/" + peer.Name + "'s policies from "
 	}
-	return rule + fixTarget(c, peer, classify(c, mirror), mirror)
+	return rule + fixTarget(sels, peer, classify(sels.c, mirror), mirror)
 }
 
 func peerName(class Class, f flow.Flow) string {
@@ -93,12 +93,12 @@ func peerName(class Class, f flow.Flow) string {
 }
 
 // fixTarget names the rule's peer and ports that would allow the flow.
-func fixTarget(c *Cluster, self flow.WorkloadRef, class Class, f flow.Flow) string {
+func fixTarget(sels *selections, self flow.WorkloadRef, class Class, f flow.Flow) string {
 	var adj Adjustments
 	if f.Peer.IP.IsValid() {
 		adj.Allow = []AllowCIDR{{CIDR: netip.PrefixFrom(f.Peer.IP, f.Peer.IP.BitLen())}}
 	}
-	ts, ok := targetsFor(c, self, f, adj)
+	ts, ok := targetsFor(sels, self, f, adj)
 	if !ok {
 		return fmt.Sprintf("%s on %s %d", f.Peer, protocolOf(f.Protocol), f.Port)
 	}

@@ -31,7 +31,8 @@ type target struct {
 // self: one target, or one ipBlock per address of a host-network peer. ok
 // is false for a workload peer missing from the snapshot, or an external
 // address no adjustment allows.
-func targetsFor(c *Cluster, self flow.WorkloadRef, f flow.Flow, adj Adjustments) ([]target, bool) {
+func targetsFor(sels *selections, self flow.WorkloadRef, f flow.Flow, adj Adjustments) ([]target, bool) {
+	c := sels.c
 	if t, ok := dnsTarget(c, f); ok {
 		return []target{t}, true
 	}
@@ -44,7 +45,7 @@ func targetsFor(c *Cluster, self flow.WorkloadRef, f flow.Flow, adj Adjustments)
 		if w.HostNetwork {
 			return hostTargets(addresses(w), f.Peer.IP)
 		}
-		return []target{{namespace: w.Ref.Namespace, pods: selectorCanonical(w), sameNS: w.Ref.Namespace == self.Namespace}}, true
+		return []target{{namespace: w.Ref.Namespace, pods: selectionCanonical(sels.of(w)), sameNS: w.Ref.Namespace == self.Namespace}}, true
 	case flow.PeerNode, flow.PeerAPIServer:
 		return hostTargets(nil, f.Peer.IP)
 	case flow.PeerExternal:
@@ -94,33 +95,35 @@ func canonical(l map[string]string) string {
 	return strings.Join(pairs, ",")
 }
 
-// selectorCanonical is canonical(w.SelectorLabels()) without copying the
-// labels in the common case.
-func selectorCanonical(w Workload) string {
-	l := w.Labels
-	if s := w.Selector; s != nil && len(s.MatchExpressions) == 0 && len(s.MatchLabels) > 0 && !hasChurning(s.MatchLabels) {
-		l = s.MatchLabels
-	}
-	pairs := make([]string, 0, len(l))
-	for k, v := range l {
-		if !slices.Contains(churningLabels, k) {
-			pairs = append(pairs, k+"="+v)
+// selectionCanonical renders a selection as canonical matchLabels
+// followed by "!key" for each key that must be absent (label keys never
+// hold '!', ',' or '=').
+func selectionCanonical(sel podSelection) string {
+	out := canonical(sel.labels)
+	for _, k := range sel.absent {
+		if out != "" {
+			out += ","
 		}
-	}
-	slices.Sort(pairs)
-	return strings.Join(pairs, ",")
-}
-
-func parseCanonical(s string) map[string]string {
-	out := map[string]string{}
-	if s == "" {
-		return out
-	}
-	for _, kv := range strings.Split(s, ",") {
-		k, v, _ := strings.Cut(kv, "=")
-		out[k] = v
+		out += "!" + k
 	}
 	return out
+}
+
+// parseCanonical is the label selector of a canonical rendering.
+func parseCanonical(s string) *metav1.LabelSelector {
+	ls := &metav1.LabelSelector{MatchLabels: map[string]string{}}
+	if s == "" {
+		return ls
+	}
+	for _, kv := range strings.Split(s, ",") {
+		if k, ok := strings.CutPrefix(kv, "!"); ok {
+			ls.MatchExpressions = append(ls.MatchExpressions, metav1.LabelSelectorRequirement{Key: k, Operator: metav1.LabelSelectorOpDoesNotExist})
+			continue
+		}
+		k, v, _ := strings.Cut(kv, "=")
+		ls.MatchLabels[k] = v
+	}
+	return ls
 }
 
 // peer renders the target as a NetworkPolicyPeer.
@@ -128,7 +131,7 @@ func (t target) peer() networkingv1.NetworkPolicyPeer {
 	if t.cidr.IsValid() {
 		return networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: t.cidr.String()}}
 	}
-	p := networkingv1.NetworkPolicyPeer{PodSelector: &metav1.LabelSelector{MatchLabels: parseCanonical(t.pods)}}
+	p := networkingv1.NetworkPolicyPeer{PodSelector: parseCanonical(t.pods)}
 	if !t.sameNS {
 		p.NamespaceSelector = &metav1.LabelSelector{MatchLabels: map[string]string{MetadataNameLabel: t.namespace}}
 	}
