@@ -10,12 +10,20 @@ import (
 
 	"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1"
 	"github.com/netpol-advisor/netpol-advisor/internal/flow"
+	"github.com/netpol-advisor/netpol-advisor/internal/policy"
 )
 
 // Recommender computes a workload's recommended policy from its baseline,
-// with the adjustments stored on the workload; notes say what it left out.
+// with the adjustments stored on the workload plus extra ones; notes say
+// what it left out.
 type Recommender interface {
-	RecommendBaseline(ctx context.Context, b flow.Baseline) (np networkingv1.NetworkPolicy, notes []string, err error)
+	RecommendBaseline(ctx context.Context, b flow.Baseline, extra policy.Adjustments) (np networkingv1.NetworkPolicy, notes []string, err error)
+}
+
+// Checker says what a NetworkPolicy would block if applied now, and which
+// workloads it selects have no baseline yet.
+type Checker interface {
+	CheckPolicy(ctx context.Context, np *networkingv1.NetworkPolicy) (policy.Report, []flow.WorkloadRef, error)
 }
 
 func baselinesView(base view) *view {
@@ -94,7 +102,7 @@ func recommendationsView(base view, rec Recommender) *view {
 	v.newObj = func() runtime.Object { return &v1alpha1.Recommendation{} }
 	v.newList = func() runtime.Object { return &v1alpha1.RecommendationList{} }
 	v.render = func(ctx context.Context, name string, b flow.Baseline) (runtime.Object, error) {
-		np, notes, err := rec.RecommendBaseline(ctx, b)
+		np, notes, err := rec.RecommendBaseline(ctx, b, policy.Adjustments{})
 		if err != nil {
 			return nil, err
 		}

@@ -37,6 +37,7 @@ type Config struct {
 type Deps struct {
 	Baselines   Baselines
 	Recommender Recommender
+	Checker     Checker
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -108,6 +109,11 @@ func storage(cfg Config, deps Deps) map[string]rest.Storage {
 	}
 	if deps.Recommender != nil {
 		out["recommendations"] = recommendationsView(base, deps.Recommender)
+		out["recommendationreviews"] = &recommendationReviews{rec: deps.Recommender, baselines: deps.Baselines,
+			now: base.now, window: cfg.DefaultWindow}
+	}
+	if deps.Checker != nil {
+		out["policychecks"] = &policyChecks{checker: deps.Checker}
 	}
 	return out
 }

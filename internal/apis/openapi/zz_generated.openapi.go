@@ -19,108 +19,185 @@ import (
 
 func GetOpenAPIDefinitions(ref common.ReferenceCallback) map[string]common.OpenAPIDefinition {
 	return map[string]common.OpenAPIDefinition{
-		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Baseline":           schema_netpol_advisor_internal_apis_v1alpha1_Baseline(ref),
-		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.BaselineList":       schema_netpol_advisor_internal_apis_v1alpha1_BaselineList(ref),
-		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Flow":               schema_netpol_advisor_internal_apis_v1alpha1_Flow(ref),
-		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Peer":               schema_netpol_advisor_internal_apis_v1alpha1_Peer(ref),
-		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Recommendation":     schema_netpol_advisor_internal_apis_v1alpha1_Recommendation(ref),
-		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.RecommendationList": schema_netpol_advisor_internal_apis_v1alpha1_RecommendationList(ref),
-		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Topology":           schema_netpol_advisor_internal_apis_v1alpha1_Topology(ref),
-		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.TopologyEdge":       schema_netpol_advisor_internal_apis_v1alpha1_TopologyEdge(ref),
-		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.TopologyList":       schema_netpol_advisor_internal_apis_v1alpha1_TopologyList(ref),
-		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.TopologyNode":       schema_netpol_advisor_internal_apis_v1alpha1_TopologyNode(ref),
-		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Window":             schema_netpol_advisor_internal_apis_v1alpha1_Window(ref),
-		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.WorkloadReference":  schema_netpol_advisor_internal_apis_v1alpha1_WorkloadReference(ref),
-		v1.HTTPIngressPath{}.OpenAPIModelName():                                              schema_k8sio_api_networking_v1_HTTPIngressPath(ref),
-		v1.HTTPIngressRuleValue{}.OpenAPIModelName():                                         schema_k8sio_api_networking_v1_HTTPIngressRuleValue(ref),
-		v1.IPAddress{}.OpenAPIModelName():                                                    schema_k8sio_api_networking_v1_IPAddress(ref),
-		v1.IPAddressList{}.OpenAPIModelName():                                                schema_k8sio_api_networking_v1_IPAddressList(ref),
-		v1.IPAddressSpec{}.OpenAPIModelName():                                                schema_k8sio_api_networking_v1_IPAddressSpec(ref),
-		v1.IPBlock{}.OpenAPIModelName():                                                      schema_k8sio_api_networking_v1_IPBlock(ref),
-		v1.Ingress{}.OpenAPIModelName():                                                      schema_k8sio_api_networking_v1_Ingress(ref),
-		v1.IngressBackend{}.OpenAPIModelName():                                               schema_k8sio_api_networking_v1_IngressBackend(ref),
-		v1.IngressClass{}.OpenAPIModelName():                                                 schema_k8sio_api_networking_v1_IngressClass(ref),
-		v1.IngressClassList{}.OpenAPIModelName():                                             schema_k8sio_api_networking_v1_IngressClassList(ref),
-		v1.IngressClassParametersReference{}.OpenAPIModelName():                              schema_k8sio_api_networking_v1_IngressClassParametersReference(ref),
-		v1.IngressClassSpec{}.OpenAPIModelName():                                             schema_k8sio_api_networking_v1_IngressClassSpec(ref),
-		v1.IngressList{}.OpenAPIModelName():                                                  schema_k8sio_api_networking_v1_IngressList(ref),
-		v1.IngressLoadBalancerIngress{}.OpenAPIModelName():                                   schema_k8sio_api_networking_v1_IngressLoadBalancerIngress(ref),
-		v1.IngressLoadBalancerStatus{}.OpenAPIModelName():                                    schema_k8sio_api_networking_v1_IngressLoadBalancerStatus(ref),
-		v1.IngressPortStatus{}.OpenAPIModelName():                                            schema_k8sio_api_networking_v1_IngressPortStatus(ref),
-		v1.IngressRule{}.OpenAPIModelName():                                                  schema_k8sio_api_networking_v1_IngressRule(ref),
-		v1.IngressRuleValue{}.OpenAPIModelName():                                             schema_k8sio_api_networking_v1_IngressRuleValue(ref),
-		v1.IngressServiceBackend{}.OpenAPIModelName():                                        schema_k8sio_api_networking_v1_IngressServiceBackend(ref),
-		v1.IngressSpec{}.OpenAPIModelName():                                                  schema_k8sio_api_networking_v1_IngressSpec(ref),
-		v1.IngressStatus{}.OpenAPIModelName():                                                schema_k8sio_api_networking_v1_IngressStatus(ref),
-		v1.IngressTLS{}.OpenAPIModelName():                                                   schema_k8sio_api_networking_v1_IngressTLS(ref),
-		v1.NetworkPolicy{}.OpenAPIModelName():                                                schema_k8sio_api_networking_v1_NetworkPolicy(ref),
-		v1.NetworkPolicyEgressRule{}.OpenAPIModelName():                                      schema_k8sio_api_networking_v1_NetworkPolicyEgressRule(ref),
-		v1.NetworkPolicyIngressRule{}.OpenAPIModelName():                                     schema_k8sio_api_networking_v1_NetworkPolicyIngressRule(ref),
-		v1.NetworkPolicyList{}.OpenAPIModelName():                                            schema_k8sio_api_networking_v1_NetworkPolicyList(ref),
-		v1.NetworkPolicyPeer{}.OpenAPIModelName():                                            schema_k8sio_api_networking_v1_NetworkPolicyPeer(ref),
-		v1.NetworkPolicyPort{}.OpenAPIModelName():                                            schema_k8sio_api_networking_v1_NetworkPolicyPort(ref),
-		v1.NetworkPolicySpec{}.OpenAPIModelName():                                            schema_k8sio_api_networking_v1_NetworkPolicySpec(ref),
-		v1.ParentReference{}.OpenAPIModelName():                                              schema_k8sio_api_networking_v1_ParentReference(ref),
-		v1.ServiceBackendPort{}.OpenAPIModelName():                                           schema_k8sio_api_networking_v1_ServiceBackendPort(ref),
-		v1.ServiceCIDR{}.OpenAPIModelName():                                                  schema_k8sio_api_networking_v1_ServiceCIDR(ref),
-		v1.ServiceCIDRList{}.OpenAPIModelName():                                              schema_k8sio_api_networking_v1_ServiceCIDRList(ref),
-		v1.ServiceCIDRSpec{}.OpenAPIModelName():                                              schema_k8sio_api_networking_v1_ServiceCIDRSpec(ref),
-		v1.ServiceCIDRStatus{}.OpenAPIModelName():                                            schema_k8sio_api_networking_v1_ServiceCIDRStatus(ref),
-		metav1.APIGroup{}.OpenAPIModelName():                                                 schema_pkg_apis_meta_v1_APIGroup(ref),
-		metav1.APIGroupList{}.OpenAPIModelName():                                             schema_pkg_apis_meta_v1_APIGroupList(ref),
-		metav1.APIResource{}.OpenAPIModelName():                                              schema_pkg_apis_meta_v1_APIResource(ref),
-		metav1.APIResourceList{}.OpenAPIModelName():                                          schema_pkg_apis_meta_v1_APIResourceList(ref),
-		metav1.APIVersions{}.OpenAPIModelName():                                              schema_pkg_apis_meta_v1_APIVersions(ref),
-		metav1.ApplyOptions{}.OpenAPIModelName():                                             schema_pkg_apis_meta_v1_ApplyOptions(ref),
-		metav1.Condition{}.OpenAPIModelName():                                                schema_pkg_apis_meta_v1_Condition(ref),
-		metav1.CreateOptions{}.OpenAPIModelName():                                            schema_pkg_apis_meta_v1_CreateOptions(ref),
-		metav1.DeleteOptions{}.OpenAPIModelName():                                            schema_pkg_apis_meta_v1_DeleteOptions(ref),
-		metav1.Duration{}.OpenAPIModelName():                                                 schema_pkg_apis_meta_v1_Duration(ref),
-		metav1.FieldSelectorRequirement{}.OpenAPIModelName():                                 schema_pkg_apis_meta_v1_FieldSelectorRequirement(ref),
-		metav1.FieldsV1{}.OpenAPIModelName():                                                 schema_pkg_apis_meta_v1_FieldsV1(ref),
-		metav1.GetOptions{}.OpenAPIModelName():                                               schema_pkg_apis_meta_v1_GetOptions(ref),
-		metav1.GroupKind{}.OpenAPIModelName():                                                schema_pkg_apis_meta_v1_GroupKind(ref),
-		metav1.GroupResource{}.OpenAPIModelName():                                            schema_pkg_apis_meta_v1_GroupResource(ref),
-		metav1.GroupVersion{}.OpenAPIModelName():                                             schema_pkg_apis_meta_v1_GroupVersion(ref),
-		metav1.GroupVersionForDiscovery{}.OpenAPIModelName():                                 schema_pkg_apis_meta_v1_GroupVersionForDiscovery(ref),
-		metav1.GroupVersionKind{}.OpenAPIModelName():                                         schema_pkg_apis_meta_v1_GroupVersionKind(ref),
-		metav1.GroupVersionResource{}.OpenAPIModelName():                                     schema_pkg_apis_meta_v1_GroupVersionResource(ref),
-		metav1.InternalEvent{}.OpenAPIModelName():                                            schema_pkg_apis_meta_v1_InternalEvent(ref),
-		metav1.LabelSelector{}.OpenAPIModelName():                                            schema_pkg_apis_meta_v1_LabelSelector(ref),
-		metav1.LabelSelectorRequirement{}.OpenAPIModelName():                                 schema_pkg_apis_meta_v1_LabelSelectorRequirement(ref),
-		metav1.List{}.OpenAPIModelName():                                                     schema_pkg_apis_meta_v1_List(ref),
-		metav1.ListMeta{}.OpenAPIModelName():                                                 schema_pkg_apis_meta_v1_ListMeta(ref),
-		metav1.ListOptions{}.OpenAPIModelName():                                              schema_pkg_apis_meta_v1_ListOptions(ref),
-		metav1.ManagedFieldsEntry{}.OpenAPIModelName():                                       schema_pkg_apis_meta_v1_ManagedFieldsEntry(ref),
-		metav1.MicroTime{}.OpenAPIModelName():                                                schema_pkg_apis_meta_v1_MicroTime(ref),
-		metav1.ObjectMeta{}.OpenAPIModelName():                                               schema_pkg_apis_meta_v1_ObjectMeta(ref),
-		metav1.OwnerReference{}.OpenAPIModelName():                                           schema_pkg_apis_meta_v1_OwnerReference(ref),
-		metav1.PartialObjectMetadata{}.OpenAPIModelName():                                    schema_pkg_apis_meta_v1_PartialObjectMetadata(ref),
-		metav1.PartialObjectMetadataList{}.OpenAPIModelName():                                schema_pkg_apis_meta_v1_PartialObjectMetadataList(ref),
-		metav1.Patch{}.OpenAPIModelName():                                                    schema_pkg_apis_meta_v1_Patch(ref),
-		metav1.PatchOptions{}.OpenAPIModelName():                                             schema_pkg_apis_meta_v1_PatchOptions(ref),
-		metav1.Preconditions{}.OpenAPIModelName():                                            schema_pkg_apis_meta_v1_Preconditions(ref),
-		metav1.RootPaths{}.OpenAPIModelName():                                                schema_pkg_apis_meta_v1_RootPaths(ref),
-		metav1.ServerAddressByClientCIDR{}.OpenAPIModelName():                                schema_pkg_apis_meta_v1_ServerAddressByClientCIDR(ref),
-		metav1.ShardInfo{}.OpenAPIModelName():                                                schema_pkg_apis_meta_v1_ShardInfo(ref),
-		metav1.Status{}.OpenAPIModelName():                                                   schema_pkg_apis_meta_v1_Status(ref),
-		metav1.StatusCause{}.OpenAPIModelName():                                              schema_pkg_apis_meta_v1_StatusCause(ref),
-		metav1.StatusDetails{}.OpenAPIModelName():                                            schema_pkg_apis_meta_v1_StatusDetails(ref),
-		metav1.Table{}.OpenAPIModelName():                                                    schema_pkg_apis_meta_v1_Table(ref),
-		metav1.TableColumnDefinition{}.OpenAPIModelName():                                    schema_pkg_apis_meta_v1_TableColumnDefinition(ref),
-		metav1.TableOptions{}.OpenAPIModelName():                                             schema_pkg_apis_meta_v1_TableOptions(ref),
-		metav1.TableRow{}.OpenAPIModelName():                                                 schema_pkg_apis_meta_v1_TableRow(ref),
-		metav1.TableRowCondition{}.OpenAPIModelName():                                        schema_pkg_apis_meta_v1_TableRowCondition(ref),
-		metav1.Time{}.OpenAPIModelName():                                                     schema_pkg_apis_meta_v1_Time(ref),
-		metav1.Timestamp{}.OpenAPIModelName():                                                schema_pkg_apis_meta_v1_Timestamp(ref),
-		metav1.TypeMeta{}.OpenAPIModelName():                                                 schema_pkg_apis_meta_v1_TypeMeta(ref),
-		metav1.UpdateOptions{}.OpenAPIModelName():                                            schema_pkg_apis_meta_v1_UpdateOptions(ref),
-		metav1.WatchEvent{}.OpenAPIModelName():                                               schema_pkg_apis_meta_v1_WatchEvent(ref),
-		runtime.RawExtension{}.OpenAPIModelName():                                            schema_k8sio_apimachinery_pkg_runtime_RawExtension(ref),
-		runtime.TypeMeta{}.OpenAPIModelName():                                                schema_k8sio_apimachinery_pkg_runtime_TypeMeta(ref),
-		runtime.Unknown{}.OpenAPIModelName():                                                 schema_k8sio_apimachinery_pkg_runtime_Unknown(ref),
-		intstr.IntOrString{}.OpenAPIModelName():                                              schema_apimachinery_pkg_util_intstr_IntOrString(ref),
-		version.Info{}.OpenAPIModelName():                                                    schema_k8sio_apimachinery_pkg_version_Info(ref),
+		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Adjustments":              schema_netpol_advisor_internal_apis_v1alpha1_Adjustments(ref),
+		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.AllowCIDR":                schema_netpol_advisor_internal_apis_v1alpha1_AllowCIDR(ref),
+		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Baseline":                 schema_netpol_advisor_internal_apis_v1alpha1_Baseline(ref),
+		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.BaselineList":             schema_netpol_advisor_internal_apis_v1alpha1_BaselineList(ref),
+		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.ExcludedWorkload":         schema_netpol_advisor_internal_apis_v1alpha1_ExcludedWorkload(ref),
+		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Exclusion":                schema_netpol_advisor_internal_apis_v1alpha1_Exclusion(ref),
+		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Finding":                  schema_netpol_advisor_internal_apis_v1alpha1_Finding(ref),
+		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Flow":                     schema_netpol_advisor_internal_apis_v1alpha1_Flow(ref),
+		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Peer":                     schema_netpol_advisor_internal_apis_v1alpha1_Peer(ref),
+		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.PolicyCheck":              schema_netpol_advisor_internal_apis_v1alpha1_PolicyCheck(ref),
+		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.PolicyCheckResult":        schema_netpol_advisor_internal_apis_v1alpha1_PolicyCheckResult(ref),
+		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.PolicyCheckSpec":          schema_netpol_advisor_internal_apis_v1alpha1_PolicyCheckSpec(ref),
+		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.PolicyCheckStatus":        schema_netpol_advisor_internal_apis_v1alpha1_PolicyCheckStatus(ref),
+		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Recommendation":           schema_netpol_advisor_internal_apis_v1alpha1_Recommendation(ref),
+		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.RecommendationList":       schema_netpol_advisor_internal_apis_v1alpha1_RecommendationList(ref),
+		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.RecommendationReview":     schema_netpol_advisor_internal_apis_v1alpha1_RecommendationReview(ref),
+		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.RecommendationReviewSpec": schema_netpol_advisor_internal_apis_v1alpha1_RecommendationReviewSpec(ref),
+		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Topology":                 schema_netpol_advisor_internal_apis_v1alpha1_Topology(ref),
+		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.TopologyEdge":             schema_netpol_advisor_internal_apis_v1alpha1_TopologyEdge(ref),
+		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.TopologyList":             schema_netpol_advisor_internal_apis_v1alpha1_TopologyList(ref),
+		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.TopologyNode":             schema_netpol_advisor_internal_apis_v1alpha1_TopologyNode(ref),
+		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Window":                   schema_netpol_advisor_internal_apis_v1alpha1_Window(ref),
+		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.WorkloadReference":        schema_netpol_advisor_internal_apis_v1alpha1_WorkloadReference(ref),
+		v1.HTTPIngressPath{}.OpenAPIModelName():                                                    schema_k8sio_api_networking_v1_HTTPIngressPath(ref),
+		v1.HTTPIngressRuleValue{}.OpenAPIModelName():                                               schema_k8sio_api_networking_v1_HTTPIngressRuleValue(ref),
+		v1.IPAddress{}.OpenAPIModelName():                                                          schema_k8sio_api_networking_v1_IPAddress(ref),
+		v1.IPAddressList{}.OpenAPIModelName():                                                      schema_k8sio_api_networking_v1_IPAddressList(ref),
+		v1.IPAddressSpec{}.OpenAPIModelName():                                                      schema_k8sio_api_networking_v1_IPAddressSpec(ref),
+		v1.IPBlock{}.OpenAPIModelName():                                                            schema_k8sio_api_networking_v1_IPBlock(ref),
+		v1.Ingress{}.OpenAPIModelName():                                                            schema_k8sio_api_networking_v1_Ingress(ref),
+		v1.IngressBackend{}.OpenAPIModelName():                                                     schema_k8sio_api_networking_v1_IngressBackend(ref),
+		v1.IngressClass{}.OpenAPIModelName():                                                       schema_k8sio_api_networking_v1_IngressClass(ref),
+		v1.IngressClassList{}.OpenAPIModelName():                                                   schema_k8sio_api_networking_v1_IngressClassList(ref),
+		v1.IngressClassParametersReference{}.OpenAPIModelName():                                    schema_k8sio_api_networking_v1_IngressClassParametersReference(ref),
+		v1.IngressClassSpec{}.OpenAPIModelName():                                                   schema_k8sio_api_networking_v1_IngressClassSpec(ref),
+		v1.IngressList{}.OpenAPIModelName():                                                        schema_k8sio_api_networking_v1_IngressList(ref),
+		v1.IngressLoadBalancerIngress{}.OpenAPIModelName():                                         schema_k8sio_api_networking_v1_IngressLoadBalancerIngress(ref),
+		v1.IngressLoadBalancerStatus{}.OpenAPIModelName():                                          schema_k8sio_api_networking_v1_IngressLoadBalancerStatus(ref),
+		v1.IngressPortStatus{}.OpenAPIModelName():                                                  schema_k8sio_api_networking_v1_IngressPortStatus(ref),
+		v1.IngressRule{}.OpenAPIModelName():                                                        schema_k8sio_api_networking_v1_IngressRule(ref),
+		v1.IngressRuleValue{}.OpenAPIModelName():                                                   schema_k8sio_api_networking_v1_IngressRuleValue(ref),
+		v1.IngressServiceBackend{}.OpenAPIModelName():                                              schema_k8sio_api_networking_v1_IngressServiceBackend(ref),
+		v1.IngressSpec{}.OpenAPIModelName():                                                        schema_k8sio_api_networking_v1_IngressSpec(ref),
+		v1.IngressStatus{}.OpenAPIModelName():                                                      schema_k8sio_api_networking_v1_IngressStatus(ref),
+		v1.IngressTLS{}.OpenAPIModelName():                                                         schema_k8sio_api_networking_v1_IngressTLS(ref),
+		v1.NetworkPolicy{}.OpenAPIModelName():                                                      schema_k8sio_api_networking_v1_NetworkPolicy(ref),
+		v1.NetworkPolicyEgressRule{}.OpenAPIModelName():                                            schema_k8sio_api_networking_v1_NetworkPolicyEgressRule(ref),
+		v1.NetworkPolicyIngressRule{}.OpenAPIModelName():                                           schema_k8sio_api_networking_v1_NetworkPolicyIngressRule(ref),
+		v1.NetworkPolicyList{}.OpenAPIModelName():                                                  schema_k8sio_api_networking_v1_NetworkPolicyList(ref),
+		v1.NetworkPolicyPeer{}.OpenAPIModelName():                                                  schema_k8sio_api_networking_v1_NetworkPolicyPeer(ref),
+		v1.NetworkPolicyPort{}.OpenAPIModelName():                                                  schema_k8sio_api_networking_v1_NetworkPolicyPort(ref),
+		v1.NetworkPolicySpec{}.OpenAPIModelName():                                                  schema_k8sio_api_networking_v1_NetworkPolicySpec(ref),
+		v1.ParentReference{}.OpenAPIModelName():                                                    schema_k8sio_api_networking_v1_ParentReference(ref),
+		v1.ServiceBackendPort{}.OpenAPIModelName():                                                 schema_k8sio_api_networking_v1_ServiceBackendPort(ref),
+		v1.ServiceCIDR{}.OpenAPIModelName():                                                        schema_k8sio_api_networking_v1_ServiceCIDR(ref),
+		v1.ServiceCIDRList{}.OpenAPIModelName():                                                    schema_k8sio_api_networking_v1_ServiceCIDRList(ref),
+		v1.ServiceCIDRSpec{}.OpenAPIModelName():                                                    schema_k8sio_api_networking_v1_ServiceCIDRSpec(ref),
+		v1.ServiceCIDRStatus{}.OpenAPIModelName():                                                  schema_k8sio_api_networking_v1_ServiceCIDRStatus(ref),
+		metav1.APIGroup{}.OpenAPIModelName():                                                       schema_pkg_apis_meta_v1_APIGroup(ref),
+		metav1.APIGroupList{}.OpenAPIModelName():                                                   schema_pkg_apis_meta_v1_APIGroupList(ref),
+		metav1.APIResource{}.OpenAPIModelName():                                                    schema_pkg_apis_meta_v1_APIResource(ref),
+		metav1.APIResourceList{}.OpenAPIModelName():                                                schema_pkg_apis_meta_v1_APIResourceList(ref),
+		metav1.APIVersions{}.OpenAPIModelName():                                                    schema_pkg_apis_meta_v1_APIVersions(ref),
+		metav1.ApplyOptions{}.OpenAPIModelName():                                                   schema_pkg_apis_meta_v1_ApplyOptions(ref),
+		metav1.Condition{}.OpenAPIModelName():                                                      schema_pkg_apis_meta_v1_Condition(ref),
+		metav1.CreateOptions{}.OpenAPIModelName():                                                  schema_pkg_apis_meta_v1_CreateOptions(ref),
+		metav1.DeleteOptions{}.OpenAPIModelName():                                                  schema_pkg_apis_meta_v1_DeleteOptions(ref),
+		metav1.Duration{}.OpenAPIModelName():                                                       schema_pkg_apis_meta_v1_Duration(ref),
+		metav1.FieldSelectorRequirement{}.OpenAPIModelName():                                       schema_pkg_apis_meta_v1_FieldSelectorRequirement(ref),
+		metav1.FieldsV1{}.OpenAPIModelName():                                                       schema_pkg_apis_meta_v1_FieldsV1(ref),
+		metav1.GetOptions{}.OpenAPIModelName():                                                     schema_pkg_apis_meta_v1_GetOptions(ref),
+		metav1.GroupKind{}.OpenAPIModelName():                                                      schema_pkg_apis_meta_v1_GroupKind(ref),
+		metav1.GroupResource{}.OpenAPIModelName():                                                  schema_pkg_apis_meta_v1_GroupResource(ref),
+		metav1.GroupVersion{}.OpenAPIModelName():                                                   schema_pkg_apis_meta_v1_GroupVersion(ref),
+		metav1.GroupVersionForDiscovery{}.OpenAPIModelName():                                       schema_pkg_apis_meta_v1_GroupVersionForDiscovery(ref),
+		metav1.GroupVersionKind{}.OpenAPIModelName():                                               schema_pkg_apis_meta_v1_GroupVersionKind(ref),
+		metav1.GroupVersionResource{}.OpenAPIModelName():                                           schema_pkg_apis_meta_v1_GroupVersionResource(ref),
+		metav1.InternalEvent{}.OpenAPIModelName():                                                  schema_pkg_apis_meta_v1_InternalEvent(ref),
+		metav1.LabelSelector{}.OpenAPIModelName():                                                  schema_pkg_apis_meta_v1_LabelSelector(ref),
+		metav1.LabelSelectorRequirement{}.OpenAPIModelName():                                       schema_pkg_apis_meta_v1_LabelSelectorRequirement(ref),
+		metav1.List{}.OpenAPIModelName():                                                           schema_pkg_apis_meta_v1_List(ref),
+		metav1.ListMeta{}.OpenAPIModelName():                                                       schema_pkg_apis_meta_v1_ListMeta(ref),
+		metav1.ListOptions{}.OpenAPIModelName():                                                    schema_pkg_apis_meta_v1_ListOptions(ref),
+		metav1.ManagedFieldsEntry{}.OpenAPIModelName():                                             schema_pkg_apis_meta_v1_ManagedFieldsEntry(ref),
+		metav1.MicroTime{}.OpenAPIModelName():                                                      schema_pkg_apis_meta_v1_MicroTime(ref),
+		metav1.ObjectMeta{}.OpenAPIModelName():                                                     schema_pkg_apis_meta_v1_ObjectMeta(ref),
+		metav1.OwnerReference{}.OpenAPIModelName():                                                 schema_pkg_apis_meta_v1_OwnerReference(ref),
+		metav1.PartialObjectMetadata{}.OpenAPIModelName():                                          schema_pkg_apis_meta_v1_PartialObjectMetadata(ref),
+		metav1.PartialObjectMetadataList{}.OpenAPIModelName():                                      schema_pkg_apis_meta_v1_PartialObjectMetadataList(ref),
+		metav1.Patch{}.OpenAPIModelName():                                                          schema_pkg_apis_meta_v1_Patch(ref),
+		metav1.PatchOptions{}.OpenAPIModelName():                                                   schema_pkg_apis_meta_v1_PatchOptions(ref),
+		metav1.Preconditions{}.OpenAPIModelName():                                                  schema_pkg_apis_meta_v1_Preconditions(ref),
+		metav1.RootPaths{}.OpenAPIModelName():                                                      schema_pkg_apis_meta_v1_RootPaths(ref),
+		metav1.ServerAddressByClientCIDR{}.OpenAPIModelName():                                      schema_pkg_apis_meta_v1_ServerAddressByClientCIDR(ref),
+		metav1.ShardInfo{}.OpenAPIModelName():                                                      schema_pkg_apis_meta_v1_ShardInfo(ref),
+		metav1.Status{}.OpenAPIModelName():                                                         schema_pkg_apis_meta_v1_Status(ref),
+		metav1.StatusCause{}.OpenAPIModelName():                                                    schema_pkg_apis_meta_v1_StatusCause(ref),
+		metav1.StatusDetails{}.OpenAPIModelName():                                                  schema_pkg_apis_meta_v1_StatusDetails(ref),
+		metav1.Table{}.OpenAPIModelName():                                                          schema_pkg_apis_meta_v1_Table(ref),
+		metav1.TableColumnDefinition{}.OpenAPIModelName():                                          schema_pkg_apis_meta_v1_TableColumnDefinition(ref),
+		metav1.TableOptions{}.OpenAPIModelName():                                                   schema_pkg_apis_meta_v1_TableOptions(ref),
+		metav1.TableRow{}.OpenAPIModelName():                                                       schema_pkg_apis_meta_v1_TableRow(ref),
+		metav1.TableRowCondition{}.OpenAPIModelName():                                              schema_pkg_apis_meta_v1_TableRowCondition(ref),
+		metav1.Time{}.OpenAPIModelName():                                                           schema_pkg_apis_meta_v1_Time(ref),
+		metav1.Timestamp{}.OpenAPIModelName():                                                      schema_pkg_apis_meta_v1_Timestamp(ref),
+		metav1.TypeMeta{}.OpenAPIModelName():                                                       schema_pkg_apis_meta_v1_TypeMeta(ref),
+		metav1.UpdateOptions{}.OpenAPIModelName():                                                  schema_pkg_apis_meta_v1_UpdateOptions(ref),
+		metav1.WatchEvent{}.OpenAPIModelName():                                                     schema_pkg_apis_meta_v1_WatchEvent(ref),
+		runtime.RawExtension{}.OpenAPIModelName():                                                  schema_k8sio_apimachinery_pkg_runtime_RawExtension(ref),
+		runtime.TypeMeta{}.OpenAPIModelName():                                                      schema_k8sio_apimachinery_pkg_runtime_TypeMeta(ref),
+		runtime.Unknown{}.OpenAPIModelName():                                                       schema_k8sio_apimachinery_pkg_runtime_Unknown(ref),
+		intstr.IntOrString{}.OpenAPIModelName():                                                    schema_apimachinery_pkg_util_intstr_IntOrString(ref),
+		version.Info{}.OpenAPIModelName():                                                          schema_k8sio_apimachinery_pkg_version_Info(ref),
+	}
+}
+
+func schema_netpol_advisor_internal_apis_v1alpha1_Adjustments(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "Adjustments are a user's decisions about a workload's peers, in the form of the netpol-advisor.io/adjustments annotation.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"allow": {
+						SchemaProps: spec.SchemaProps{
+							Type: []string{"array"},
+							Items: &spec.SchemaOrArray{
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Ref: ref("github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.AllowCIDR"),
+									},
+								},
+							},
+						},
+					},
+					"exclude": {
+						SchemaProps: spec.SchemaProps{
+							Type: []string{"array"},
+							Items: &spec.SchemaOrArray{
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Ref: ref("github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Exclusion"),
+									},
+								},
+							},
+						},
+					},
+				},
+			},
+		},
+		Dependencies: []string{
+			"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.AllowCIDR", "github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Exclusion"},
+	}
+}
+
+func schema_netpol_advisor_internal_apis_v1alpha1_AllowCIDR(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "AllowCIDR allows an address range the recommendation leaves out by default (external addresses), under an alias.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"cidr": {
+						SchemaProps: spec.SchemaProps{
+							Default: "",
+							Type:    []string{"string"},
+							Format:  "",
+						},
+					},
+					"alias": {
+						SchemaProps: spec.SchemaProps{
+							Type:   []string{"string"},
+							Format: "",
+						},
+					},
+				},
+				Required: []string{"cidr"},
+			},
+		},
 	}
 }
 
@@ -241,6 +318,123 @@ func schema_netpol_advisor_internal_apis_v1alpha1_BaselineList(ref common.Refere
 		},
 		Dependencies: []string{
 			"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Baseline", metav1.ListMeta{}.OpenAPIModelName()},
+	}
+}
+
+func schema_netpol_advisor_internal_apis_v1alpha1_ExcludedWorkload(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "ExcludedWorkload names a workload peer (namespace: the workload's own when empty).",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"namespace": {
+						SchemaProps: spec.SchemaProps{
+							Type:   []string{"string"},
+							Format: "",
+						},
+					},
+					"kind": {
+						SchemaProps: spec.SchemaProps{
+							Default: "",
+							Type:    []string{"string"},
+							Format:  "",
+						},
+					},
+					"name": {
+						SchemaProps: spec.SchemaProps{
+							Default: "",
+							Type:    []string{"string"},
+							Format:  "",
+						},
+					},
+				},
+				Required: []string{"kind", "name"},
+			},
+		},
+	}
+}
+
+func schema_netpol_advisor_internal_apis_v1alpha1_Exclusion(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "Exclusion leaves a peer out of the recommendation: a workload or a CIDR.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"workload": {
+						SchemaProps: spec.SchemaProps{
+							Ref: ref("github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.ExcludedWorkload"),
+						},
+					},
+					"cidr": {
+						SchemaProps: spec.SchemaProps{
+							Type:   []string{"string"},
+							Format: "",
+						},
+					},
+				},
+			},
+		},
+		Dependencies: []string{
+			"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.ExcludedWorkload"},
+	}
+}
+
+func schema_netpol_advisor_internal_apis_v1alpha1_Finding(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "Finding is one observed flow a policy would block, with the pitfall named and the rule that would fix it.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"class": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Class is dns, external, peer, api-server or node.",
+							Default:     "",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"workload": {
+						SchemaProps: spec.SchemaProps{
+							Default: map[string]interface{}{},
+							Ref:     ref("github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.WorkloadReference"),
+						},
+					},
+					"direction": {
+						SchemaProps: spec.SchemaProps{
+							Default: "",
+							Type:    []string{"string"},
+							Format:  "",
+						},
+					},
+					"flow": {
+						SchemaProps: spec.SchemaProps{
+							Default: map[string]interface{}{},
+							Ref:     ref("github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Flow"),
+						},
+					},
+					"message": {
+						SchemaProps: spec.SchemaProps{
+							Default: "",
+							Type:    []string{"string"},
+							Format:  "",
+						},
+					},
+					"fix": {
+						SchemaProps: spec.SchemaProps{
+							Default: "",
+							Type:    []string{"string"},
+							Format:  "",
+						},
+					},
+				},
+				Required: []string{"class", "workload", "direction", "flow", "message", "fix"},
+			},
+		},
+		Dependencies: []string{
+			"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Flow", "github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.WorkloadReference"},
 	}
 }
 
@@ -391,6 +585,180 @@ func schema_netpol_advisor_internal_apis_v1alpha1_Peer(ref common.ReferenceCallb
 	}
 }
 
+func schema_netpol_advisor_internal_apis_v1alpha1_PolicyCheck(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "PolicyCheck asks what observed traffic NetworkPolicies would block if they were applied in the namespace (each replacing the policy of the same name): create it, read the answer in its status; nothing is kept or applied. The CLI's check uses it.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"kind": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"apiVersion": {
+						SchemaProps: spec.SchemaProps{
+							Description: "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"metadata": {
+						SchemaProps: spec.SchemaProps{
+							Default: map[string]interface{}{},
+							Ref:     ref(metav1.ObjectMeta{}.OpenAPIModelName()),
+						},
+					},
+					"spec": {
+						SchemaProps: spec.SchemaProps{
+							Default: map[string]interface{}{},
+							Ref:     ref("github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.PolicyCheckSpec"),
+						},
+					},
+					"status": {
+						SchemaProps: spec.SchemaProps{
+							Default: map[string]interface{}{},
+							Ref:     ref("github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.PolicyCheckStatus"),
+						},
+					},
+				},
+				Required: []string{"spec"},
+			},
+		},
+		Dependencies: []string{
+			"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.PolicyCheckSpec", "github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.PolicyCheckStatus", metav1.ObjectMeta{}.OpenAPIModelName()},
+	}
+}
+
+func schema_netpol_advisor_internal_apis_v1alpha1_PolicyCheckResult(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "PolicyCheckResult is what one policy would block.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"policy": {
+						SchemaProps: spec.SchemaProps{
+							Default: "",
+							Type:    []string{"string"},
+							Format:  "",
+						},
+					},
+					"findings": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Findings are observed flows the policy would block: real problems.",
+							Type:        []string{"array"},
+							Items: &spec.SchemaOrArray{
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Ref: ref("github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Finding"),
+									},
+								},
+							},
+						},
+					},
+					"excluded": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Excluded are blocked flows to peers the user excluded on purpose.",
+							Type:        []string{"array"},
+							Items: &spec.SchemaOrArray{
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Ref: ref("github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Finding"),
+									},
+								},
+							},
+						},
+					},
+					"learning": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Learning are workloads the policy selects that have no baseline yet.",
+							Type:        []string{"array"},
+							Items: &spec.SchemaOrArray{
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Ref: ref("github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.WorkloadReference"),
+									},
+								},
+							},
+						},
+					},
+				},
+				Required: []string{"policy", "findings"},
+			},
+		},
+		Dependencies: []string{
+			"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Finding", "github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.WorkloadReference"},
+	}
+}
+
+func schema_netpol_advisor_internal_apis_v1alpha1_PolicyCheckSpec(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "PolicyCheckSpec holds the policies to check, all in the namespace.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"policies": {
+						SchemaProps: spec.SchemaProps{
+							Type: []string{"array"},
+							Items: &spec.SchemaOrArray{
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Ref: ref(v1.NetworkPolicy{}.OpenAPIModelName()),
+									},
+								},
+							},
+						},
+					},
+				},
+				Required: []string{"policies"},
+			},
+		},
+		Dependencies: []string{
+			v1.NetworkPolicy{}.OpenAPIModelName()},
+	}
+}
+
+func schema_netpol_advisor_internal_apis_v1alpha1_PolicyCheckStatus(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "PolicyCheckStatus is the answer: one result per policy, in order.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"results": {
+						SchemaProps: spec.SchemaProps{
+							Type: []string{"array"},
+							Items: &spec.SchemaOrArray{
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Ref: ref("github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.PolicyCheckResult"),
+									},
+								},
+							},
+						},
+					},
+					"blocks": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Blocks is true when any policy would block observed traffic.",
+							Default:     false,
+							Type:        []string{"boolean"},
+							Format:      "",
+						},
+					},
+				},
+				Required: []string{"results", "blocks"},
+			},
+		},
+		Dependencies: []string{
+			"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.PolicyCheckResult"},
+	}
+}
+
 func schema_netpol_advisor_internal_apis_v1alpha1_Recommendation(ref common.ReferenceCallback) common.OpenAPIDefinition {
 	return common.OpenAPIDefinition{
 		Schema: spec.Schema{
@@ -512,6 +880,95 @@ func schema_netpol_advisor_internal_apis_v1alpha1_RecommendationList(ref common.
 		},
 		Dependencies: []string{
 			"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Recommendation", metav1.ListMeta{}.OpenAPIModelName()},
+	}
+}
+
+func schema_netpol_advisor_internal_apis_v1alpha1_RecommendationReview(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "RecommendationReview asks for a workload's recommendation with adjustments that are not stored (yet): create it, read the answer in its status; nothing is kept. The CLI's generate --allow-cidr/--exclude uses it.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"kind": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"apiVersion": {
+						SchemaProps: spec.SchemaProps{
+							Description: "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"metadata": {
+						SchemaProps: spec.SchemaProps{
+							Default: map[string]interface{}{},
+							Ref:     ref(metav1.ObjectMeta{}.OpenAPIModelName()),
+						},
+					},
+					"spec": {
+						SchemaProps: spec.SchemaProps{
+							Default: map[string]interface{}{},
+							Ref:     ref("github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.RecommendationReviewSpec"),
+						},
+					},
+					"status": {
+						SchemaProps: spec.SchemaProps{
+							Default: map[string]interface{}{},
+							Ref:     ref("github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Recommendation"),
+						},
+					},
+				},
+				Required: []string{"spec"},
+			},
+		},
+		Dependencies: []string{
+			"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Recommendation", "github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.RecommendationReviewSpec", metav1.ObjectMeta{}.OpenAPIModelName()},
+	}
+}
+
+func schema_netpol_advisor_internal_apis_v1alpha1_RecommendationReviewSpec(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "RecommendationReviewSpec names the workload, the window and the extra adjustments, added to those stored on the workload.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"workload": {
+						SchemaProps: spec.SchemaProps{
+							Default: map[string]interface{}{},
+							Ref:     ref("github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.WorkloadReference"),
+						},
+					},
+					"window": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Window is how far back to read, e.g. 3h (empty: the server's default).",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"since": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Since is the window's start (RFC 3339); it wins over Window.",
+							Ref:         ref(metav1.Time{}.OpenAPIModelName()),
+						},
+					},
+					"adjustments": {
+						SchemaProps: spec.SchemaProps{
+							Default: map[string]interface{}{},
+							Ref:     ref("github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Adjustments"),
+						},
+					},
+				},
+				Required: []string{"workload"},
+			},
+		},
+		Dependencies: []string{
+			"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Adjustments", "github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.WorkloadReference", metav1.Time{}.OpenAPIModelName()},
 	}
 }
 
