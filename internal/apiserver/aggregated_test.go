@@ -2,9 +2,6 @@ package apiserver_test
 
 import (
 	"context"
-	"encoding/base64"
-	"fmt"
-	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -25,24 +22,23 @@ import (
 	"github.com/netpol-advisor/netpol-advisor/internal/store"
 	"github.com/netpol-advisor/netpol-advisor/internal/store/badgerstore"
 	"github.com/netpol-advisor/netpol-advisor/internal/testutil"
+	"github.com/netpol-advisor/netpol-advisor/internal/testutil/aggregated"
 )
 
 var t0 = time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
 
 // aggregated is a real kube-apiserver with the aggregation layer on and
 // the netpol-advisor API registered behind it by an APIService.
-type aggregated struct {
+type cluster struct {
 	cp *testutil.ControlPlane
 	cs kubernetes.Interface
 }
 
 // startAggregated serves the API from a Badger store holding flows and
-// registers it with a real kube-apiserver, as the chart does (the Service is
-// an ExternalName to loopback: envtest has no kube-proxy).
-func startAggregated(t *testing.T, flows []flow.Flow) *aggregated {
+// registers it with a real kube-apiserver.
+func startAggregated(t *testing.T, flows []flow.Flow) *cluster {
 	t.Helper()
 	cp := testutil.StartControlPlane(t, testutil.FrontProxy(t))
-	cs := kubernetes.NewForConfigOrDie(cp.Config)
 	st, err := badgerstore.Open(t.TempDir(), badgerstore.Options{Bucket: time.Minute})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
@@ -51,51 +47,11 @@ func startAggregated(t *testing.T, flows []flow.Flow) *aggregated {
 	if _, err := st.Apply(context.Background(), store.Batch{Observer: "node-1/a", Seq: 1, Flows: flows}); err != nil {
 		t.Fatalf("Apply: %v", err)
 	}
-	ca := testutil.NewCA(t, "netpol-advisor-api-ca")
-	cert, key := ca.Issue(t, "serving", "netpol-advisor-api", []string{"netpol-advisor-api.netpol-advisor.svc"}, []net.IP{net.IPv4(127, 0, 0, 1)})
-	port := freePort(t)
-	srv, err := apiserver.New(apiserver.Config{BindAddress: net.IPv4(127, 0, 0, 1), Port: port, CertFile: cert, KeyFile: key,
-		Kubeconfig: cp.Kubeconfig}, apiserver.Deps{Baselines: st, Now: func() time.Time { return t0.Add(time.Hour) }})
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
-	a := &aggregated{cp: cp, cs: cs}
-	a.kubectl(t, []byte(registration(port, ca.PEM)), "apply", "-f", "-")
-	a.kubectl(t, nil, "wait", "--for=condition=Available", "apiservice/v1alpha1.netpol-advisor.io", "--timeout=90s")
-	return a
+	aggregated.Start(t, cp, apiserver.Deps{Baselines: st, Now: func() time.Time { return t0.Add(time.Hour) }})
+	return &cluster{cp: cp, cs: kubernetes.NewForConfigOrDie(cp.Config)}
 }
 
-func registration(port int, caPEM []byte) string {
-	return fmt.Sprintf(`apiVersion: v1
-kind: Namespace
-metadata: {name: netpol-advisor}
----
-apiVersion: v1
-kind: Service
-metadata: {name: netpol-advisor-api, namespace: netpol-advisor}
-spec:
-  type: ExternalName
-  externalName: 127.0.0.1
-  ports: [{port: %[1]d}]
----
-apiVersion: apiregistration.k8s.io/v1
-kind: APIService
-metadata: {name: v1alpha1.netpol-advisor.io}
-spec:
-  group: netpol-advisor.io
-  version: v1alpha1
-  service: {namespace: netpol-advisor, name: netpol-advisor-api, port: %[1]d}
-  caBundle: %[2]s
-  groupPriorityMinimum: 1000
-  versionPriority: 15
-`, port, base64.StdEncoding.EncodeToString(caPEM))
-}
-
-func (a *aggregated) kubectl(t *testing.T, stdin []byte, args ...string) string {
+func (a *cluster) kubectl(t *testing.T, stdin []byte, args ...string) string {
 	t.Helper()
 	out, errOut, err := a.cp.Kubectl(context.Background(), stdin, args...)
 	if err != nil {
@@ -109,15 +65,6 @@ func as(kubeconfig string, args ...string) (string, error) {
 	cmd := testutil.KubectlCommand(context.Background(), append([]string{"--kubeconfig", kubeconfig}, args...)...)
 	out, err := cmd.CombinedOutput()
 	return string(out), err
-}
-
-func freePort(t *testing.T) int {
-	_, p, err := net.SplitHostPort(testutil.FreeAddr(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	n, _ := strconv.Atoi(p)
-	return n
 }
 
 func ref(ns string, kind flow.Kind, name string) flow.WorkloadRef {
@@ -209,7 +156,7 @@ func firstColumn(table string) []string {
 }
 
 // certUser is a user who authenticates with a client certificate.
-func (a *aggregated) certUser(t *testing.T, name string) string {
+func (a *cluster) certUser(t *testing.T, name string) string {
 	u, err := a.cp.Env.AddUser(envtest.User{Name: name}, nil)
 	if err != nil {
 		t.Fatalf("add user %s: %v", name, err)
@@ -224,7 +171,7 @@ func (a *aggregated) certUser(t *testing.T, name string) string {
 }
 
 // tokenUser is a ServiceAccount that authenticates with a bearer token.
-func (a *aggregated) tokenUser(t *testing.T, ns, name string) string {
+func (a *cluster) tokenUser(t *testing.T, ns, name string) string {
 	tok := strings.TrimSpace(a.kubectl(t, nil, "create", "token", name, "-n", ns))
 	raw, err := os.ReadFile(a.cp.Kubeconfig)
 	if err != nil {
