@@ -16,6 +16,7 @@ import (
 	"github.com/netpol-advisor/netpol-advisor/webhook"
 	"github.com/netpol-advisor/netpol-advisor/webhook/certs"
 	"github.com/netpol-advisor/netpol-advisor/webhook/config"
+	"github.com/netpol-advisor/netpol-advisor/webhook/workloads"
 )
 
 // startWebhooks serves the admission webhooks and runs the annotator from a
@@ -42,7 +43,11 @@ func startWebhooks(ctx context.Context, wg *sync.WaitGroup, cfg WebhookConfig, r
 	if err != nil {
 		return nil, err
 	}
-	opts := webhook.Options{Namespace: cfg.Namespace, Window: cfg.Window, MaxWarnings: cfg.MaxWarnings}
+	annotate, err := workloads.ParseSelector(cfg.AnnotateNamespaces)
+	if err != nil {
+		return nil, fmt.Errorf("--annotate-namespace-selector: %w", err)
+	}
+	opts := webhook.Options{Namespace: cfg.Namespace, Window: cfg.Window, MaxWarnings: cfg.MaxWarnings, AnnotateNamespaces: annotate}
 	if _, err := webhook.Setup(mgr, opts, webhook.Deps{Baselines: baselines}); err != nil {
 		return nil, err
 	}
