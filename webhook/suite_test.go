@@ -11,7 +11,9 @@ import (
 
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
+	crconfig "sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
@@ -69,7 +71,9 @@ func (s *suite) startManagerOn(t testing.TB, o Options, so crwebhook.Options, se
 		Scheme:                 scheme,
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
-		WebhookServer:          crwebhook.NewServer(so),
+		// Every test starts its own manager in this one process.
+		Controller:    crconfig.Controller{SkipNameValidation: ptr.To(true)},
+		WebhookServer: crwebhook.NewServer(so),
 	})
 	if err != nil {
 		t.Fatalf("new manager: %v", err)
