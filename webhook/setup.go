@@ -64,7 +64,7 @@ func Setup(mgr manager.Manager, o Options, d Deps) (*advice.Advisor, error) {
 	}
 	adv := &advice.Advisor{Baselines: d.Baselines, Inventory: inv, Window: o.Window, BaselineTTL: ttl}
 	ns := cmp.Or(o.Namespace, "netpol-advisor")
-	scope := workloads.Scope{Skip: ns, Selector: o.AnnotateNamespaces, Namespaces: mgr.GetClient()}
+	scope := workloads.Scope{Skip: ns, Selector: o.AnnotateNamespaces, Namespaces: mgr.GetClient(), Live: mgr.GetAPIReader()}
 	srv := mgr.GetWebhookServer()
 	srv.Register(config.MutatePath, hook(&mutate.Handler{Recommender: adv, Scope: scope}))
 	srv.Register(config.ValidatePath, hook(&validate.Handler{Checker: adv, MaxWarnings: o.MaxWarnings}))

@@ -38,9 +38,15 @@ type suite struct {
 
 func startSuite(t testing.TB, o Options) *suite {
 	t.Helper()
+	return startSuiteWith(t, o, config.Options{})
+}
+
+// startSuiteWith installs the configurations made with co.
+func startSuiteWith(t testing.TB, o Options, co config.Options) *suite {
+	t.Helper()
 	s := &suite{}
 	s.cp = testutil.StartControlPlane(t, func(env *envtest.Environment) {
-		env.WebhookInstallOptions.MutatingWebhooks = append(env.WebhookInstallOptions.MutatingWebhooks, config.Mutating(config.Options{}))
+		env.WebhookInstallOptions.MutatingWebhooks = append(env.WebhookInstallOptions.MutatingWebhooks, config.Mutating(co))
 		env.WebhookInstallOptions.ValidatingWebhooks = append(env.WebhookInstallOptions.ValidatingWebhooks, config.Validating(config.Options{}))
 	})
 	st, err := badgerstore.Open(t.TempDir(), badgerstore.Options{})

@@ -19,6 +19,10 @@ type Scope struct {
 	Selector *metav1.LabelSelector
 	// Namespaces reads Namespace objects (the manager's cache).
 	Namespaces client.Reader
+	// Live, when set, is asked when Namespaces does not know a namespace:
+	// one created together with its workloads (kubectl apply of a
+	// directory) may not have reached the cache when they are admitted.
+	Live client.Reader
 }
 
 // Includes reports whether workloads in namespace ns are annotated. A
@@ -32,6 +36,9 @@ func (s Scope) Includes(ctx context.Context, ns string) (bool, error) {
 	}
 	var obj corev1.Namespace
 	err := s.Namespaces.Get(ctx, client.ObjectKey{Name: ns}, &obj)
+	if apierrors.IsNotFound(err) && s.Live != nil {
+		err = s.Live.Get(ctx, client.ObjectKey{Name: ns}, &obj)
+	}
 	if apierrors.IsNotFound(err) {
 		return false, nil
 	}
