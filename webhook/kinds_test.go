@@ -24,11 +24,12 @@ import (
 )
 
 // kindCase is one workload of testdata/kinds/workloads.yaml.
-type kindCase struct{ resource, name string }
+type kindCase struct{ resource, name, namespace string }
 
 var kindCases = []kindCase{
-	{"statefulset", "db"}, {"deployment", "api"}, {"daemonset", "agent"}, {"replicaset", "worker"},
-	{"cronjob", "report"}, {"job", "migrate"}, {"pod", "debug"},
+	{resource: "statefulset", name: "db"}, {resource: "deployment", name: "api"}, {resource: "daemonset", name: "agent"},
+	{resource: "replicaset", name: "worker"}, {resource: "cronjob", name: "report"}, {resource: "job", name: "migrate"},
+	{resource: "pod", name: "debug"},
 }
 
 // The mutating webhook, called by the real kube-apiserver on the real
@@ -82,7 +83,11 @@ func firstDocs(t *testing.T, n int) string {
 // annotations reads a workload's annotations through kubectl.
 func annotations(t *testing.T, k kubectl, c kindCase) map[string]string {
 	t.Helper()
-	out, _ := k.run(nil, "get", c.resource, c.name, "-n", "ledger", "-o", "json")
+	ns := c.namespace
+	if ns == "" {
+		ns = "ledger"
+	}
+	out, _ := k.run(nil, "get", c.resource, c.name, "-n", ns, "-o", "json")
 	var obj metav1.PartialObjectMetadata
 	if err := json.Unmarshal([]byte(out), &obj); err != nil {
 		t.Fatalf("decode %s/%s: %v", c.resource, c.name, err)
