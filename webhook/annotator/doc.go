@@ -11,5 +11,7 @@
 // (FieldManager), so the managedFields and an audit log show exactly what
 // it touched and none of the user's fields is ever owned by it. They are
 // rate-limited (QPS, Burst) across all kinds, and only namespaces in the
-// annotation scope are written.
+// annotation scope are written. A namespace that leaves the scope is no
+// longer written at all, not even to remove what was written before: the
+// operator narrowed what the product may touch.
 package annotator
