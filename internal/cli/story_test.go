@@ -3,6 +3,7 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"encoding/xml"
 	"errors"
 	"flag"
 	"fmt"
@@ -165,6 +166,23 @@ func TestStory(t *testing.T) {
 			"example-java-app-cassandra", "kube-system/coredns", `external 203.0.113.7", color="red"`} {
 			if !strings.Contains(out, peer) {
 				t.Errorf("topology lacks %s:\n%s", peer, out)
+			}
+		}
+	})
+	t.Run("the SVG parses and shows every peer", func(t *testing.T) {
+		out := s.mustRun(t, "topology", javaapp, "-n", storyNS, "-o", "svg")
+		var doc struct {
+			XMLName xml.Name
+			Texts   []string `xml:"g>g>text"`
+		}
+		if err := xml.Unmarshal([]byte(out), &doc); err != nil || doc.XMLName.Local != "svg" {
+			t.Fatalf("not an SVG document (%v):\n%.300s", err, out)
+		}
+		text := strings.Join(doc.Texts, "\n")
+		for _, peer := range []string{"example-java-app-jclient", "example-java-app-mongo", "example-java-app-redis",
+			"example-java-app-cassandra", "kube-system/coredns", "external 203.0.113.7", "27017/TCP", "53/UDP"} {
+			if !strings.Contains(text, peer) {
+				t.Errorf("the SVG's text lacks %s:\n%s", peer, text)
 			}
 		}
 	})
