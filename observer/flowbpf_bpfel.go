@@ -38,6 +38,15 @@ const (
 	flowbpfDirectionDIR_INGRESS flowbpfDirection = 1
 )
 
+type flowbpfFailure uint32
+
+const (
+	flowbpfFailureFAIL_NONE        flowbpfFailure = 0
+	flowbpfFailureFAIL_REFUSED     flowbpfFailure = 1
+	flowbpfFailureFAIL_TIMEOUT     flowbpfFailure = 2
+	flowbpfFailureFAIL_UNREACHABLE flowbpfFailure = 3
+)
+
 type flowbpfFlowKey struct {
 	_          structs.HostLayout
 	CgroupId   uint64
@@ -51,12 +60,15 @@ type flowbpfFlowKey struct {
 }
 
 type flowbpfFlowValue struct {
-	_       structs.HostLayout
-	Count   uint64
-	Failed  uint64
-	FirstNs uint64
-	LastNs  uint64
-	Comm    [16]int8
+	_           structs.HostLayout
+	Count       uint64
+	Failed      uint64
+	FirstNs     uint64
+	LastNs      uint64
+	Comm        [16]int8
+	Refused     uint64
+	TimedOut    uint64
+	Unreachable uint64
 }
 
 type flowbpfNewFlow struct {
@@ -68,13 +80,12 @@ type flowbpfNewFlow struct {
 	Pad    [7]uint8
 }
 
-type flowbpfUdpSockState struct {
-	_           structs.HostLayout
-	Role        uint8
-	Pad         [5]uint8
-	PeerPort    uint16
-	Peer        [16]uint8
-	RefreshedNs uint64
+type flowbpfUdpPairKey struct {
+	_        structs.HostLayout
+	Cookie   uint64
+	Peer     [16]uint8
+	PeerPort uint16
+	Pad      [6]uint8
 }
 
 // Names of all BPF objects in the ELF.
@@ -85,14 +96,19 @@ const (
 	flowbpfMapCounters        = "counters"
 	flowbpfMapFlows           = "flows"
 	flowbpfMapNewFlows        = "new_flows"
-	flowbpfMapUdpSockets      = "udp_sockets"
+	flowbpfMapUdpPairs        = "udp_pairs"
 	flowbpfProgTcpState       = "tcp_state"
 	flowbpfProgUdpEgress      = "udp_egress"
+	flowbpfProgUdpError       = "udp_error"
 	flowbpfProgUdpIngress     = "udp_ingress"
 	flowbpfVarCommInCgroupSkb = "comm_in_cgroup_skb"
+	flowbpfVarEphemeralHi     = "ephemeral_hi"
+	flowbpfVarEphemeralLo     = "ephemeral_lo"
 	flowbpfVarNotifyNewFlows  = "notify_new_flows"
+	flowbpfVarTaskInCgroupSkb = "task_in_cgroup_skb"
 	flowbpfVarUnusedCounter   = "unused_counter"
 	flowbpfVarUnusedDirection = "unused_direction"
+	flowbpfVarUnusedFailure   = "unused_failure"
 	flowbpfVarUnusedNewFlow   = "unused_new_flow"
 )
 
@@ -140,6 +156,7 @@ type flowbpfSpecs struct {
 type flowbpfProgramSpecs struct {
 	TcpState   *ebpf.ProgramSpec `ebpf:"tcp_state"`
 	UdpEgress  *ebpf.ProgramSpec `ebpf:"udp_egress"`
+	UdpError   *ebpf.ProgramSpec `ebpf:"udp_error"`
 	UdpIngress *ebpf.ProgramSpec `ebpf:"udp_ingress"`
 }
 
@@ -151,7 +168,7 @@ type flowbpfMapSpecs struct {
 	Counters   *ebpf.MapSpec `ebpf:"counters"`
 	Flows      *ebpf.MapSpec `ebpf:"flows"`
 	NewFlows   *ebpf.MapSpec `ebpf:"new_flows"`
-	UdpSockets *ebpf.MapSpec `ebpf:"udp_sockets"`
+	UdpPairs   *ebpf.MapSpec `ebpf:"udp_pairs"`
 }
 
 // flowbpfVariableSpecs contains global variables before they are loaded into the kernel.
@@ -159,9 +176,13 @@ type flowbpfMapSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type flowbpfVariableSpecs struct {
 	CommInCgroupSkb *ebpf.VariableSpec `ebpf:"comm_in_cgroup_skb"`
+	EphemeralHi     *ebpf.VariableSpec `ebpf:"ephemeral_hi"`
+	EphemeralLo     *ebpf.VariableSpec `ebpf:"ephemeral_lo"`
 	NotifyNewFlows  *ebpf.VariableSpec `ebpf:"notify_new_flows"`
+	TaskInCgroupSkb *ebpf.VariableSpec `ebpf:"task_in_cgroup_skb"`
 	UnusedCounter   *ebpf.VariableSpec `ebpf:"unused_counter"`
 	UnusedDirection *ebpf.VariableSpec `ebpf:"unused_direction"`
+	UnusedFailure   *ebpf.VariableSpec `ebpf:"unused_failure"`
 	UnusedNewFlow   *ebpf.VariableSpec `ebpf:"unused_new_flow"`
 }
 
@@ -189,7 +210,7 @@ type flowbpfMaps struct {
 	Counters   *ebpf.Map `ebpf:"counters"`
 	Flows      *ebpf.Map `ebpf:"flows"`
 	NewFlows   *ebpf.Map `ebpf:"new_flows"`
-	UdpSockets *ebpf.Map `ebpf:"udp_sockets"`
+	UdpPairs   *ebpf.Map `ebpf:"udp_pairs"`
 }
 
 func (m *flowbpfMaps) Close() error {
@@ -198,7 +219,7 @@ func (m *flowbpfMaps) Close() error {
 		m.Counters,
 		m.Flows,
 		m.NewFlows,
-		m.UdpSockets,
+		m.UdpPairs,
 	)
 }
 
@@ -207,9 +228,13 @@ func (m *flowbpfMaps) Close() error {
 // It can be passed to loadFlowbpfObjects or ebpf.CollectionSpec.LoadAndAssign.
 type flowbpfVariables struct {
 	CommInCgroupSkb *ebpf.Variable `ebpf:"comm_in_cgroup_skb"`
+	EphemeralHi     *ebpf.Variable `ebpf:"ephemeral_hi"`
+	EphemeralLo     *ebpf.Variable `ebpf:"ephemeral_lo"`
 	NotifyNewFlows  *ebpf.Variable `ebpf:"notify_new_flows"`
+	TaskInCgroupSkb *ebpf.Variable `ebpf:"task_in_cgroup_skb"`
 	UnusedCounter   *ebpf.Variable `ebpf:"unused_counter"`
 	UnusedDirection *ebpf.Variable `ebpf:"unused_direction"`
+	UnusedFailure   *ebpf.Variable `ebpf:"unused_failure"`
 	UnusedNewFlow   *ebpf.Variable `ebpf:"unused_new_flow"`
 }
 
@@ -219,6 +244,7 @@ type flowbpfVariables struct {
 type flowbpfPrograms struct {
 	TcpState   *ebpf.Program `ebpf:"tcp_state"`
 	UdpEgress  *ebpf.Program `ebpf:"udp_egress"`
+	UdpError   *ebpf.Program `ebpf:"udp_error"`
 	UdpIngress *ebpf.Program `ebpf:"udp_ingress"`
 }
 
@@ -226,6 +252,7 @@ func (p *flowbpfPrograms) Close() error {
 	return _FlowbpfClose(
 		p.TcpState,
 		p.UdpEgress,
+		p.UdpError,
 		p.UdpIngress,
 	)
 }

@@ -71,22 +71,56 @@ func (o *Observer) load(cfg Config) error {
 	}
 	if cfg.MaxFlows != 0 {
 		spec.Maps[flowbpfMapFlows].MaxEntries = cfg.MaxFlows
+		spec.Maps[flowbpfMapUdpPairs].MaxEntries = cfg.MaxFlows
 	}
-	comm := commInCgroupSKB()
-	if err := spec.Variables[flowbpfVarCommInCgroupSkb].Set(comm); err != nil {
-		return fmt.Errorf("configure BPF object: %w", err)
+	pending, err := pendingConnects(cfg.PendingConnectsPerCPU)
+	if err != nil {
+		return err
 	}
-	if err := spec.Variables[flowbpfVarNotifyNewFlows].Set(cfg.NotifyNewFlows); err != nil {
-		return fmt.Errorf("configure BPF object: %w", err)
+	spec.Maps[flowbpfMapConnecting].MaxEntries = pending
+	task, comm := taskInCgroupSKB(), commInCgroupSKB()
+	if err := setVariables(spec, map[string]any{
+		flowbpfVarTaskInCgroupSkb: task,
+		flowbpfVarCommInCgroupSkb: comm,
+		flowbpfVarNotifyNewFlows:  cfg.NotifyNewFlows,
+	}); err != nil {
+		return err
 	}
 	o.notify = cfg.NotifyNewFlows
-	if !comm {
+	switch {
+	case !task && comm:
+		o.log.Info("this kernel has no bpf_get_current_task in cgroup_skb programs (older kernels): UDP flows carry the sending thread's name, not its process's")
+	case !task:
 		o.log.Info("this kernel has no bpf_get_current_comm in cgroup_skb programs (older kernels): UDP flows carry no process name")
 	}
 	if err := spec.LoadAndAssign(&o.objs, nil); err != nil {
 		return explainLoad(err)
 	}
 	return nil
+}
+
+func setVariables(spec *ebpf.CollectionSpec, vars map[string]any) error {
+	for name, v := range vars {
+		if err := spec.Variables[name].Set(v); err != nil {
+			return fmt.Errorf("configure BPF object: set %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// pendingConnects sizes the table of connects in SYN_SENT (which keeps
+// their process names until they finish): its LRU lists are per CPU, so
+// each CPU gets perCPU entries, and the whole never less than the object's
+// default.
+func pendingConnects(perCPU uint32) (uint32, error) {
+	cpus, err := ebpf.PossibleCPU()
+	if err != nil {
+		return 0, fmt.Errorf("count the CPUs: %w", err)
+	}
+	if perCPU == 0 {
+		perCPU = DefaultPendingConnectsPerCPU
+	}
+	return max(minPendingConnects, perCPU*uint32(cpus)), nil
 }
 
 func (o *Observer) attach(cgroupPath string) error {
@@ -111,7 +145,21 @@ func (o *Observer) attach(cgroupPath string) error {
 		o.links = append(o.links, l)
 		o.hooks = append(o.hooks, fmt.Sprintf("%s on %s (UDP)", c.name, cgroupPath))
 	}
+	o.attachUDPErrors()
 	return nil
+}
+
+// attachUDPErrors attaches the program that sees ICMP errors of connected
+// UDP sockets (refused datagrams). Its tracepoint is 5.14+: without it the
+// observer runs on, and says so.
+func (o *Observer) attachUDPErrors() {
+	l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: "inet_sk_error_report", Program: o.objs.UdpError})
+	if err != nil {
+		o.log.Info("this kernel has no inet_sk_error_report tracepoint (before 5.14): refused UDP datagrams are not seen", "err", err)
+		return
+	}
+	o.links = append(o.links, l)
+	o.hooks = append(o.hooks, "raw_tp/inet_sk_error_report (UDP errors)")
 }
 
 // Hooks names the hooks the observer attached to, for start-up messages.

@@ -2,18 +2,25 @@
 /* TCP, both sides, from the socket state tracepoint (tp_btf: 5.5+ with BTF).
  * https://elixir.bootlin.com/linux/v5.10/source/include/trace/events/sock.h
  *
- *   CLOSE    -> SYN_SENT     connect() in the connecting task: keep its comm
+ *   CLOSE    -> SYN_SENT     connect() in the connecting task: keep its
+ *                            process name
  *   SYN_SENT -> ESTABLISHED  connect succeeded (egress)
  *   SYN_SENT -> CLOSE        connect failed: refused, timed out, dropped
  *   SYN_RECV -> ESTABLISHED  a connection was accepted (ingress)
  *
  * The last three run in softirq or timer context, where the current task is
- * unrelated: addresses and the cgroup come from the socket itself. */
+ * unrelated: addresses and the cgroup come from the socket itself. Every
+ * other transition (most of them: closing, FIN_WAIT, ...) returns before
+ * the socket is touched. */
 
 #define TCP_ESTABLISHED 1
 #define TCP_SYN_SENT 2
 #define TCP_SYN_RECV 3
 #define TCP_CLOSE 7
+
+/* errno values of sk_err (include/uapi/asm-generic/errno.h). */
+#define ETIMEDOUT 110
+#define ECONNREFUSED 111
 
 struct connecting {
 	char comm[16];
@@ -21,11 +28,12 @@ struct connecting {
 
 /* Per-CPU LRU lists (no common LRU): the insert and the delete of a
  * connect need no shared lock; a socket that never finishes its connect is
- * evicted in time. */
+ * evicted in time. Each CPU's list holds max_entries / CPUs sockets, so the
+ * loader sizes the map by the number of CPUs (Config.PendingConnectsPerCPU). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(map_flags, BPF_F_NO_COMMON_LRU);
-	__uint(max_entries, 16384);
+	__uint(max_entries, 16384); /* the loader sets it */
 	__type(key, __u64); /* the socket's address */
 	__type(value, struct connecting);
 } connecting SEC(".maps");
@@ -41,6 +49,19 @@ static __always_inline __u64 sock_cgroup_id(struct sock *sk)
 		return cg ? cg->kn->id : 0;
 	}
 	/* Before 5.15: the low bit set means the u64 holds v1 data instead. */
+	struct sock_cgroup_data___old *old = (void *)&sk->sk_cgrp_data;
+	__u64 val = BPF_CORE_READ(old, val);
+	if (!val || (val & 1))
+		return 0;
+	return BPF_CORE_READ((struct cgroup *)val, kn, id);
+}
+
+/* sock_cgroup_id_probed is sock_cgroup_id for a socket that is not a BTF
+ * pointer (raw tracepoints): every read goes through bpf_probe_read_kernel. */
+static __always_inline __u64 sock_cgroup_id_probed(const struct sock *sk)
+{
+	if (bpf_core_field_exists(sk->sk_cgrp_data.cgroup))
+		return BPF_CORE_READ(sk, sk_cgrp_data.cgroup, kn, id);
 	struct sock_cgroup_data___old *old = (void *)&sk->sk_cgrp_data;
 	__u64 val = BPF_CORE_READ(old, val);
 	if (!val || (val & 1))
@@ -85,7 +106,25 @@ static __always_inline bool tcp_key(struct sock *sk, struct flow_key *k, __u8 di
 	return true;
 }
 
-static __always_inline void tcp_connect_done(struct sock *sk, bool failed)
+/* connect_failure tells why a connect that ended in CLOSE failed, from
+ * the error the kernel set before closing it: tcp_reset sets ECONNREFUSED
+ * for an RST in SYN_SENT, tcp_write_err ETIMEDOUT (or the last ICMP soft
+ * error) when the SYN retries run out, tcp_v4_err/tcp_v6_err the ICMP
+ * error; a program that gives up first (a connect timeout) closes the
+ * socket with no error at all, which is a timeout too.
+ * https://elixir.bootlin.com/linux/v5.10/source/net/ipv4/tcp_input.c (tcp_reset) */
+static __always_inline __u8 connect_failure(struct sock *sk)
+{
+	int err = sk->sk_err;
+
+	if (err == ECONNREFUSED)
+		return FAIL_REFUSED;
+	if (err == 0 || err == ETIMEDOUT)
+		return FAIL_TIMEOUT;
+	return FAIL_UNREACHABLE;
+}
+
+static __always_inline void tcp_connect_done(struct sock *sk, __u8 fail)
 {
 	__u64 skp = (__u64)sk;
 	struct connecting *c = bpf_map_lookup_elem(&connecting, &skp);
@@ -98,26 +137,31 @@ static __always_inline void tcp_connect_done(struct sock *sk, bool failed)
 		count(CNT_NO_CONNECT_COMM);
 	bpf_map_delete_elem(&connecting, &skp);
 	if (tcp_key(sk, &k, DIR_EGRESS))
-		record(&k, failed, comm);
+		record(&k, fail, comm, COMM_GIVEN);
 }
 
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(tcp_state, struct sock *sk, int oldstate, int newstate)
 {
+	/* The states first: they are in the context, the socket is not. */
+	if (newstate != TCP_SYN_SENT && oldstate != TCP_SYN_SENT && oldstate != TCP_SYN_RECV)
+		return 0;
 	if (sk->sk_protocol != IPPROTO_TCP)
 		return 0;
 	if (oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT) {
-		struct connecting c = {};
+		struct connecting c;
 		__u64 skp = (__u64)sk;
-		bpf_get_current_comm(c.comm, sizeof(c.comm));
+		process_comm(c.comm);
 		bpf_map_update_elem(&connecting, &skp, &c, BPF_ANY);
 	} else if (oldstate == TCP_SYN_SENT) {
-		if (newstate == TCP_ESTABLISHED || newstate == TCP_CLOSE)
-			tcp_connect_done(sk, newstate == TCP_CLOSE);
+		if (newstate == TCP_ESTABLISHED)
+			tcp_connect_done(sk, FAIL_NONE);
+		else if (newstate == TCP_CLOSE)
+			tcp_connect_done(sk, connect_failure(sk));
 	} else if (oldstate == TCP_SYN_RECV && newstate == TCP_ESTABLISHED) {
 		struct flow_key k = {};
 		if (tcp_key(sk, &k, DIR_INGRESS))
-			record(&k, false, NULL);
+			record(&k, FAIL_NONE, NULL, COMM_NONE);
 	}
 	return 0;
 }
