@@ -53,7 +53,7 @@ struct sock {
 
 /* SOCK_BINDPORT_LOCK in sk_userlocks: bind() was given a port, which the
  * socket did not get ephemerally (include/net/sock.h). */
-#define SOCK_BINDPORT_LOCK 4
+#define SOCK_BINDPORT_LOCK 8
 
 struct task_struct {
 	struct task_struct *group_leader;

@@ -67,6 +67,12 @@ int BPF_PROG(udp_error, const struct sock *sk)
 	fail = datagram_failure(BPF_CORE_READ(sk, sk_err));
 	if (fail == FAIL_NONE || !udp_error_key(sk, &k))
 		return 0;
+	/* A server's socket connected to its client (iperf3 does that) hears
+	 * that the client went away: its replies were never a flow. The same
+	 * rule as udp_role: a port given to bind() facing an ephemeral one. */
+	if ((BPF_CORE_READ_BITFIELD_PROBED(sk, sk_userlocks) & SOCK_BINDPORT_LOCK) &&
+	    ephemeral(k.server_port))
+		return 0;
 	v = bpf_map_lookup_elem(&flows, &k);
 	if (v && v->count > 0) {
 		__sync_fetch_and_add(&v->count, -1);
