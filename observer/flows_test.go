@@ -21,8 +21,9 @@ func collect(t *testing.T, o *observer.Observer, cgroups map[uint64]bool, want [
 	return collectInto(t, o, cgroups, want, map[string]*flow.Observation{})
 }
 
-// collectInto is collect adding to what merged holds already.
-func collectInto(t *testing.T, o *observer.Observer, cgroups map[uint64]bool, want []flow.Observation, merged map[string]*flow.Observation) []flow.Observation {
+// collectInto is collect adding to what merged holds already; opts are
+// added to cmpOpts for the comparison with want.
+func collectInto(t *testing.T, o *observer.Observer, cgroups map[uint64]bool, want []flow.Observation, merged map[string]*flow.Observation, opts ...cmp.Option) []flow.Observation {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
@@ -37,7 +38,7 @@ func collectInto(t *testing.T, o *observer.Observer, cgroups map[uint64]bool, wa
 			mergeObservation(merged, ob)
 		}
 		got := sortedObservations(merged)
-		if cmp.Equal(want, got, cmpOpts...) || time.Now().After(deadline) {
+		if cmp.Equal(want, got, append(opts, cmpOpts...)...) || time.Now().After(deadline) {
 			return got
 		}
 		time.Sleep(100 * time.Millisecond)

@@ -16,8 +16,16 @@ import (
 // renamed to NAME, as a resolver's worker thread is (dig's isc-net-0000):
 // the process keeps its own name.
 func threadMain(args []string) error {
+	// Keep the main thread (the thread-group leader, whose name is the
+	// process's) for main; the steps run on another thread.
 	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
+	errc := make(chan error, 1)
+	go func() { errc <- onNamedThread(args) }()
+	return <-errc
+}
+
+func onNamedThread(args []string) error {
+	runtime.LockOSThread() // never unlocked: the renamed thread exits with the goroutine
 	name, err := unix.BytePtrFromString(args[0])
 	if err != nil {
 		return err
