@@ -110,6 +110,7 @@ const (
 	flowbpfVarUnusedDirection = "unused_direction"
 	flowbpfVarUnusedFailure   = "unused_failure"
 	flowbpfVarUnusedNewFlow   = "unused_new_flow"
+	flowbpfVarUseRdonlyCast   = "use_rdonly_cast"
 )
 
 // loadFlowbpf returns the embedded CollectionSpec for flowbpf.
@@ -184,6 +185,7 @@ type flowbpfVariableSpecs struct {
 	UnusedDirection *ebpf.VariableSpec `ebpf:"unused_direction"`
 	UnusedFailure   *ebpf.VariableSpec `ebpf:"unused_failure"`
 	UnusedNewFlow   *ebpf.VariableSpec `ebpf:"unused_new_flow"`
+	UseRdonlyCast   *ebpf.VariableSpec `ebpf:"use_rdonly_cast"`
 }
 
 // flowbpfObjects contains all objects after they have been loaded into the kernel.
@@ -236,6 +238,7 @@ type flowbpfVariables struct {
 	UnusedDirection *ebpf.Variable `ebpf:"unused_direction"`
 	UnusedFailure   *ebpf.Variable `ebpf:"unused_failure"`
 	UnusedNewFlow   *ebpf.Variable `ebpf:"unused_new_flow"`
+	UseRdonlyCast   *ebpf.Variable `ebpf:"use_rdonly_cast"`
 }
 
 // flowbpfPrograms contains all programs after they have been loaded into the kernel.

@@ -78,11 +78,12 @@ func (o *Observer) load(cfg Config) error {
 		return err
 	}
 	spec.Maps[flowbpfMapConnecting].MaxEntries = pending
-	task, comm := taskInCgroupSKB(), commInCgroupSKB()
+	task, comm := taskInCgroupSKB() && !cfg.oldKernel, commInCgroupSKB() && !cfg.oldKernel
 	if err := setVariables(spec, map[string]any{
 		flowbpfVarTaskInCgroupSkb: task,
 		flowbpfVarCommInCgroupSkb: comm,
 		flowbpfVarNotifyNewFlows:  cfg.NotifyNewFlows,
+		flowbpfVarUseRdonlyCast:   !cfg.oldKernel,
 	}); err != nil {
 		return err
 	}
@@ -93,7 +94,18 @@ func (o *Observer) load(cfg Config) error {
 	case !task:
 		o.log.Info("this kernel has no bpf_get_current_comm in cgroup_skb programs (older kernels): UDP flows carry no process name")
 	}
-	if err := spec.LoadAndAssign(&o.objs, nil); err != nil {
+	err = spec.LoadAndAssign(&o.objs, nil)
+	var ve *ebpf.VerifierError
+	if errors.As(err, &ve) {
+		// bpf_rdonly_cast (6.2+) reads a UDP socket's bind state; a kernel
+		// that has it but refuses it here still gets the port-range rule.
+		o.log.Info("the kernel refused bpf_rdonly_cast in cgroup_skb programs: UDP roles fall back to port ranges", "err", err)
+		if serr := setVariables(spec, map[string]any{flowbpfVarUseRdonlyCast: false}); serr != nil {
+			return serr
+		}
+		err = spec.LoadAndAssign(&o.objs, nil)
+	}
+	if err != nil {
 		return explainLoad(err)
 	}
 	return nil

@@ -10,7 +10,9 @@ import (
 	gocmp "github.com/google/go-cmp/cmp"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/flow"
+	"github.com/netpol-advisor/netpol-advisor/internal/testutil"
 	"github.com/netpol-advisor/netpol-advisor/internal/testutil/netns"
+	"github.com/netpol-advisor/netpol-advisor/observer"
 )
 
 // udpEgress and udpIngress build the expected observations of a datagram
@@ -141,4 +143,31 @@ func TestUDPCountIsDatagrams(t *testing.T) {
 			assertFlows(t, c.want, collectInto(t, o, cgroups, c.want, merged))
 		})
 	}
+}
+
+// TestUDPRolesOnOldKernels: loaded as on a 5.10 kernel (no bind state,
+// no process name in cgroup_skb), the programs verify and gossip still
+// shows every directed edge: the port ranges decide.
+func TestUDPRolesOnOldKernels(t *testing.T) {
+	testutil.RequireRoot(t)
+	o, err := observer.Open(observer.OldKernel(observer.Config{}))
+	must(t, err)
+	t.Cleanup(func() { o.Close() })
+	node := netns.NewNode(t)
+	pods := []*netns.Pod{node.AddPod(t, "n1"), node.AddPod(t, "n2")}
+	goFile := filepath.Join(t.TempDir(), "go")
+	_, _ = o.Drain()
+	a := startHelper(t, pods[0], "gossip", "gossip", "7946", "3", goFile, pods[1].IPv4.String())
+	b := startHelper(t, pods[1], "gossip", "gossip", "7946", "3", goFile, pods[0].IPv4.String())
+	must(t, os.WriteFile(goFile, nil, 0o600))
+	must(t, a.Wait())
+	must(t, b.Wait())
+	var want []flow.Observation
+	for i, p := range pods {
+		q := pods[1-i]
+		to := netip.AddrPortFrom(q.IPv4, 7946)
+		want = append(want, udpEgress(p, to, "", 6), udpIngress(q, netip.AddrPortFrom(p.IPv4, 7946), to, 6))
+	}
+	sortObservations(want)
+	assertFlows(t, want, collect(t, o, cgroupsOf(pods...), want))
 }

@@ -28,6 +28,10 @@ const volatile __u16 ephemeral_hi = 60999;
  * the socket's port stands in for it. */
 extern void *bpf_rdonly_cast(const void *obj__ign, __u32 btf_id) __ksym __weak;
 
+/* Cleared by the loader to retry without the kfunc, should a kernel have it
+ * but refuse it in cgroup_skb programs. */
+const volatile bool use_rdonly_cast = true;
+
 /* The first datagram's direction of socket/peer pairs whose ports do not
  * tell the roles (udp_role); LRU, sized like the flow table. */
 struct udp_pair_key {
@@ -56,7 +60,7 @@ static __always_inline bool ephemeral(__u16 port)
  * or a peer-to-peer one. Without bpf_rdonly_cast the port's range says. */
 static __always_inline bool port_chosen(struct bpf_sock *sk, __u16 local_port)
 {
-	if (bpf_ksym_exists(bpf_rdonly_cast)) {
+	if (use_rdonly_cast && bpf_ksym_exists(bpf_rdonly_cast)) {
 		struct sock *s = bpf_rdonly_cast(sk, bpf_core_type_id_kernel(struct sock));
 		return BPF_CORE_READ_BITFIELD(s, sk_userlocks) & SOCK_BINDPORT_LOCK;
 	}
