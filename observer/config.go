@@ -17,12 +17,6 @@ type Config struct {
 	// many distinct flows it holds between two drains before evicting the
 	// least recently used. Zero keeps the default of 65536.
 	MaxFlows uint32
-	// PendingConnectsPerCPU is how many TCP connects each CPU can have in
-	// SYN_SENT at once and still name their process (a connect dropped by a
-	// policy stays there up to about two minutes). Zero keeps the default
-	// of DefaultPendingConnectsPerCPU; the table never holds fewer than
-	// 16384 in all. Each entry costs about 100 bytes of kernel memory.
-	PendingConnectsPerCPU uint32
 	// NotifyNewFlows makes the kernel announce each flow the moment it
 	// enters the table, for NewFlows; counts still come through Drain.
 	NotifyNewFlows bool
@@ -33,18 +27,10 @@ type Config struct {
 	oldKernel bool
 }
 
-// DefaultPendingConnectsPerCPU is Config.PendingConnectsPerCPU's default.
-const DefaultPendingConnectsPerCPU = 4096
-
-const minPendingConnects = 16384
-
 // Validate checks the configuration.
 func (c Config) Validate() error {
 	if c.MaxFlows != 0 && c.MaxFlows < 1024 {
 		return fmt.Errorf("max flows %d: want 0 (default) or at least 1024", c.MaxFlows)
-	}
-	if c.PendingConnectsPerCPU > 1<<20 {
-		return fmt.Errorf("pending connects per CPU %d: want at most %d", c.PendingConnectsPerCPU, 1<<20)
 	}
 	return nil
 }

@@ -13,11 +13,6 @@ import (
 	"github.com/cilium/ebpf"
 )
 
-type flowbpfConnecting struct {
-	_    structs.HostLayout
-	Comm [16]int8
-}
-
 type flowbpfCounter uint32
 
 const (
@@ -92,7 +87,6 @@ type flowbpfUdpPairKey struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	flowbpfMapConnecting      = "connecting"
 	flowbpfMapCounters        = "counters"
 	flowbpfMapFlows           = "flows"
 	flowbpfMapNewFlows        = "new_flows"
@@ -165,11 +159,10 @@ type flowbpfProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type flowbpfMapSpecs struct {
-	Connecting *ebpf.MapSpec `ebpf:"connecting"`
-	Counters   *ebpf.MapSpec `ebpf:"counters"`
-	Flows      *ebpf.MapSpec `ebpf:"flows"`
-	NewFlows   *ebpf.MapSpec `ebpf:"new_flows"`
-	UdpPairs   *ebpf.MapSpec `ebpf:"udp_pairs"`
+	Counters *ebpf.MapSpec `ebpf:"counters"`
+	Flows    *ebpf.MapSpec `ebpf:"flows"`
+	NewFlows *ebpf.MapSpec `ebpf:"new_flows"`
+	UdpPairs *ebpf.MapSpec `ebpf:"udp_pairs"`
 }
 
 // flowbpfVariableSpecs contains global variables before they are loaded into the kernel.
@@ -208,16 +201,14 @@ func (o *flowbpfObjects) Close() error {
 //
 // It can be passed to loadFlowbpfObjects or ebpf.CollectionSpec.LoadAndAssign.
 type flowbpfMaps struct {
-	Connecting *ebpf.Map `ebpf:"connecting"`
-	Counters   *ebpf.Map `ebpf:"counters"`
-	Flows      *ebpf.Map `ebpf:"flows"`
-	NewFlows   *ebpf.Map `ebpf:"new_flows"`
-	UdpPairs   *ebpf.Map `ebpf:"udp_pairs"`
+	Counters *ebpf.Map `ebpf:"counters"`
+	Flows    *ebpf.Map `ebpf:"flows"`
+	NewFlows *ebpf.Map `ebpf:"new_flows"`
+	UdpPairs *ebpf.Map `ebpf:"udp_pairs"`
 }
 
 func (m *flowbpfMaps) Close() error {
 	return _FlowbpfClose(
-		m.Connecting,
 		m.Counters,
 		m.Flows,
 		m.NewFlows,

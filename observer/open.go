@@ -21,8 +21,13 @@ type Observer struct {
 	closeOnce sync.Once
 	closeErr  error
 	mu        sync.Mutex // serialises drains
-	drained   uint64     // records drained so far
+	drained   uint64     // entries drained so far (records and empty ones)
 	evicted   uint64     // lower bound of flows evicted before a drain
+	pending   pendingConnects
+	putBack   uint64 // empty TCP egress entries Drain put back
+	// drainedEmpty counts the empty entries drained (put back or
+	// created by connects, never records).
+	drainedEmpty uint64
 }
 
 // Open checks the kernel and the privileges, loads the BPF programs and
@@ -69,34 +74,12 @@ func (o *Observer) load(cfg Config) error {
 	if err != nil {
 		return fmt.Errorf("read the embedded BPF object: %w", err)
 	}
-	if cfg.MaxFlows != 0 {
-		spec.Maps[flowbpfMapFlows].MaxEntries = cfg.MaxFlows
-		spec.Maps[flowbpfMapUdpPairs].MaxEntries = cfg.MaxFlows
-	}
-	pending, err := pendingConnects(cfg.PendingConnectsPerCPU)
-	if err != nil {
+	if err := o.configure(spec, cfg); err != nil {
 		return err
-	}
-	spec.Maps[flowbpfMapConnecting].MaxEntries = pending
-	task, comm := taskInCgroupSKB() && !cfg.oldKernel, commInCgroupSKB() && !cfg.oldKernel
-	if err := setVariables(spec, map[string]any{
-		flowbpfVarTaskInCgroupSkb: task,
-		flowbpfVarCommInCgroupSkb: comm,
-		flowbpfVarNotifyNewFlows:  cfg.NotifyNewFlows,
-		flowbpfVarUseRdonlyCast:   !cfg.oldKernel,
-	}); err != nil {
-		return err
-	}
-	o.notify = cfg.NotifyNewFlows
-	switch {
-	case !task && comm:
-		o.log.Info("this kernel has no bpf_get_current_task in cgroup_skb programs (older kernels): UDP flows carry the sending thread's name, not its process's")
-	case !task:
-		o.log.Info("this kernel has no bpf_get_current_comm in cgroup_skb programs (older kernels): UDP flows carry no process name")
 	}
 	err = spec.LoadAndAssign(&o.objs, nil)
 	var ve *ebpf.VerifierError
-	if errors.As(err, &ve) {
+	if errors.As(err, &ve) && !cfg.oldKernel {
 		// bpf_rdonly_cast (6.2+) reads a UDP socket's bind state; a kernel
 		// that has it but refuses it here still gets the port-range rule.
 		o.log.Info("the kernel refused bpf_rdonly_cast in cgroup_skb programs: UDP roles fall back to port ranges", "err", err)
@@ -111,6 +94,28 @@ func (o *Observer) load(cfg Config) error {
 	return nil
 }
 
+// configure sizes the maps and sets the object's variables for this kernel.
+func (o *Observer) configure(spec *ebpf.CollectionSpec, cfg Config) error {
+	if cfg.MaxFlows != 0 {
+		spec.Maps[flowbpfMapFlows].MaxEntries = cfg.MaxFlows
+		spec.Maps[flowbpfMapUdpPairs].MaxEntries = cfg.MaxFlows
+	}
+	task, comm := taskInCgroupSKB() && !cfg.oldKernel, commInCgroupSKB() && !cfg.oldKernel
+	o.notify = cfg.NotifyNewFlows
+	switch {
+	case !task && comm:
+		o.log.Info("this kernel has no bpf_get_current_task in cgroup_skb programs (older kernels): UDP flows carry the sending thread's name, not its process's")
+	case !task:
+		o.log.Info("this kernel has no bpf_get_current_comm in cgroup_skb programs (older kernels): UDP flows carry no process name")
+	}
+	return setVariables(spec, map[string]any{
+		flowbpfVarTaskInCgroupSkb: task,
+		flowbpfVarCommInCgroupSkb: comm,
+		flowbpfVarNotifyNewFlows:  cfg.NotifyNewFlows,
+		flowbpfVarUseRdonlyCast:   !cfg.oldKernel,
+	})
+}
+
 func setVariables(spec *ebpf.CollectionSpec, vars map[string]any) error {
 	for name, v := range vars {
 		if err := spec.Variables[name].Set(v); err != nil {
@@ -118,21 +123,6 @@ func setVariables(spec *ebpf.CollectionSpec, vars map[string]any) error {
 		}
 	}
 	return nil
-}
-
-// pendingConnects sizes the table of connects in SYN_SENT (which keeps
-// their process names until they finish): its LRU lists are per CPU, so
-// each CPU gets perCPU entries, and the whole never less than the object's
-// default.
-func pendingConnects(perCPU uint32) (uint32, error) {
-	cpus, err := ebpf.PossibleCPU()
-	if err != nil {
-		return 0, fmt.Errorf("count the CPUs: %w", err)
-	}
-	if perCPU == 0 {
-		perCPU = DefaultPendingConnectsPerCPU
-	}
-	return max(minPendingConnects, perCPU*uint32(cpus)), nil
 }
 
 func (o *Observer) attach(cgroupPath string) error {

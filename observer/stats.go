@@ -25,9 +25,10 @@ type Stats struct {
 	// DropNotify counts new-flow notifications lost to a full ring buffer
 	// (the flows themselves are still counted in the table).
 	DropNotify uint64
-	// ConnectsWithoutProcess counts connects whose SYN_SENT record (with
-	// the process name) was gone, so the flow has no process: more were
-	// pending on one CPU than Config.PendingConnectsPerCPU.
+	// ConnectsWithoutProcess counts connects whose flow entry, made at
+	// SYN_SENT with the process name, was gone when they finished (evicted
+	// from a full table, or the observer started during the connect), so
+	// the flow has no process.
 	ConnectsWithoutProcess uint64
 }
 
@@ -72,7 +73,7 @@ func (o *Observer) Stats() (Stats, error) {
 		*dst = v
 	}
 	o.mu.Lock()
-	s.Drained, s.Evicted = o.drained, o.evicted
+	s.Drained, s.Evicted = o.drained-o.drainedEmpty, o.evicted
 	o.mu.Unlock()
 	return s, nil
 }

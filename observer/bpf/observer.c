@@ -102,6 +102,8 @@ static __always_inline void bump(struct flow_value *v, __u8 fail, __u64 now)
 	}
 	if (fail != FAIL_NONE)
 		__sync_fetch_and_add(&v->failed, 1);
+	if (!v->first_ns) /* an empty entry Drain put back */
+		v->first_ns = now;
 	v->last_ns = now;
 }
 
@@ -128,19 +130,29 @@ enum comm_source {
 	COMM_CURRENT = 2, /* the current process (a datagram being sent) */
 };
 
+/* add_to adds one connection, failed attempt or datagram to the flow
+ * entry v of k. */
+static __always_inline void add_to(struct flow_key *k, struct flow_value *v, __u8 fail)
+{
+	count(CNT_EVENTS);
+	/* A pending connect's entry gets its first count: announce it now. */
+	if (notify_new_flows && v->count == 0 && v->failed == 0)
+		notify(k, v, fail);
+	bump(v, fail, bpf_ktime_get_ns());
+}
+
 /* record adds one connection, failed attempt (fail: enum failure) or UDP
  * datagram to the flow of k. The process name is looked up only when the
  * flow is new. */
 static __always_inline void record(struct flow_key *k, __u8 fail, const char *comm, __u8 src)
 {
-	__u64 now = bpf_ktime_get_ns();
 	struct flow_value *v = bpf_map_lookup_elem(&flows, k);
 
-	count(CNT_EVENTS);
 	if (v) {
-		bump(v, fail, now);
+		add_to(k, v, fail);
 		return;
 	}
+	__u64 now = bpf_ktime_get_ns();
 	struct flow_value nv = {
 		.count = fail == FAIL_NONE,
 		.failed = fail != FAIL_NONE,
@@ -157,6 +169,7 @@ static __always_inline void record(struct flow_key *k, __u8 fail, const char *co
 	else if (src == COMM_CURRENT && comm_in_cgroup_skb)
 		bpf_get_current_comm(nv.comm, sizeof(nv.comm));
 	if (bpf_map_update_elem(&flows, k, &nv, BPF_NOEXIST) == 0) {
+		count(CNT_EVENTS);
 		count(CNT_FLOWS_CREATED);
 		if (notify_new_flows)
 			notify(k, &nv, fail);
@@ -165,7 +178,7 @@ static __always_inline void record(struct flow_key *k, __u8 fail, const char *co
 	/* Another CPU inserted it meanwhile, or the map could not take it. */
 	v = bpf_map_lookup_elem(&flows, k);
 	if (v)
-		bump(v, fail, now);
+		add_to(k, v, fail);
 	else
 		count(CNT_DROP_FLOW_UPDATE);
 }

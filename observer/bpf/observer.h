@@ -59,7 +59,7 @@ enum counter {
 	CNT_DROP_FLOW_UPDATE, /* a flow could not be inserted */
 	CNT_DROP_SK_STORAGE,  /* a UDP socket/peer decision could not be stored */
 	CNT_DROP_PARSE,       /* a UDP packet whose headers could not be read */
-	CNT_NO_CONNECT_COMM,  /* a connect finished without its SYN_SENT record */
+	CNT_NO_CONNECT_COMM,  /* a connect finished without its SYN_SENT entry */
 	CNT_DROP_NOTIFY,      /* the new-flow ring buffer was full */
 	CNT_MAX,
 };

@@ -2,8 +2,9 @@
 /* TCP, both sides, from the socket state tracepoint (tp_btf: 5.5+ with BTF).
  * https://elixir.bootlin.com/linux/v5.10/source/include/trace/events/sock.h
  *
- *   CLOSE    -> SYN_SENT     connect() in the connecting task: keep its
- *                            process name
+ *   CLOSE    -> SYN_SENT     connect() in the connecting task: the flow's
+ *                            entry is made now, with the process name and
+ *                            no counts yet (a pending connect)
  *   SYN_SENT -> ESTABLISHED  connect succeeded (egress)
  *   SYN_SENT -> CLOSE        connect failed: refused, timed out, dropped
  *   SYN_RECV -> ESTABLISHED  a connection was accepted (ingress)
@@ -22,21 +23,11 @@
 #define ETIMEDOUT 110
 #define ECONNREFUSED 111
 
-struct connecting {
-	char comm[16];
-};
-
-/* Per-CPU LRU lists (no common LRU): the insert and the delete of a
- * connect need no shared lock; a socket that never finishes its connect is
- * evicted in time. Each CPU's list holds max_entries / CPUs sockets, so the
- * loader sizes the map by the number of CPUs (Config.PendingConnectsPerCPU). */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(map_flags, BPF_F_NO_COMMON_LRU);
-	__uint(max_entries, 16384); /* the loader sets it */
-	__type(key, __u64); /* the socket's address */
-	__type(value, struct connecting);
-} connecting SEC(".maps");
+/* No per-socket state: the socket has both addresses and its cgroup from
+ * SYN_SENT on, so the pending connect is its flow's entry itself. That
+ * keeps every process name however many connects wait (a policy that drops
+ * them keeps each about two minutes), and costs one flow lookup per connect
+ * instead of an insert, a lookup and a delete in a table of sockets. */
 
 /* sock_cgroup_id returns the cgroup v2 ID the socket was created in (or
  * inherited from its listener, for accepted sockets). tp_btf arguments are
@@ -80,6 +71,12 @@ static __always_inline void copy16(__u8 dst[16], const struct in6_addr *src)
 	d[3] = src->in6_u.u6_addr32[3];
 }
 
+static __always_inline bool v4_mapped(const struct in6_addr *a)
+{
+	return a->in6_u.u6_addr32[0] == 0 && a->in6_u.u6_addr32[1] == 0 &&
+	       a->in6_u.u6_addr32[2] == bpf_htonl(0xffff);
+}
+
 /* tcp_key fills k from the socket; false for families it does not know. */
 static __always_inline bool tcp_key(struct sock *sk, struct flow_key *k, __u8 dir)
 {
@@ -91,8 +88,13 @@ static __always_inline bool tcp_key(struct sock *sk, struct flow_key *k, __u8 di
 	if (family == AF_INET) {
 		set_v4(local, skc->skc_rcv_saddr);
 		set_v4(remote, skc->skc_daddr);
+	} else if (family == AF_INET6 && v4_mapped(&skc->skc_v6_daddr)) {
+		/* An IPv4 peer of a dual-stack socket: tcp_v6_connect hands it to
+		 * tcp_v4_connect, which fills the IPv4 fields before SYN_SENT and
+		 * the mapped IPv6 source only after; Go unmaps. */
+		set_v4(local, skc->skc_rcv_saddr);
+		set_v4(remote, skc->skc_daddr);
 	} else if (family == AF_INET6) {
-		/* v4-mapped for IPv4 peers of dual-stack sockets; Go unmaps. */
 		copy16(local, &skc->skc_v6_rcv_saddr);
 		copy16(remote, &skc->skc_v6_daddr);
 	} else {
@@ -124,20 +126,38 @@ static __always_inline __u8 connect_failure(struct sock *sk)
 	return FAIL_UNREACHABLE;
 }
 
+/* tcp_connecting makes the flow entry of a connect in SYN_SENT, with the
+ * connecting process's name, unless the flow has one already. */
+static __always_inline void tcp_connecting(struct sock *sk)
+{
+	struct flow_key k = {};
+
+	if (!tcp_key(sk, &k, DIR_EGRESS) || bpf_map_lookup_elem(&flows, &k))
+		return;
+	/* first_ns stays 0 until the first count (bump). */
+	struct flow_value nv = {.last_ns = bpf_ktime_get_ns()};
+	process_comm(nv.comm);
+	if (bpf_map_update_elem(&flows, &k, &nv, BPF_NOEXIST) == 0)
+		count(CNT_FLOWS_CREATED);
+}
+
+/* tcp_connect_done counts the connect on the entry made at SYN_SENT. Drain
+ * puts back the entries of pending connects; only one evicted from a full
+ * table is gone, and then the flow has no process name. */
 static __always_inline void tcp_connect_done(struct sock *sk, __u8 fail)
 {
-	__u64 skp = (__u64)sk;
-	struct connecting *c = bpf_map_lookup_elem(&connecting, &skp);
 	struct flow_key k = {};
-	char comm[16] = {};
+	struct flow_value *v;
 
-	if (c)
-		__builtin_memcpy(comm, c->comm, sizeof(comm));
-	else
-		count(CNT_NO_CONNECT_COMM);
-	bpf_map_delete_elem(&connecting, &skp);
-	if (tcp_key(sk, &k, DIR_EGRESS))
-		record(&k, fail, comm, COMM_GIVEN);
+	if (!tcp_key(sk, &k, DIR_EGRESS))
+		return;
+	v = bpf_map_lookup_elem(&flows, &k);
+	if (v) {
+		add_to(&k, v, fail);
+		return;
+	}
+	count(CNT_NO_CONNECT_COMM);
+	record(&k, fail, NULL, COMM_NONE);
 }
 
 SEC("tp_btf/inet_sock_set_state")
@@ -149,10 +169,7 @@ int BPF_PROG(tcp_state, struct sock *sk, int oldstate, int newstate)
 	if (sk->sk_protocol != IPPROTO_TCP)
 		return 0;
 	if (oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT) {
-		struct connecting c;
-		__u64 skp = (__u64)sk;
-		process_comm(c.comm);
-		bpf_map_update_elem(&connecting, &skp, &c, BPF_ANY);
+		tcp_connecting(sk);
 	} else if (oldstate == TCP_SYN_SENT) {
 		if (newstate == TCP_ESTABLISHED)
 			tcp_connect_done(sk, FAIL_NONE);

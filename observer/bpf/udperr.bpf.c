@@ -76,8 +76,7 @@ int BPF_PROG(udp_error, const struct sock *sk)
 	v = bpf_map_lookup_elem(&flows, &k);
 	if (v && v->count > 0) {
 		__sync_fetch_and_add(&v->count, -1);
-		count(CNT_EVENTS);
-		bump(v, fail, bpf_ktime_get_ns());
+		add_to(&k, v, fail);
 		return 0;
 	}
 	record(&k, fail, NULL, COMM_NONE);
