@@ -131,10 +131,38 @@ static __always_inline bool parse_v6(struct __sk_buff *skb, struct datagram *d)
 	return true;
 }
 
+/* parse_direct reads a datagram whose UDP header follows the IP header
+ * directly (no IPv4 options or IPv6 extension headers) in place, without
+ * a helper call; false when it cannot, and parse copies instead. */
+static __always_inline bool parse_direct(struct __sk_buff *skb, struct datagram *d)
+{
+	void *data = (void *)(long)skb->data;
+	void *end = (void *)(long)skb->data_end;
+
+	if (skb->protocol == bpf_htons(ETH_P_IP)) {
+		struct udp_hdr_v4 *h = data;
+		if ((void *)(h + 1) > end || h->ip.vihl != 0x45 || h->ip.proto != IPPROTO_UDP)
+			return false;
+		set_v4(d->src, h->ip.saddr);
+		set_v4(d->dst, h->ip.daddr);
+		set_ports(d, h->ports);
+		return true;
+	}
+	struct udp_hdr_v6 *h = data;
+	if (skb->protocol != bpf_htons(ETH_P_IPV6) || (void *)(h + 1) > end || h->ip.nexthdr != IPPROTO_UDP)
+		return false;
+	__builtin_memcpy(d->src, h->ip.saddr, 16);
+	__builtin_memcpy(d->dst, h->ip.daddr, 16);
+	set_ports(d, h->ports);
+	return true;
+}
+
 /* parse reads the addresses and ports; cgroup_skb data starts at the network
  * header. */
 static __always_inline bool parse(struct __sk_buff *skb, struct datagram *d)
 {
+	if (parse_direct(skb, d))
+		return true;
 	if (skb->protocol == bpf_htons(ETH_P_IP))
 		return parse_v4(skb, d);
 	if (skb->protocol == bpf_htons(ETH_P_IPV6))
