@@ -91,9 +91,9 @@ const (
 	flowbpfMapFlows           = "flows"
 	flowbpfMapNewFlows        = "new_flows"
 	flowbpfMapUdpPairs        = "udp_pairs"
+	flowbpfProgSkError        = "sk_error"
 	flowbpfProgTcpState       = "tcp_state"
 	flowbpfProgUdpEgress      = "udp_egress"
-	flowbpfProgUdpError       = "udp_error"
 	flowbpfProgUdpIngress     = "udp_ingress"
 	flowbpfVarCommInCgroupSkb = "comm_in_cgroup_skb"
 	flowbpfVarEphemeralHi     = "ephemeral_hi"
@@ -149,9 +149,9 @@ type flowbpfSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type flowbpfProgramSpecs struct {
+	SkError    *ebpf.ProgramSpec `ebpf:"sk_error"`
 	TcpState   *ebpf.ProgramSpec `ebpf:"tcp_state"`
 	UdpEgress  *ebpf.ProgramSpec `ebpf:"udp_egress"`
-	UdpError   *ebpf.ProgramSpec `ebpf:"udp_error"`
 	UdpIngress *ebpf.ProgramSpec `ebpf:"udp_ingress"`
 }
 
@@ -236,17 +236,17 @@ type flowbpfVariables struct {
 //
 // It can be passed to loadFlowbpfObjects or ebpf.CollectionSpec.LoadAndAssign.
 type flowbpfPrograms struct {
+	SkError    *ebpf.Program `ebpf:"sk_error"`
 	TcpState   *ebpf.Program `ebpf:"tcp_state"`
 	UdpEgress  *ebpf.Program `ebpf:"udp_egress"`
-	UdpError   *ebpf.Program `ebpf:"udp_error"`
 	UdpIngress *ebpf.Program `ebpf:"udp_ingress"`
 }
 
 func (p *flowbpfPrograms) Close() error {
 	return _FlowbpfClose(
+		p.SkError,
 		p.TcpState,
 		p.UdpEgress,
-		p.UdpError,
 		p.UdpIngress,
 	)
 }

@@ -155,13 +155,13 @@ func (o *Observer) attach(cgroupPath string) error {
 // UDP sockets (refused datagrams). Its tracepoint is 5.14+: without it the
 // observer runs on, and says so.
 func (o *Observer) attachUDPErrors() {
-	l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: "inet_sk_error_report", Program: o.objs.UdpError})
+	l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: "inet_sk_error_report", Program: o.objs.SkError})
 	if err != nil {
-		o.log.Info("this kernel has no inet_sk_error_report tracepoint (before 5.14): refused UDP datagrams are not seen", "err", err)
+		o.log.Info("this kernel has no inet_sk_error_report tracepoint (before 5.14): refused UDP datagrams are not seen, and a TCP connect failed by an ICMP error may be counted as timed out", "err", err)
 		return
 	}
 	o.links = append(o.links, l)
-	o.hooks = append(o.hooks, "raw_tp/inet_sk_error_report (UDP errors)")
+	o.hooks = append(o.hooks, "raw_tp/inet_sk_error_report (ICMP errors of UDP and connecting TCP sockets)")
 }
 
 // Hooks names the hooks the observer attached to, for start-up messages.

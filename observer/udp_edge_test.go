@@ -46,21 +46,6 @@ func TestUDPObserverStartedMidStream(t *testing.T) {
 	}
 }
 
-// TestUDPRefusedIsFailed: a datagram to a closed port, answered with ICMP
-// port unreachable, is the UDP form of a refused connect: a failed flow,
-// not a datagram to count.
-func TestUDPRefusedIsFailed(t *testing.T) {
-	o := openObserver(t)
-	node := netns.NewNode(t)
-	client, server := node.AddPod(t, "client"), node.AddPod(t, "server")
-	closed := netip.AddrPortFrom(server.IPv4, 5353)
-	_, _ = o.Drain()
-	must(t, startHelper(t, client, "resolver", "udpfail", closed.String()).Wait())
-	want := udpEgress(client, closed, "resolver", 0)
-	want.Failed, want.Refused = 1, 1
-	assertFlows(t, []flow.Observation{want}, collect(t, o, cgroupsOf(client, server), []flow.Observation{want}))
-}
-
 // TestUDPIPv6ExtensionHeaders: datagrams with a hop-by-hop options header
 // between the IPv6 and UDP headers are flows at both ends, not unparsed.
 func TestUDPIPv6ExtensionHeaders(t *testing.T) {

@@ -37,6 +37,7 @@ struct sock_common {
 	__be16 skc_dport;
 	__u16 skc_num;
 	unsigned short skc_family;
+	volatile unsigned char skc_state;
 	struct in6_addr skc_v6_daddr;
 	struct in6_addr skc_v6_rcv_saddr;
 } __attribute__((preserve_access_index));
@@ -48,6 +49,7 @@ struct sock {
 	 * with BPF_CORE_READ_BITFIELD, which relocates either layout. */
 	__u8 sk_userlocks;
 	int sk_err;
+	int sk_err_soft;
 	struct sock_cgroup_data sk_cgrp_data;
 } __attribute__((preserve_access_index));
 

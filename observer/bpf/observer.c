@@ -194,4 +194,4 @@ static __always_inline void set_v4(__u8 dst[16], __be32 addr)
 
 #include "tcp.bpf.c"
 #include "udp.bpf.c"
-#include "udperr.bpf.c"
+#include "skerr.bpf.c"

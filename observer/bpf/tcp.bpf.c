@@ -113,11 +113,15 @@ static __always_inline bool tcp_key(struct sock *sk, struct flow_key *k, __u8 di
  * for an RST in SYN_SENT, tcp_write_err ETIMEDOUT (or the last ICMP soft
  * error) when the SYN retries run out, tcp_v4_err/tcp_v6_err the ICMP
  * error; a program that gives up first (a connect timeout) closes the
- * socket with no error at all, which is a timeout too.
+ * socket with no error at all, which is a timeout too. The error is lost
+ * when the program reads it (SO_ERROR clears it) before the close: an
+ * ICMP error for a non-blocking connect (a rejecting policy) wakes the
+ * program before the state changes, and then counts as a timeout.
  * https://elixir.bootlin.com/linux/v5.10/source/net/ipv4/tcp_input.c (tcp_reset) */
 static __always_inline __u8 connect_failure(struct sock *sk)
 {
-	int err = sk->sk_err;
+	/* An ICMP error the program gave up on (soft: the kernel retries). */
+	int err = sk->sk_err ?: sk->sk_err_soft;
 
 	if (err == ECONNREFUSED)
 		return FAIL_REFUSED;

@@ -40,8 +40,8 @@ static __always_inline bool udp_error_key(const struct sock *sk, struct flow_key
 		set_v4(k->client, BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr));
 		set_v4(k->server, BPF_CORE_READ(sk, __sk_common.skc_daddr));
 	} else if (family == AF_INET6) {
-		BPF_CORE_READ_INTO(k->client, sk, __sk_common.skc_v6_rcv_saddr);
-		BPF_CORE_READ_INTO(k->server, sk, __sk_common.skc_v6_daddr);
+		bpf_core_read(k->client, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(k->server, 16, &sk->__sk_common.skc_v6_daddr);
 	} else {
 		return false;
 	}
@@ -56,7 +56,7 @@ static __always_inline bool udp_error_key(const struct sock *sk, struct flow_key
 /* The failed datagram was counted when it was sent: move it from count to
  * failed, as a refused connect never counts as a connection. */
 SEC("raw_tp/inet_sk_error_report")
-int BPF_PROG(udp_error, const struct sock *sk)
+int BPF_PROG(sk_error, const struct sock *sk)
 {
 	struct flow_key k = {};
 	struct flow_value *v;
