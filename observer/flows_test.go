@@ -49,6 +49,12 @@ func collectInto(t *testing.T, o *observer.Observer, cgroups map[uint64]bool, wa
 // observations of cgroups), so that what fn does spreads over many drains.
 func drainWhile(t *testing.T, o *observer.Observer, cgroups map[uint64]bool, merged map[string]*flow.Observation, fn func()) {
 	t.Helper()
+	drainEvery(t, o, 20*time.Millisecond, cgroups, merged, fn)
+}
+
+// drainEvery is drainWhile with another interval.
+func drainEvery(t *testing.T, o *observer.Observer, every time.Duration, cgroups map[uint64]bool, merged map[string]*flow.Observation, fn func()) {
+	t.Helper()
 	done := make(chan struct{})
 	go func() { defer close(done); fn() }()
 	for {
@@ -64,7 +70,7 @@ func drainWhile(t *testing.T, o *observer.Observer, cgroups map[uint64]bool, mer
 		select {
 		case <-done:
 			return
-		case <-time.After(20 * time.Millisecond):
+		case <-time.After(every):
 		}
 	}
 }

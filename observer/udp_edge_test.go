@@ -2,6 +2,8 @@ package observer_test
 
 import (
 	"net/netip"
+	"os"
+	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -24,11 +26,16 @@ func TestUDPObserverStartedMidStream(t *testing.T) {
 	client, server := node.AddPod(t, "client"), node.AddPod(t, "server")
 	at := netip.AddrPortFrom(server.IPv4, 5201)
 	startHelper(t, server, "iperf3", "reverse-server", strconv.Itoa(int(at.Port())))
-	stream := startHelper(t, client, "iperf3c", "reverse-client", at.String(), "1500", "50")
+	stop := filepath.Join(t.TempDir(), "stop")
+	stream := startHelper(t, client, "iperf3c", "reverse-client", at.String(), stop, "50")
 	time.Sleep(300 * time.Millisecond) // the stream runs
 	o := openObserver(t)
 	cgroups, merged := cgroupsOf(client, server), map[string]*flow.Observation{}
-	drainWhile(t, o, cgroups, merged, func() { must(t, stream.Wait()) })
+	drainWhile(t, o, cgroups, merged, func() {
+		time.Sleep(500 * time.Millisecond) // about ten keep-alives while observed
+		must(t, os.WriteFile(stop, nil, 0o600))
+		must(t, stream.Wait())
+	})
 	want := []flow.Observation{
 		udpEgress(client, at, "iperf3c", 0),
 		udpIngress(server, netip.AddrPortFrom(client.IPv4, 0), at, 0),

@@ -178,9 +178,9 @@ func connectUDP(pc *net.UDPConn, to netip.AddrPort) error {
 	return errors.Join(err, cerr)
 }
 
-// reverseClientMain: "reverse-client ADDR MS KEEPALIVE_MS" starts a reverse
-// stream from ADDR, reads it for MS milliseconds and sends a keep-alive every
-// KEEPALIVE_MS; it prints how many keep-alives it sent.
+// reverseClientMain: "reverse-client ADDR STOPFILE KEEPALIVE_MS" starts a
+// reverse stream from ADDR, reads it and sends a keep-alive every
+// KEEPALIVE_MS until STOPFILE exists (10 s at most).
 func reverseClientMain(args []string) error {
 	c, err := net.Dial("udp", args[0])
 	if err != nil {
@@ -195,7 +195,7 @@ func reverseClientMain(args []string) error {
 	go func() {
 		defer wg.Done()
 		buf := make([]byte, 16)
-		_ = c.SetReadDeadline(time.Now().Add(time.Duration(atoi(args[1])) * time.Millisecond))
+		_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
 		for {
 			if _, err := c.Read(buf); err != nil {
 				return
@@ -203,12 +203,16 @@ func reverseClientMain(args []string) error {
 		}
 	}()
 	every := time.Duration(atoi(args[2])) * time.Millisecond
-	for end := time.Now().Add(time.Duration(atoi(args[1])) * time.Millisecond); time.Now().Before(end); {
+	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); {
 		time.Sleep(every)
 		if _, err := c.Write([]byte("keepalive")); err != nil {
 			return err
 		}
+		if _, err := os.Stat(args[1]); err == nil {
+			break
+		}
 	}
+	_ = c.SetReadDeadline(time.Now()) // stop reading
 	wg.Wait()
 	return nil
 }
