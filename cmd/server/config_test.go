@@ -20,6 +20,7 @@ func TestConfigFlagsAndValidate(t *testing.T) {
 		{"no observer", []string{"--tls-cert-file=c", "--tls-key-file=k", "--observer-user="}, "--observer-user"},
 		{"webhooks off need no cert dir", []string{"--tls-cert-file=c", "--tls-key-file=k", "--webhook-port=0", "--webhook-cert-dir="}, ""},
 		{"webhooks on need a cert dir", []string{"--tls-cert-file=c", "--tls-key-file=k", "--webhook-cert-dir="}, "--webhook-cert-dir"},
+		{"webhooks on need the configurations' name", []string{"--tls-cert-file=c", "--tls-key-file=k", "--webhook-configuration="}, "--webhook-configuration"},
 		{"webhook port out of range", []string{"--tls-cert-file=c", "--tls-key-file=k", "--webhook-port=70000"}, "--webhook-port"},
 		{"no warning lines", []string{"--tls-cert-file=c", "--tls-key-file=k", "--max-warnings=0"}, "--max-warnings"},
 		{"bucket not whole seconds", []string{"--tls-cert-file=c", "--tls-key-file=k", "--bucket=1500ms"}, "--bucket"},

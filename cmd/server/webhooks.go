@@ -12,17 +12,17 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 
+	"github.com/netpol-advisor/netpol-advisor/internal/health"
 	"github.com/netpol-advisor/netpol-advisor/internal/store"
 	"github.com/netpol-advisor/netpol-advisor/webhook"
 	"github.com/netpol-advisor/netpol-advisor/webhook/certs"
-	"github.com/netpol-advisor/netpol-advisor/webhook/config"
 )
 
 // startWebhooks serves the admission webhooks and runs the annotator from a
 // controller-runtime manager until ctx ends, in a goroutine of wg. The
 // returned channel yields the manager's exit error. With the webhooks off it
 // returns a nil channel, which never yields.
-func startWebhooks(ctx context.Context, wg *sync.WaitGroup, cfg WebhookConfig, rc *rest.Config, baselines store.Reader, log *slog.Logger) (<-chan error, error) {
+func startWebhooks(ctx context.Context, wg *sync.WaitGroup, cfg WebhookConfig, rc *rest.Config, baselines store.Reader, probe *health.Probe, log *slog.Logger) (<-chan error, error) {
 	if cfg.Port == 0 {
 		log.Info("admission webhooks off (--webhook-port=0)")
 		return nil, nil
@@ -36,10 +36,13 @@ func startWebhooks(ctx context.Context, wg *sync.WaitGroup, cfg WebhookConfig, r
 	if err != nil {
 		return nil, fmt.Errorf("webhook manager: %w", err)
 	}
-	err = webhook.SetupCerts(ctx, mgr, certs.Options{
-		Namespace: cfg.Namespace, Service: cfg.Service, Secret: cfg.Service + "-tls", CertDir: cfg.CertDir, Webhooks: config.Name,
-	})
-	if err != nil {
+	certOpts := certs.Options{
+		Namespace: cfg.Namespace, Service: cfg.Service, Secret: cfg.Service + "-tls", CertDir: cfg.CertDir, Webhooks: cfg.Configuration,
+	}
+	if err := webhook.SetupCerts(ctx, mgr, certOpts); err != nil {
+		return nil, err
+	}
+	if err := addWebhookChecks(probe, mgr, certOpts); err != nil {
 		return nil, err
 	}
 	opts := webhook.Options{Namespace: cfg.Namespace, Window: cfg.Window, MaxWarnings: cfg.MaxWarnings}
@@ -48,6 +51,6 @@ func startWebhooks(ctx context.Context, wg *sync.WaitGroup, cfg WebhookConfig, r
 	}
 	errc := make(chan error, 1)
 	wg.Go(func() { errc <- mgr.Start(ctx) })
-	log.Info("admission webhooks serving", "port", cfg.Port, "service", cfg.Namespace+"/"+cfg.Service)
+	log.Info("admission webhooks serving", "port", cfg.Port, "service", cfg.Namespace+"/"+cfg.Service, "configurations", cfg.Configuration)
 	return errc, nil
 }
