@@ -101,7 +101,11 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	// waits for the store and, with webhooks on, their certificate.
 	probe := health.New(health.Options{})
 	probe.Add("store", storeReady(st))
-	hooks, err := startWebhooks(ctx, &wg, cfg.Webhook, rc, st, probe, log)
+	hooks, adv, err := startWebhooks(ctx, &wg, cfg.Webhook, rc, st, probe, log)
+	if err != nil {
+		return err
+	}
+	apic, err := startAggregatedAPI(ctx, &wg, cfg, st, adv, log)
 	if err != nil {
 		return err
 	}
@@ -123,6 +127,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return fmt.Errorf("serve HTTPS on %s: %w", cfg.Listen, err)
 	case err := <-hooks:
 		return fmt.Errorf("admission webhooks: %w", err)
+	case err := <-apic:
+		return fmt.Errorf("aggregated API: %w", err)
 	case <-ctx.Done():
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
