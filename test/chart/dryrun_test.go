@@ -49,7 +49,7 @@ func TestChartAcceptedByAPIServer(t *testing.T) {
 			if _, errOut, err := cp.Kubectl(ctx, nil, "create", "namespace", vs.namespace); err != nil {
 				t.Fatalf("create namespace %s: %v\n%s", vs.namespace, err, errOut)
 			}
-			out, errOut, err := cp.Kubectl(ctx, []byte(manifests), "apply", "--dry-run=server", "--namespace", vs.namespace, "-f", "-")
+			out, errOut, err := cp.Kubectl(ctx, []byte(manifests), "apply", "--dry-run=server", "-f", "-")
 			if err != nil {
 				t.Fatalf("kubectl apply --dry-run=server refused the %s manifests: %v\n%s", vs.name, err, errOut)
 			}

@@ -53,7 +53,7 @@ func mustRender(t testing.TB, h *testutil.Helm, vs valueSet) string {
 // The ingest CA and certificate are made by helm at render time (genCA),
 // new on every helm template; the golden files hold a placeholder.
 var (
-	generatedB64 = regexp.MustCompile(`(?m)^(\s+(?:ca\.crt|tls\.crt|tls\.key): )[A-Za-z0-9+/=]{64,}$`)
+	generatedB64 = regexp.MustCompile(`(?m)^(\s+(?:ca\.crt|tls\.crt|tls\.key|caBundle): )[A-Za-z0-9+/=]{64,}$`)
 	generatedPEM = regexp.MustCompile(`(?ms)^(\s+)-----BEGIN CERTIFICATE-----$.*?^\s+-----END CERTIFICATE-----$`)
 )
 

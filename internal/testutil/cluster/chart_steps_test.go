@@ -174,6 +174,21 @@ func (r *chartRun) baseline() (flow.Baseline, error) {
 	return b, json.NewDecoder(resp.Body).Decode(&b)
 }
 
+// checkAggregatedAPI reads the baselines as a user does, through the API
+// server and the chart's APIService (kubectl get baselines).
+func (r *chartRun) checkAggregatedAPI() {
+	r.t.Helper()
+	r.kubectl("wait", "--for=condition=Available", "apiservice/v1alpha1.netpol-advisor.io", "--timeout", "2m")
+	Eventually(r.t, time.Minute, "kubectl get baselines lists the server Deployment", func() error {
+		out, err := r.c.Kubectl(r.ctx, "-n", "e2e", "get", "baselines")
+		if err != nil || !strings.Contains(out, "server") {
+			return fmt.Errorf("kubectl get baselines: %v\n%s", err, out)
+		}
+		r.t.Logf("kubectl -n e2e get baselines:\n%s", out)
+		return nil
+	})
+}
+
 func (r *chartRun) annotations(deployment string) map[string]string {
 	r.t.Helper()
 	var m map[string]string
