@@ -140,8 +140,10 @@ func (c Config) Validate() error {
 		errs = append(errs, errors.New("with webhooks on, --webhook-cert-dir, --namespace, --webhook-service and --webhook-configuration are required"))
 	}
 	if c.API.Listen != "" {
-		if _, _, err := net.SplitHostPort(c.API.Listen); err != nil {
+		if host, _, err := net.SplitHostPort(c.API.Listen); err != nil {
 			errs = append(errs, fmt.Errorf("--api-listen %q: want host:port, e.g. :6443", c.API.Listen))
+		} else if _, err := bindAddress(host); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	if c.API.Window < 0 {
