@@ -305,6 +305,13 @@ func (r *chartRun) uninstall(bpf testutil.BPFObjects) {
 			r.t.Errorf("%s left after helm uninstall:\n%s", kind, left)
 		}
 	}
+	// An APIService left behind breaks discovery for every kubectl user.
+	if out, err := r.c.Kubectl(r.ctx, "get", "apiservice", "v1alpha1.netpol-advisor.io"); err == nil || !strings.Contains(out, "NotFound") {
+		r.t.Errorf("APIService v1alpha1.netpol-advisor.io left after helm uninstall (%v):\n%s", err, out)
+	}
+	if left := r.kubectl("-n", "kube-system", "get", "rolebindings", "-l", "app.kubernetes.io/instance="+chartRelease, "-o", "name"); strings.TrimSpace(left) != "" {
+		r.t.Errorf("RoleBindings left in kube-system after helm uninstall:\n%s", left)
+	}
 	if left := r.kubectl("-n", chartNS, "get", "secrets,configmaps,services,daemonsets,deployments,pods", "-l", "app.kubernetes.io/instance="+chartRelease, "-o", "name"); strings.TrimSpace(left) != "" {
 		r.t.Errorf("objects left in %s after helm uninstall:\n%s", chartNS, left)
 	}
