@@ -333,6 +333,20 @@ func (r *chartRun) uninstall(bpf testutil.BPFObjects) {
 	r.t.Logf("kept on purpose (helm.sh/resource-policy: keep, the baselines): %s", strings.TrimSpace(pvc))
 }
 
+// checkNoForbidden fails when a component's log shows the API server
+// refusing it: a right missing from the chart's RBAC.
+func (r *chartRun) checkNoForbidden() {
+	r.t.Helper()
+	for _, sel := range []string{serverSelector, observerSelector} {
+		logs := r.kubectl("-n", chartNS, "logs", "-l", sel, "--tail", "-1")
+		for _, l := range strings.Split(logs, "\n") {
+			if strings.Contains(l, "forbidden") {
+				r.t.Errorf("RBAC refused the %s: %s", sel, l)
+			}
+		}
+	}
+}
+
 // measureResources logs what the product's pods used, from their memory
 // and CPU cgroups (v1 here), for the chart's requests and limits.
 func (r *chartRun) measureResources() {

@@ -69,6 +69,7 @@ func TestChartOnCluster(t *testing.T) {
 	r.step("killing the server loses no acknowledged flow", r.killServer)
 	r.step("helm upgrade to changed values keeps the baseline", r.upgrade)
 	r.step("kubectl apply prints the Warning through the installed webhook", r.checkWarning)
+	r.checkNoForbidden()
 	r.measureResources()
 	r.step("helm uninstall leaves nothing behind", func() { r.uninstall(bpf) })
 	t.Logf("TestChartOnCluster: %s in all (cluster up %s)", time.Since(began).Round(time.Second), c.UpTime.Round(time.Second))
