@@ -48,20 +48,25 @@ func addWebhookChecks(probe *health.Probe, mgr manager.Manager, o certs.Options)
 		}
 		return nil
 	})
+	probe.Add("webhook-certificate", certificateCheck(c, o))
+	return nil
+}
+
+// certificateCheck is certificateInPlace, repairing what it finds missing:
+// the configurations may have been created (or re-created by a helm
+// upgrade) after the server patched them, and the rotator's own round is
+// hourly.
+func certificateCheck(c client.Client, o certs.Options) func(context.Context) error {
 	rot := &certs.Rotator{Client: c, Options: o}
-	probe.Add("webhook-certificate", func(ctx context.Context) error {
+	return func(ctx context.Context) error {
 		if err := certificateInPlace(ctx, c, o); err == nil {
 			return nil
 		}
-		// The configurations may have been created (or re-created by a
-		// helm upgrade) after the server patched them: patch them now
-		// rather than at the rotator's next hourly round.
 		if err := rot.Ensure(ctx); err != nil {
 			return err
 		}
 		return certificateInPlace(ctx, c, o)
-	})
-	return nil
+	}
 }
 
 // certificateInPlace checks that the serving certificate on disk is the one
