@@ -10,7 +10,7 @@ CHART        := charts/netpol-advisor
 TEST_DEPS += helm
 
 .PHONY: helm chart-lint chart-rules chart-golden
-helm: $(HELM) ## Build helm $(HELM_VERSION) from the Go module proxy (cached).
+helm: $(HELM) ## Build helm v3 from the Go module proxy into the cache (go install).
 
 $(HELM):
 	@echo ">> building helm $(HELM_VERSION) from the Go module proxy into $(HELM_DIR)"
