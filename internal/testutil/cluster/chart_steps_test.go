@@ -210,11 +210,24 @@ func (r *chartRun) checkAnnotations() {
 		r.t.Fatalf("the new Deployment was created without a learning status annotation: %q", st)
 	}
 	// An update goes through the webhook too: the observed Deployment's
-	// recommendation allows what was seen, the client on 8080.
+	// recommendation allows what was seen, the client on 8080. (The
+	// annotator would also get there, at its next resync.)
 	r.kubectl("-n", "e2e", "annotate", "--overwrite", "deployment", "server", "e2e.netpol-advisor.io/touched="+strconv.FormatInt(time.Now().Unix(), 10))
-	pol := r.annotations("server")["netpol-advisor.io/recommended-policy"]
+	r.requireRecommendation("after an update")
+	// Re-created (a redeploy): the new object carries the recommendation
+	// from the stored baseline the moment it is created.
+	r.kubectl("-n", "e2e", "delete", "deployment", "server", "--wait")
+	r.apply("workload.yaml")
+	r.requireRecommendation("created anew")
+	r.kubectl("-n", "e2e", "rollout", "status", "deployment/server", "--timeout", "2m")
+}
+
+func (r *chartRun) requireRecommendation(when string) {
+	r.t.Helper()
+	ann := r.annotations("server")
+	pol := ann["netpol-advisor.io/recommended-policy"]
 	if !strings.Contains(pol, "app: client") || !strings.Contains(pol, "8080") {
-		r.t.Fatalf("the server Deployment's recommended policy does not allow the observed client on 8080:\n%s\nstatus %s", pol, r.annotations("server")["netpol-advisor.io/recommendation-status"])
+		r.t.Fatalf("%s, the server Deployment's recommended policy does not allow the observed client on 8080:\n%s\nstatus %s", when, pol, ann["netpol-advisor.io/recommendation-status"])
 	}
 }
 

@@ -64,7 +64,7 @@ func TestChartOnCluster(t *testing.T) {
 		r.waitCount(3)
 	})
 	r.step("kubectl get baselines through the chart's APIService", r.checkAggregatedAPI)
-	r.step("a new Deployment is annotated at creation; the observed one gets its policy", r.checkAnnotations)
+	r.step("new Deployments are annotated at creation (learning; re-created: its policy)", r.checkAnnotations)
 	r.step("the product's NetworkPolicy keeps other pods off the webhook port", r.checkWebhookPortClosed)
 	r.step("killing the server loses no acknowledged flow", r.killServer)
 	r.step("helm upgrade to changed values keeps the baseline", r.upgrade)
