@@ -236,6 +236,14 @@ func (r *chartRun) requireRecommendation(when string) {
 // NetworkPolicy is in force on this cluster.
 func (r *chartRun) checkWebhookPortClosed() {
 	r.t.Helper()
+	// The chart found the API server's address at install time (lookup of
+	// the default/kubernetes EndpointSlice): the webhook port admits that
+	// address only.
+	apiIP := strings.TrimSpace(r.kubectl("-n", "default", "get", "endpointslice", "kubernetes", "-o", "jsonpath={.endpoints[0].addresses[0]}"))
+	from := r.kubectl("-n", chartNS, "get", "networkpolicy", chartRelease+"-server", "-o", "jsonpath={.spec.ingress[0].from[*].ipBlock.cidr}")
+	if strings.TrimSpace(from) != apiIP+"/32" {
+		r.t.Errorf("the webhook port admits %q, want only the API server %s/32", from, apiIP)
+	}
 	ip := strings.TrimSpace(r.kubectl("-n", chartNS, "get", "pod", "-l", serverSelector, "-o", "jsonpath={.items[0].status.podIP}"))
 	for _, port := range []string{"9443", "8443"} {
 		out, err := r.c.Exec(r.ctx, "e2e", "client", "/netcheck", "tcp", "-timeout", "2s", ip+":"+port)
