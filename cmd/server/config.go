@@ -11,6 +11,7 @@ import (
 	"github.com/netpol-advisor/netpol-advisor/internal/store/badgerstore"
 	"github.com/netpol-advisor/netpol-advisor/internal/transport"
 	"github.com/netpol-advisor/netpol-advisor/webhook/config"
+	"github.com/netpol-advisor/netpol-advisor/webhook/workloads"
 )
 
 // Config is the server's configuration.
@@ -59,6 +60,9 @@ type WebhookConfig struct {
 	Window time.Duration
 	// MaxWarnings caps the finding lines of one NetworkPolicy review.
 	MaxWarnings int
+	// AnnotateNamespaces is the label selector of the namespaces whose
+	// workloads are annotated (empty: all); see workloads.ParseSelector.
+	AnnotateNamespaces string
 }
 
 // DefaultConfig returns the defaults used by AddFlags.
@@ -110,6 +114,8 @@ func (c *Config) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.Webhook.Configuration, "webhook-configuration", c.Webhook.Configuration, "name of the Mutating- and ValidatingWebhookConfiguration whose caBundle the server patches")
 	fs.DurationVar(&c.Webhook.Window, "advice-window", c.Webhook.Window, "how far back baselines are read for recommendations and warnings (0: all that is kept)")
 	fs.IntVar(&c.Webhook.MaxWarnings, "max-warnings", c.Webhook.MaxWarnings, "most finding lines in one kubectl apply warning")
+	fs.StringVar(&c.Webhook.AnnotateNamespaces, "annotate-namespace-selector", c.Webhook.AnnotateNamespaces,
+		"label selector of the namespaces whose workloads are annotated, as kubectl -l takes it or a LabelSelector in JSON (empty: all)")
 }
 
 // Validate reports every problem of the configuration at once.
@@ -138,6 +144,9 @@ func (c Config) Validate() error {
 	}
 	if c.Webhook.Port != 0 && (c.Webhook.CertDir == "" || c.Webhook.Namespace == "" || c.Webhook.Service == "" || c.Webhook.Configuration == "") {
 		errs = append(errs, errors.New("with webhooks on, --webhook-cert-dir, --namespace, --webhook-service and --webhook-configuration are required"))
+	}
+	if _, err := workloads.ParseSelector(c.Webhook.AnnotateNamespaces); err != nil {
+		errs = append(errs, fmt.Errorf("--annotate-namespace-selector: %w", err))
 	}
 	if c.API.Listen != "" {
 		if host, _, err := net.SplitHostPort(c.API.Listen); err != nil {

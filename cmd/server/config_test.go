@@ -25,6 +25,10 @@ func TestConfigFlagsAndValidate(t *testing.T) {
 		{"webhook port out of range", []string{"--tls-cert-file=c", "--tls-key-file=k", "--webhook-port=70000"}, "--webhook-port"},
 		{"no warning lines", []string{"--tls-cert-file=c", "--tls-key-file=k", "--max-warnings=0"}, "--max-warnings"},
 		{"bucket not whole seconds", []string{"--tls-cert-file=c", "--tls-key-file=k", "--bucket=1500ms"}, "--bucket"},
+		{"annotate namespace selector", []string{"--tls-cert-file=c", "--tls-key-file=k", "--annotate-namespace-selector=team in (a,b),!legacy"}, ""},
+		{"annotate namespace selector as JSON", []string{"--tls-cert-file=c", "--tls-key-file=k", `--annotate-namespace-selector={"matchLabels":{"team":"a"}}`}, ""},
+		{"bad annotate namespace selector", []string{"--tls-cert-file=c", "--tls-key-file=k", "--annotate-namespace-selector=team in a"}, "--annotate-namespace-selector"},
+		{"annotate namespace selector with an unknown JSON field", []string{"--tls-cert-file=c", "--tls-key-file=k", `--annotate-namespace-selector={"matchLabel":{"team":"a"}}`}, "--annotate-namespace-selector"},
 		{"negative deleted-pod grace", []string{"--tls-cert-file=c", "--tls-key-file=k", "--deleted-pod-grace=-5m"}, "--deleted-pod-grace"},
 	}
 	for _, tt := range tests {
