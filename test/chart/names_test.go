@@ -1,6 +1,7 @@
 package chart
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -103,6 +104,13 @@ func TestChartWebhookNamesCannotDrift(t *testing.T) {
 				t.Errorf("webhook Service port %d -> %s, want 443 -> the container's webhook port", svc.Spec.Ports[0].Port, target)
 			}
 			o := config.Options{Namespace: vs.namespace, Service: svcName, Port: svc.Spec.Ports[0].Port}
+			if sel := flagValue(args, "annotate-namespace-selector"); sel != "" {
+				// The server's annotator and the webhook select the same namespaces.
+				o.AnnotateNamespaces = &metav1.LabelSelector{}
+				if err := json.Unmarshal([]byte(sel), o.AnnotateNamespaces); err != nil {
+					t.Fatalf("--annotate-namespace-selector=%s: %v", sel, err)
+				}
+			}
 			wantM, wantV := config.Mutating(o), config.Validating(o)
 			ignore := []cmp.Option{cmpopts.IgnoreFields(metav1.ObjectMeta{}, "Name", "Labels"), cmpopts.IgnoreFields(admissionregistrationv1.MutatingWebhook{}, "TimeoutSeconds"),
 				cmpopts.IgnoreFields(admissionregistrationv1.ValidatingWebhook{}, "TimeoutSeconds")}
