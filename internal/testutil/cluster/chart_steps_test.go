@@ -333,9 +333,17 @@ func (r *chartRun) uninstall(bpf testutil.BPFObjects) {
 	if left := r.kubectl("-n", "kube-system", "get", "rolebindings", "-l", "app.kubernetes.io/instance="+chartRelease, "-o", "name"); strings.TrimSpace(left) != "" {
 		r.t.Errorf("RoleBindings left in kube-system after helm uninstall:\n%s", left)
 	}
-	if left := r.kubectl("-n", chartNS, "get", "secrets,configmaps,services,daemonsets,deployments,pods", "-l", "app.kubernetes.io/instance="+chartRelease, "-o", "name"); strings.TrimSpace(left) != "" {
+	if left := r.kubectl("-n", chartNS, "get", "secrets,configmaps,services,daemonsets,deployments", "-l", "app.kubernetes.io/instance="+chartRelease, "-o", "name"); strings.TrimSpace(left) != "" {
 		r.t.Errorf("objects left in %s after helm uninstall:\n%s", chartNS, left)
 	}
+	// The pods go with their owners by garbage collection, after their
+	// grace period: helm --wait does not wait for them.
+	Eventually(r.t, time.Minute, "the product's pods gone after uninstall", func() error {
+		if left := r.kubectl("-n", chartNS, "get", "pods", "-o", "name"); strings.TrimSpace(left) != "" {
+			return fmt.Errorf("pods left: %s", left)
+		}
+		return nil
+	})
 	for kind, ids := range bpf {
 		for id := range ids {
 			Eventually(r.t, 30*time.Second, fmt.Sprintf("BPF %s %d released after uninstall", kind, id), func() error {
