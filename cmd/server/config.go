@@ -10,6 +10,7 @@ import (
 
 	"github.com/netpol-advisor/netpol-advisor/internal/store/badgerstore"
 	"github.com/netpol-advisor/netpol-advisor/internal/transport"
+	"github.com/netpol-advisor/netpol-advisor/webhook/config"
 	"github.com/netpol-advisor/netpol-advisor/webhook/workloads"
 )
 
@@ -52,6 +53,9 @@ type WebhookConfig struct {
 	// Namespace and Service are the product's own namespace and the
 	// webhook Service the certificate is issued for.
 	Namespace, Service string
+	// Configuration names the Mutating- and ValidatingWebhookConfiguration
+	// (installed by the chart) whose caBundle the server keeps current.
+	Configuration string
 	// Window is how far back baselines are read for advice (0: all kept).
 	Window time.Duration
 	// MaxWarnings caps the finding lines of one NetworkPolicy review.
@@ -74,11 +78,12 @@ func DefaultConfig() Config {
 		MaxBodyBytes: transport.DefaultMaxBodyBytes,
 		MaxRecords:   transport.DefaultMaxRecords,
 		Webhook: WebhookConfig{
-			Port:        9443,
-			CertDir:     "/var/run/netpol-advisor/webhook-certs",
-			Namespace:   "netpol-advisor",
-			Service:     "netpol-advisor-webhook",
-			MaxWarnings: 10,
+			Port:          9443,
+			CertDir:       "/var/run/netpol-advisor/webhook-certs",
+			Namespace:     "netpol-advisor",
+			Service:       "netpol-advisor-webhook",
+			Configuration: config.Name,
+			MaxWarnings:   10,
 		},
 	}
 }
@@ -106,6 +111,7 @@ func (c *Config) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.Webhook.CertDir, "webhook-cert-dir", c.Webhook.CertDir, "directory the self-rotated webhook serving certificate is written to")
 	fs.StringVar(&c.Webhook.Namespace, "namespace", c.Webhook.Namespace, "the product's own namespace (webhooks skip it; the certificate Secret lives there)")
 	fs.StringVar(&c.Webhook.Service, "webhook-service", c.Webhook.Service, "name of the Service in front of the webhooks (the certificate is issued for it)")
+	fs.StringVar(&c.Webhook.Configuration, "webhook-configuration", c.Webhook.Configuration, "name of the Mutating- and ValidatingWebhookConfiguration whose caBundle the server patches")
 	fs.DurationVar(&c.Webhook.Window, "advice-window", c.Webhook.Window, "how far back baselines are read for recommendations and warnings (0: all that is kept)")
 	fs.IntVar(&c.Webhook.MaxWarnings, "max-warnings", c.Webhook.MaxWarnings, "most finding lines in one kubectl apply warning")
 	fs.StringVar(&c.Webhook.AnnotateNamespaces, "annotate-namespace-selector", c.Webhook.AnnotateNamespaces,
@@ -136,15 +142,17 @@ func (c Config) Validate() error {
 	if c.Webhook.Port < 0 || c.Webhook.Port > 65535 {
 		errs = append(errs, errors.New("--webhook-port must be 0 (off) or a TCP port"))
 	}
-	if c.Webhook.Port != 0 && (c.Webhook.CertDir == "" || c.Webhook.Namespace == "" || c.Webhook.Service == "") {
-		errs = append(errs, errors.New("with webhooks on, --webhook-cert-dir, --namespace and --webhook-service are required"))
+	if c.Webhook.Port != 0 && (c.Webhook.CertDir == "" || c.Webhook.Namespace == "" || c.Webhook.Service == "" || c.Webhook.Configuration == "") {
+		errs = append(errs, errors.New("with webhooks on, --webhook-cert-dir, --namespace, --webhook-service and --webhook-configuration are required"))
 	}
 	if _, err := workloads.ParseSelector(c.Webhook.AnnotateNamespaces); err != nil {
 		errs = append(errs, fmt.Errorf("--annotate-namespace-selector: %w", err))
 	}
 	if c.API.Listen != "" {
-		if _, _, err := net.SplitHostPort(c.API.Listen); err != nil {
+		if host, _, err := net.SplitHostPort(c.API.Listen); err != nil {
 			errs = append(errs, fmt.Errorf("--api-listen %q: want host:port, e.g. :6443", c.API.Listen))
+		} else if _, err := bindAddress(host); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	if c.API.Window < 0 {

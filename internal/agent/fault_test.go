@@ -103,7 +103,7 @@ func (r *faultRig) startServer() *proc {
 	p := start(r.t, "server", cmd)
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		resp, err := r.client.Get("https://" + r.addr + "/healthz")
+		resp, err := r.client.Get("https://" + r.addr + "/livez")
 		if err == nil {
 			resp.Body.Close()
 			return p
