@@ -66,7 +66,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	st, err := badgerstore.Open(cfg.DataDir, badgerstore.Options{Bucket: cfg.Bucket, SyncWrites: cfg.SyncWrites, Logger: log})
+	st, err := badgerstore.Open(cfg.DataDir, badgerstore.Options{Bucket: cfg.Bucket, SyncWrites: cfg.SyncWrites, Logger: log, SequenceTTL: cfg.Retention})
 	if err != nil {
 		return err
 	}
