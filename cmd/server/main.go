@@ -121,7 +121,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 func routes(cfg Config, cs kubernetes.Interface, idx *resolve.Index, st *badgerstore.Store, reg prometheus.Registerer, log *slog.Logger) *http.ServeMux {
 	auth := transport.NewTokenReviewer(cs, time.Minute, cfg.Audiences...)
 	mux := http.NewServeMux()
-	mux.Handle("POST "+transport.BatchPath, &transport.Handler{Auth: auth, Observers: cfg.Observers, Resolver: idx, Writer: st,
+	mux.Handle("POST "+transport.BatchPath, &transport.Handler{Auth: auth, Observers: cfg.Observers, Pods: idx, Resolver: idx, Writer: st,
 		MaxBodyBytes: cfg.MaxBodyBytes, MaxRecords: cfg.MaxRecords, Logger: log, Metrics: transport.NewMetrics(reg)})
 	(&api.Handler{Auth: auth, Authz: api.NewAccessReviewer(cs, time.Minute), Reader: st, Logger: log}).Routes(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })

@@ -16,8 +16,15 @@ var ErrOutboxFull = errors.New("outbox full")
 // Record is one observer delta before cluster-wide resolution: a kernel
 // observation whose local end the observer resolved to one of its own
 // node's workloads. The remote end stays an address; the server resolves it.
+//
+// The server does not take Workload on trust: it resolves the local end
+// itself (by IP at the flow's time, or by PodUID for host-network pods) and
+// keeps the record only when that pod ran on the sending observer's node.
 type Record struct {
-	Workload    flow.WorkloadRef `json:"workload"`
+	Workload flow.WorkloadRef `json:"workload"`
+	// PodUID names the local pod when its address does not (host-network
+	// pods, resolved by cgroup on the node).
+	PodUID      string           `json:"podUID,omitempty"`
 	Observation flow.Observation `json:"observation"`
 }
 
