@@ -48,4 +48,8 @@ type Outbox interface {
 	Pending(ctx context.Context, max int) ([]Pending, error)
 	// Ack removes every batch with a sequence number up to seq.
 	Ack(ctx context.Context, seq uint64) error
+	// Quarantine moves the pending batch seq, which can never be sent
+	// (the server refused it as a whole for good), out of the queue into
+	// a quarantine kept for inspection, with the reason.
+	Quarantine(ctx context.Context, seq uint64, reason string) error
 }
