@@ -39,7 +39,7 @@ func TestCertFileReloadsRotatedCertificate(t *testing.T) {
 	}
 
 	testutil.WriteFile(t, keyPath, []byte("not a key")) // a rotation half done
-	time.Sleep(20 * time.Millisecond)                    // past Every, so the bad pair is tried
+	time.Sleep(20 * time.Millisecond)                   // past Every, so the bad pair is tried
 	if got := servedSerial(t, addr); got != first {
 		t.Fatalf("a half-written pair replaced the certificate: serial %s", got)
 	}

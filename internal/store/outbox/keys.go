@@ -16,9 +16,9 @@ import (
 //	h/<seq: 8 BE> → acknowledged batch, same encoding, with a TTL
 //	x/<seq: 8 BE> → quarantined batch: [uvarint reason length][reason][pending value], with a TTL
 const (
-	idKey         = "id"
-	seqKey        = "seq"
-	pendingPrefix = "q/"
+	idKey            = "id"
+	seqKey           = "seq"
+	pendingPrefix    = "q/"
 	historyPrefix    = "h/"
 	quarantinePrefix = "x/"
 )
