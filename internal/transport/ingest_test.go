@@ -91,7 +91,7 @@ func startIngest(t *testing.T, opts ...func(*transport.Handler)) *ingest {
 
 // serviceAccountTokens creates ServiceAccounts in netpol-advisor and a
 // token of the product's audience for each, not bound to any pod.
-func serviceAccountTokens(t *testing.T, cs kubernetes.Interface, names ...string) map[string]string {
+func serviceAccountTokens(t testing.TB, cs kubernetes.Interface, names ...string) map[string]string {
 	t.Helper()
 	const ns = "netpol-advisor"
 	if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
