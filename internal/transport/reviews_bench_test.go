@@ -66,4 +66,3 @@ func observerTokens(b *testing.B, cs kubernetes.Interface, n int) []string {
 	}
 	return out
 }
-
