@@ -36,3 +36,15 @@ func (x *Index) HostPod(uid string) (node string, w flow.WorkloadRef, ok bool) {
 	}
 	return p.node, x.workloadOf(p), true
 }
+
+// PodNode returns the node of the pod uid while it is indexed (not
+// deleted): whether a token bound to that pod still speaks for a live pod.
+func (x *Index) PodNode(uid string) (node string, ok bool) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	p, ok := x.pods[types.UID(uid)]
+	if !ok {
+		return "", false
+	}
+	return p.node, true
+}

@@ -18,11 +18,36 @@ type Pods interface {
 	PodAt(ip netip.Addr, at time.Time) (node string, w flow.WorkloadRef, ok bool)
 	// HostPod returns the node and workload of the host-network pod uid.
 	HostPod(uid string) (node string, w flow.WorkloadRef, ok bool)
+	// PodNode returns the node of the live pod uid.
+	PodNode(uid string) (node string, ok bool)
 }
 
-// nodeNameExtra is set on tokens of ServiceAccounts bound to a pod: the
-// pod's node (KEP-4193).
-const nodeNameExtra = "authentication.kubernetes.io/node-name"
+// Extras the API server sets on tokens bound to a pod: the pod's UID and
+// its node (KEP-4193; k8s.io/apiserver/pkg/authentication/serviceaccount).
+const (
+	podUIDExtra   = "authentication.kubernetes.io/pod-uid"
+	nodeNameExtra = "authentication.kubernetes.io/node-name"
+)
+
+// boundPod checks the pod a token is bound to against the server's own
+// view, on every batch: a cached TokenReview then stops working as soon
+// as the observer's pod is gone, and the token's node must be the pod's.
+// It returns "" when the pod is live on the token's node, else why not;
+// known is false when the server does not know the pod (yet).
+func boundPod(pods Pods, u User) (msg string, known bool) {
+	uid := u.Extra[podUIDExtra]
+	if len(uid) != 1 {
+		return "", true // not bound to a pod: nodeOf decides
+	}
+	node, ok := pods.PodNode(uid[0])
+	if !ok {
+		return fmt.Sprintf("the pod %s the token is bound to is not known to the server (deleted, or not seen yet)", uid[0]), false
+	}
+	if n := u.Extra[nodeNameExtra]; len(n) == 1 && n[0] != node {
+		return fmt.Sprintf("the token names node %q but its pod runs on %q", n[0], node), true
+	}
+	return "", true
+}
 
 // nodeOf returns the node the caller speaks for: the one its token is bound
 // to, or, for tokens without a binding when allowUnbound is set, the node

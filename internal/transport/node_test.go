@@ -11,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/utils/ptr"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/flow"
 	"github.com/netpol-advisor/netpol-advisor/internal/store"
@@ -136,4 +137,31 @@ func podBoundToken(t *testing.T, cs kubernetes.Interface, node string) string {
 		t.Fatalf("create pod-bound token: %v", err)
 	}
 	return tr.Status.Token
+}
+
+// TestTokenOfADeletedObserverPodStopsWorking: the observer's token is
+// bound to its pod; once the pod is gone, the token is refused at once,
+// though its TokenReview answer is still cached.
+func TestTokenOfADeletedObserverPodStopsWorking(t *testing.T) {
+	in := startIngest(t)
+	c := in.clientFn(in.bound)
+	if _, err := c.Send(ctx, "node-1/abc", store.Pending{Seq: 1, Records: []store.Record{makeRecord(80, 1)}}); err != nil {
+		t.Fatalf("Send while the observer pod runs: %v", err)
+	}
+	err := in.cs.CoreV1().Pods("netpol-advisor").Delete(ctx, "observer-node-1", metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](0)})
+	if err != nil {
+		t.Fatalf("delete the observer pod: %v", err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for seq := uint64(2); ; seq++ {
+		_, err := c.Send(ctx, "node-1/abc", store.Pending{Seq: seq, Records: []store.Record{makeRecord(80, 1)}})
+		var se *transport.StatusError
+		if errors.As(err, &se) && se.Code == 503 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the token of a deleted observer pod still sends: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }

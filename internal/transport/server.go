@@ -101,6 +101,14 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) string {
 	if err != nil {
 		return h.refuse(w, code, reason, err.Error())
 	}
+	if msg, known := boundPod(h.Pods, u); msg != "" {
+		if !known {
+			w.Header().Set("Retry-After", "5")
+			writeError(w, http.StatusServiceUnavailable, msg+"; retry later")
+			return resultDeferred
+		}
+		return h.refuse(w, http.StatusForbidden, batchOtherNode, msg)
+	}
 	node, ok := nodeOf(u, env.Observer, h.AllowUnboundTokens)
 	if !ok {
 		return h.refuse(w, http.StatusForbidden, batchUnbound, "the token is not bound to a pod, so it names no node: "+
