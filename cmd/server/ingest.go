@@ -34,6 +34,9 @@ type IngestConfig struct {
 	// TokenCacheTTL is how long an accepted token is trusted without a
 	// new TokenReview.
 	TokenCacheTTL time.Duration
+	// VerifyLocally verifies pod-bound tokens with the API server's
+	// published keys instead of TokenReviews.
+	VerifyLocally bool
 }
 
 // defaultIngest: 1,000 observers renew their tokens every 2 minutes, 8.3
@@ -42,7 +45,7 @@ type IngestConfig struct {
 func defaultIngest() IngestConfig {
 	return IngestConfig{
 		Audiences: []string{"netpol-advisor"}, MaxClockSkew: transport.DefaultMaxClockSkew,
-		TokenReviewQPS: 20, TokenReviewBurst: 50, TokenCacheTTL: 2 * time.Minute,
+		TokenReviewQPS: 20, TokenReviewBurst: 50, TokenCacheTTL: 2 * time.Minute, VerifyLocally: true,
 	}
 }
 
@@ -53,6 +56,7 @@ func (c *IngestConfig) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&c.MaxClockSkew, "max-clock-skew", c.MaxClockSkew, "how far ahead of the server's clock observers' times may be; later times are set to the server's time")
 	fs.Float64Var(&c.TokenReviewQPS, "tokenreview-qps", c.TokenReviewQPS, "TokenReviews per second for tokens not seen before (renewals of accepted tokens have the same budget of their own)")
 	fs.IntVar(&c.TokenReviewBurst, "tokenreview-burst", c.TokenReviewBurst, "burst of --tokenreview-qps")
+	fs.BoolVar(&c.VerifyLocally, "verify-tokens-locally", c.VerifyLocally, "verify observers' pod-bound tokens with the keys of the API server's OIDC discovery (no TokenReview; the token's pod must be live on its node); other tokens are reviewed")
 	fs.DurationVar(&c.TokenCacheTTL, "token-cache-ttl", c.TokenCacheTTL, "how long an accepted observer token is trusted before it is reviewed again (how long a revoked token still works)")
 }
 
@@ -77,8 +81,11 @@ func (c IngestConfig) Validate() error {
 func ingestHandler(cfg Config, cs kubernetes.Interface, idx *resolve.Index, st *badgerstore.Store, reg prometheus.Registerer, log *slog.Logger) *transport.Handler {
 	m := transport.NewMetrics(reg)
 	in := cfg.Ingest
-	auth := transport.NewTokenReviewerWith(cs, transport.TokenReviewOptions{Audiences: in.Audiences, TTL: in.TokenCacheTTL,
-		QPS: in.TokenReviewQPS, Burst: in.TokenReviewBurst, Metrics: m})
+	var auth transport.Authenticator = transport.NewTokenReviewerWith(cs, transport.TokenReviewOptions{Audiences: in.Audiences,
+		TTL: in.TokenCacheTTL, QPS: in.TokenReviewQPS, Burst: in.TokenReviewBurst, Metrics: m})
+	if in.VerifyLocally {
+		auth = &transport.LocalVerifier{Client: cs.CoreV1().RESTClient(), Audiences: in.Audiences, Fallback: auth}
+	}
 	return &transport.Handler{Auth: auth, Observers: cfg.Observers, Pods: idx, Resolver: idx, Writer: st,
 		AllowUnboundTokens: in.AllowUnboundTokens, MaxClockSkew: in.MaxClockSkew, MaxAge: cfg.Retention,
 		MaxBodyBytes: cfg.MaxBodyBytes, MaxRecords: cfg.MaxRecords, Logger: log, Metrics: m}

@@ -67,6 +67,11 @@ func TestFaultsCountEveryFlowExactlyOnce(t *testing.T) {
 	final := r.waitStable()
 	obs2.stop(t, syscall.SIGTERM)
 	r.wantMetric(`netpol_advisor_ingest_batches_total{result="applied"}`)
+	// The observer's projected token is verified with the API server's
+	// published keys: no TokenReview for it.
+	if n := r.metricValue(`netpol_advisor_ingest_tokenreviews_total{result="authenticated"}`); n != 0 {
+		t.Fatalf("%v TokenReviews for the observer's pod-bound token, want 0 (verified locally)", n)
+	}
 
 	inOutbox, pending := r.outboxTotals()
 	drained := obs.drained.Load() + obs2.drained.Load()
