@@ -115,7 +115,7 @@ func TestForgedBatchIsRejected(t *testing.T) {
 // podBoundToken creates node and an observer pod on it, and returns a
 // token of the product's audience bound to that pod: the API server adds
 // the node's name to it.
-func podBoundToken(t *testing.T, cs kubernetes.Interface, node string) string {
+func podBoundToken(t testing.TB, cs kubernetes.Interface, node string) string {
 	t.Helper()
 	n, err := cs.CoreV1().Nodes().Create(ctx, &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: node}}, metav1.CreateOptions{})
 	if err != nil {

@@ -1,6 +1,7 @@
 package transport_test
 
 import (
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -21,16 +22,28 @@ import (
 // simulated minute, and the authentications throttled (all observers
 // starting at once: a server restart).
 func BenchmarkTokenReviews1000Observers(b *testing.B) {
-	const observers, every, minutes = 1000, 10 * time.Second, 10
+	const observers = 1000
 	cp := testutil.StartControlPlane(b)
 	cs := kubernetes.NewForConfigOrDie(cp.Config)
 	tokens := observerTokens(b, cs, observers)
+	b.Run("tokenreview", func(b *testing.B) { simulateObservers(b, cs, tokens, false) })
+	b.Run("local", func(b *testing.B) { simulateObservers(b, cs, boundTokens(b, cs, observers), true) })
+}
+
+// simulateObservers authenticates every token once per 10 s, spread over
+// the interval, for 10 simulated minutes: through the TokenReviewer alone,
+// or (local) with the LocalVerifier in front of it as the server runs.
+func simulateObservers(b *testing.B, cs kubernetes.Interface, tokens []string, local bool) {
+	const observers, every, minutes = 1000, 10 * time.Second, 10
 	for b.Loop() {
 		var mu sync.Mutex
 		now := time.Now()
 		clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-		r := transport.NewTokenReviewerWith(cs, transport.TokenReviewOptions{Audiences: []string{audience},
+		var r transport.Authenticator = transport.NewTokenReviewerWith(cs, transport.TokenReviewOptions{Audiences: []string{audience},
 			TTL: 2 * time.Minute, QPS: 20, Burst: 50, Now: clock})
+		if local {
+			r = &transport.LocalVerifier{Client: cs.CoreV1().RESTClient(), Audiences: []string{audience}, Fallback: r, Now: clock}
+		}
 		seen0 := tokenReviewsSeen(b, cs)
 		throttled := 0
 		steps := int(minutes * time.Minute / every)
@@ -50,6 +63,16 @@ func BenchmarkTokenReviews1000Observers(b *testing.B) {
 		b.ReportMetric(reviews/minutes, "tokenreviews/min")
 		b.ReportMetric(float64(throttled), "throttled")
 	}
+}
+
+// boundTokens creates n tokens bound to the observer's pod on node-1 (the
+// local verifier accepts only pod-bound tokens).
+func boundTokens(b *testing.B, cs kubernetes.Interface, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = podBoundToken(b, cs, fmt.Sprintf("node-%d", i))
+	}
+	return out
 }
 
 // observerTokens creates n tokens of the observer ServiceAccount.
