@@ -10,6 +10,7 @@ import (
 
 	"github.com/netpol-advisor/netpol-advisor/internal/store/badgerstore"
 	"github.com/netpol-advisor/netpol-advisor/internal/transport"
+	"github.com/netpol-advisor/netpol-advisor/webhook/workloads"
 )
 
 // Config is the server's configuration.
@@ -55,6 +56,9 @@ type WebhookConfig struct {
 	Window time.Duration
 	// MaxWarnings caps the finding lines of one NetworkPolicy review.
 	MaxWarnings int
+	// AnnotateNamespaces is the label selector of the namespaces whose
+	// workloads are annotated (empty: all); see workloads.ParseSelector.
+	AnnotateNamespaces string
 }
 
 // DefaultConfig returns the defaults used by AddFlags.
@@ -105,6 +109,8 @@ func (c *Config) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.Webhook.Service, "webhook-service", c.Webhook.Service, "name of the Service in front of the webhooks (the certificate is issued for it)")
 	fs.DurationVar(&c.Webhook.Window, "advice-window", c.Webhook.Window, "how far back baselines are read for recommendations and warnings (0: all that is kept)")
 	fs.IntVar(&c.Webhook.MaxWarnings, "max-warnings", c.Webhook.MaxWarnings, "most finding lines in one kubectl apply warning")
+	fs.StringVar(&c.Webhook.AnnotateNamespaces, "annotate-namespace-selector", c.Webhook.AnnotateNamespaces,
+		"label selector of the namespaces whose workloads are annotated, as kubectl -l takes it or a LabelSelector in JSON (empty: all)")
 }
 
 // Validate reports every problem of the configuration at once.
@@ -136,6 +142,9 @@ func (c Config) Validate() error {
 	}
 	if c.Webhook.Port != 0 && (c.Webhook.CertDir == "" || c.Webhook.Namespace == "" || c.Webhook.Service == "") {
 		errs = append(errs, errors.New("with webhooks on, --webhook-cert-dir, --namespace and --webhook-service are required"))
+	}
+	if _, err := workloads.ParseSelector(c.Webhook.AnnotateNamespaces); err != nil {
+		errs = append(errs, fmt.Errorf("--annotate-namespace-selector: %w", err))
 	}
 	if c.API.Listen != "" {
 		if _, _, err := net.SplitHostPort(c.API.Listen); err != nil {
