@@ -85,6 +85,10 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) string {
 		w.Header().Set("Allow", http.MethodPost)
 		return h.refuse(w, http.StatusMethodNotAllowed, batchMethod, "batches are sent with POST")
 	}
+	if h.Pods == nil {
+		writeError(w, http.StatusInternalServerError, "the server has no view of the cluster's pods to check records against")
+		return resultError
+	}
 	// The limit comes first: authenticating costs a TokenReview.
 	if !h.acquire() {
 		w.Header().Set("Retry-After", "1")
