@@ -74,7 +74,7 @@ func TestIngestRejectsBadBatches(t *testing.T) {
 // know (a newer observer) are ignored and counted, not fatal.
 func TestIngestRejectsRecordsOneByOne(t *testing.T) {
 	in := startIngest(t)
-	newer := strings.Replace(recordJSON(2), `"count":2`, `"count":2,"refused":1,"rtt":{"p50":3}`, 1)
+	newer := strings.Replace(recordJSON(2), `"count":2`, `"count":2,"retransmits":1,"rtt":{"p50":3}`, 1)
 	records := []string{
 		recordJSON(1),
 		strings.Replace(recordJSON(1), `"Egress"`, `"Sideways"`, 1),
@@ -104,7 +104,7 @@ func TestIngestRejectsRecordsOneByOne(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" || resp.Accepted != 2 || resp.Version != transport.WireVersion {
 		t.Fatalf("rejected (-want +got):\n%s\naccepted %d (want 2), version %d", diff, resp.Accepted, resp.Version)
 	}
-	if diff := cmp.Diff([]string{"sentBy", "refused", "rtt"}, resp.IgnoredFields); diff != "" {
+	if diff := cmp.Diff([]string{"sentBy", "retransmits", "rtt"}, resp.IgnoredFields); diff != "" {
 		t.Fatalf("ignored fields (-want +got):\n%s", diff)
 	}
 	b, err := in.store.Baseline(ctx, javaapp, flow.Window{})
