@@ -26,7 +26,7 @@ type Config struct {
 	Retention    time.Duration
 	Grace        time.Duration
 	Observers    []string
-	Audiences    []string
+	Ingest       IngestConfig
 	MaxBodyBytes int64
 	MaxRecords   int
 	SyncWrites   bool
@@ -77,6 +77,7 @@ func DefaultConfig() Config {
 		Observers:    []string{"system:serviceaccount:netpol-advisor:netpol-advisor-observer"},
 		MaxBodyBytes: transport.DefaultMaxBodyBytes,
 		MaxRecords:   transport.DefaultMaxRecords,
+		Ingest:       defaultIngest(),
 		Webhook: WebhookConfig{
 			Port:          9443,
 			CertDir:       "/var/run/netpol-advisor/webhook-certs",
@@ -100,7 +101,7 @@ func (c *Config) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&c.Retention, "retention", c.Retention, "how long baselines are kept")
 	fs.DurationVar(&c.Grace, "deleted-pod-grace", c.Grace, "how long a deleted pod's IP still resolves to it")
 	fs.StringSliceVar(&c.Observers, "observer-user", c.Observers, "user names (ServiceAccounts) allowed to send batches")
-	fs.StringSliceVar(&c.Audiences, "token-audience", c.Audiences, "audiences required of callers' tokens (default: the API server's)")
+	c.Ingest.AddFlags(fs)
 	fs.Int64Var(&c.MaxBodyBytes, "max-batch-bytes", c.MaxBodyBytes, "largest batch body accepted")
 	fs.IntVar(&c.MaxRecords, "max-batch-records", c.MaxRecords, "most records accepted in one batch")
 	fs.BoolVar(&c.SyncWrites, "sync-writes", c.SyncWrites, "fsync every batch before acknowledging it (survives machine crashes)")
@@ -135,6 +136,9 @@ func (c Config) Validate() error {
 	}
 	if len(c.Observers) == 0 {
 		errs = append(errs, errors.New("--observer-user must name at least one user"))
+	}
+	if err := c.Ingest.Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if c.MaxBodyBytes <= 0 || c.MaxRecords <= 0 {
 		errs = append(errs, errors.New("--max-batch-bytes and --max-batch-records must be positive"))

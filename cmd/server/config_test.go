@@ -25,6 +25,8 @@ func TestConfigFlagsAndValidate(t *testing.T) {
 		{"webhook port out of range", []string{"--tls-cert-file=c", "--tls-key-file=k", "--webhook-port=70000"}, "--webhook-port"},
 		{"no warning lines", []string{"--tls-cert-file=c", "--tls-key-file=k", "--max-warnings=0"}, "--max-warnings"},
 		{"bucket not whole seconds", []string{"--tls-cert-file=c", "--tls-key-file=k", "--bucket=1500ms"}, "--bucket"},
+		{"no clock skew", []string{"--tls-cert-file=c", "--tls-key-file=k", "--max-clock-skew=0"}, "--max-clock-skew"},
+		{"no token reviews", []string{"--tls-cert-file=c", "--tls-key-file=k", "--tokenreview-qps=0"}, "--tokenreview-qps"},
 		{"annotate namespace selector", []string{"--tls-cert-file=c", "--tls-key-file=k", "--annotate-namespace-selector=team in (a,b),!legacy"}, ""},
 		{"annotate namespace selector as JSON", []string{"--tls-cert-file=c", "--tls-key-file=k", `--annotate-namespace-selector={"matchLabels":{"team":"a"}}`}, ""},
 		{"bad annotate namespace selector", []string{"--tls-cert-file=c", "--tls-key-file=k", "--annotate-namespace-selector=team in a"}, "--annotate-namespace-selector"},
@@ -47,6 +49,9 @@ func TestConfigFlagsAndValidate(t *testing.T) {
 				t.Fatalf("Validate = %v, want an error naming %s", err, tt.wantErr)
 			}
 		})
+	}
+	if in := DefaultConfig().Ingest; len(in.Audiences) != 1 || in.Audiences[0] != "netpol-advisor" || in.AllowUnboundTokens || in.MaxClockSkew != 5*time.Minute {
+		t.Fatalf("ingest defaults: %+v, want audience netpol-advisor, bound tokens only, 5m skew", in)
 	}
 	if d := DefaultConfig(); d.Bucket != 10*time.Minute || d.Retention != 14*24*time.Hour {
 		t.Fatalf("defaults changed: bucket %s, retention %s", d.Bucket, d.Retention)

@@ -76,7 +76,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	st, err := badgerstore.Open(cfg.DataDir, badgerstore.Options{Bucket: cfg.Bucket, SyncWrites: cfg.SyncWrites, Logger: log})
+	st, err := badgerstore.Open(cfg.DataDir, badgerstore.Options{Bucket: cfg.Bucket, SyncWrites: cfg.SyncWrites, Logger: log, SequenceTTL: cfg.Retention})
 	if err != nil {
 		return err
 	}
@@ -118,9 +118,13 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 			return err
 		}
 	}
-	srv := &http.Server{Addr: cfg.Listen, Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute}
+	tc, err := ingestTLS(cfg, log)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Addr: cfg.Listen, Handler: mux, TLSConfig: tc, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServeTLS(cfg.TLSCertFile, cfg.TLSKeyFile) }()
+	go func() { errc <- srv.ListenAndServeTLS("", "") }()
 	log.Info("server listening", "addr", cfg.Listen, "data", cfg.DataDir, "bucket", cfg.Bucket, "retention", cfg.Retention)
 	select {
 	case err := <-errc:
@@ -141,10 +145,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 
 // routes serves the ingest and the read API.
 func routes(cfg Config, cs kubernetes.Interface, idx *resolve.Index, st *badgerstore.Store, reg prometheus.Registerer, log *slog.Logger) *http.ServeMux {
-	auth := transport.NewTokenReviewer(cs, time.Minute, cfg.Audiences...)
 	mux := http.NewServeMux()
-	mux.Handle("POST "+transport.BatchPath, &transport.Handler{Auth: auth, Observers: cfg.Observers, Resolver: idx, Writer: st,
-		MaxBodyBytes: cfg.MaxBodyBytes, MaxRecords: cfg.MaxRecords, Logger: log, Metrics: transport.NewMetrics(reg)})
+	mux.Handle("POST "+transport.BatchPath, ingestHandler(cfg, cs, idx, st, reg, log))
+	// People's tokens carry the API server's audience, not the observers'.
+	auth := transport.NewTokenReviewer(cs, time.Minute)
 	(&api.Handler{Auth: auth, Authz: api.NewAccessReviewer(cs, time.Minute), Reader: st, Logger: log}).Routes(mux)
 	return mux
 }
