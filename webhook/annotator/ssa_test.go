@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/adjust"
@@ -145,8 +146,16 @@ func TestAnnotatorRemovesASharedPolicyAnnotation(t *testing.T) {
 	if _, err := st.Expire(ctx, time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	got.Annotations["unrelated"] = "x"
-	if err := admin.Update(ctx, got, client.FieldOwner("user")); err != nil {
+	// The annotator may have written since the user's last read: like
+	// kubectl edit, the user's update retries on the newer object.
+	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		if err := admin.Get(ctx, key, got); err != nil {
+			return err
+		}
+		got.Annotations["unrelated"] = "x"
+		return admin.Update(ctx, got, client.FieldOwner("user"))
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	got = waitForState(t, mgr.GetAPIReader(), key, advice.Learning)
