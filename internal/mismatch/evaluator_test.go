@@ -105,7 +105,9 @@ func TestPeerSideBlockingIsIncremental(t *testing.T) {
 		t.Fatal(err)
 	}
 	old := inv.snap
-	inv.update(func(n *inventory.Snapshot) { n.Policies = []networkingv1.NetworkPolicy{denyIngress("ns", "deny-b", "b")} })
+	inv.update(func(n *inventory.Snapshot) {
+		n.Policies = []networkingv1.NetworkPolicy{denyIngress("ns", "deny-b", "b")}
+	})
 	got := ev.state.affected(diff(old, inv.snap), old, inv.snap)
 	if diff := cmp.Diff(refSet{}.with(refs[0], refs[1]), got); diff != "" {
 		t.Errorf("affected by a policy on b (-want +got):\n%s", diff)

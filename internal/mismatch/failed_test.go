@@ -17,8 +17,8 @@ const failedConns = "netpol_advisor_mismatch_failed_connections_total"
 
 type nopWriter struct{}
 
-func (nopWriter) Apply(context.Context, store.Batch) (bool, error)  { return true, nil }
-func (nopWriter) LastSeq(context.Context, string) (uint64, error) { return 0, nil }
+func (nopWriter) Apply(context.Context, store.Batch) (bool, error) { return true, nil }
+func (nopWriter) LastSeq(context.Context, string) (uint64, error)  { return 0, nil }
 
 // Failed connects arriving through the ingest count per workload and
 // blocking policy (none: the empty policy); the series of a deleted policy
