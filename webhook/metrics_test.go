@@ -18,7 +18,9 @@ import (
 
 type answering admission.Response
 
-func (a answering) Handle(context.Context, admission.Request) admission.Response { return admission.Response(a) }
+func (a answering) Handle(context.Context, admission.Request) admission.Response {
+	return admission.Response(a)
+}
 
 type findings []policy.Class
 
