@@ -28,6 +28,16 @@ type Config struct {
 	SyncWrites   bool
 	Debug        bool
 	Webhook      WebhookConfig
+	Mismatch     MismatchConfig
+}
+
+// MismatchConfig tunes the continuous evaluation of the policies in force
+// against the baselines (the mismatch metrics).
+type MismatchConfig struct {
+	// Period is how often everything is evaluated; 0 turns it off.
+	Period time.Duration
+	// Debounce is how long a change waits for more before a round.
+	Debounce time.Duration
 }
 
 // WebhookConfig configures the admission webhooks the server serves.
@@ -64,6 +74,7 @@ func DefaultConfig() Config {
 			Service:     "netpol-advisor-webhook",
 			MaxWarnings: 10,
 		},
+		Mismatch: MismatchConfig{Period: time.Minute, Debounce: time.Second},
 	}
 }
 
@@ -90,6 +101,8 @@ func (c *Config) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.Webhook.Service, "webhook-service", c.Webhook.Service, "name of the Service in front of the webhooks (the certificate is issued for it)")
 	fs.DurationVar(&c.Webhook.Window, "advice-window", c.Webhook.Window, "how far back baselines are read for recommendations and warnings (0: all that is kept)")
 	fs.IntVar(&c.Webhook.MaxWarnings, "max-warnings", c.Webhook.MaxWarnings, "most finding lines in one kubectl apply warning")
+	fs.DurationVar(&c.Mismatch.Period, "mismatch-period", c.Mismatch.Period, "how often the policies in force are evaluated in full against the baselines (mismatch metrics; 0: off); changes are evaluated as they happen")
+	fs.DurationVar(&c.Mismatch.Debounce, "mismatch-debounce", c.Mismatch.Debounce, "how long a policy, workload or baseline change waits for more before the mismatch metrics are updated")
 }
 
 // Validate reports every problem of the configuration at once.
@@ -121,6 +134,9 @@ func (c Config) Validate() error {
 	}
 	if c.Webhook.MaxWarnings < 1 {
 		errs = append(errs, errors.New("--max-warnings must be at least 1"))
+	}
+	if c.Mismatch.Period < 0 || c.Mismatch.Debounce <= 0 || c.Mismatch.Period > 0 && c.Mismatch.Debounce > c.Mismatch.Period {
+		errs = append(errs, errors.New("--mismatch-period must be 0 (off) or positive, and --mismatch-debounce positive and not longer than the period"))
 	}
 	return errors.Join(errs...)
 }

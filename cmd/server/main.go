@@ -21,10 +21,15 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+	ctrl "sigs.k8s.io/controller-runtime"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/api"
+	"github.com/netpol-advisor/netpol-advisor/internal/inventory"
+	"github.com/netpol-advisor/netpol-advisor/internal/mismatch"
 	"github.com/netpol-advisor/netpol-advisor/internal/metricsserver"
 	"github.com/netpol-advisor/netpol-advisor/internal/resolve"
+	"github.com/netpol-advisor/netpol-advisor/internal/store"
 	"github.com/netpol-advisor/netpol-advisor/internal/store/badgerstore"
 	"github.com/netpol-advisor/netpol-advisor/internal/transport"
 )
@@ -87,14 +92,18 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	hooks, err := startWebhooks(ctx, &wg, cfg.Webhook, rc, st, log)
+	var ev *mismatch.Evaluator
+	hooks, err := startManager(ctx, &wg, cfg, rc, st, reg, log, func(mgr ctrl.Manager, inv *inventory.Cached) (err error) {
+		ev, err = runEvaluator(mgr, inv, cfg, st, reg, log)
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	mux := routes(cfg, cs, idx, st, reg, log)
+	mux := routes(cfg, cs, idx, mismatch.NewWriter(st, ev, reg), st, reg, log)
 	wg.Go(func() { expire(ctx, st, cfg, log) })
 	if cfg.MetricsAddr != "" {
-		if err := metricsserver.Start(ctx, cfg.MetricsAddr, reg, log); err != nil {
+		if err := metricsserver.Start(ctx, cfg.MetricsAddr, metricsRegistry(reg), log); err != nil {
 			return err
 		}
 	}
@@ -106,7 +115,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	case err := <-errc:
 		return fmt.Errorf("serve HTTPS on %s: %w", cfg.Listen, err)
 	case err := <-hooks:
-		return fmt.Errorf("admission webhooks: %w", err)
+		return fmt.Errorf("controller manager (inventory, webhooks, mismatch evaluation): %w", err)
 	case <-ctx.Done():
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -118,10 +127,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 }
 
 // routes serves the ingest, the read API and the health check.
-func routes(cfg Config, cs kubernetes.Interface, idx *resolve.Index, st *badgerstore.Store, reg prometheus.Registerer, log *slog.Logger) *http.ServeMux {
+func routes(cfg Config, cs kubernetes.Interface, idx *resolve.Index, w store.Writer, st *badgerstore.Store, reg prometheus.Registerer, log *slog.Logger) *http.ServeMux {
 	auth := transport.NewTokenReviewer(cs, time.Minute, cfg.Audiences...)
 	mux := http.NewServeMux()
-	mux.Handle("POST "+transport.BatchPath, &transport.Handler{Auth: auth, Observers: cfg.Observers, Resolver: idx, Writer: st,
+	mux.Handle("POST "+transport.BatchPath, &transport.Handler{Auth: auth, Observers: cfg.Observers, Resolver: idx, Writer: w,
 		MaxBodyBytes: cfg.MaxBodyBytes, MaxRecords: cfg.MaxRecords, Logger: log, Metrics: transport.NewMetrics(reg)})
 	(&api.Handler{Auth: auth, Authz: api.NewAccessReviewer(cs, time.Minute), Reader: st, Logger: log}).Routes(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
@@ -163,4 +172,11 @@ func clientset(kubeconfig string) (*rest.Config, *kubernetes.Clientset, error) {
 		return nil, nil, fmt.Errorf("kubernetes client: %w", err)
 	}
 	return rc, cs, nil
+}
+
+// metricsRegistry is what /metrics serves: the server's own registry and
+// controller-runtime's (its webhook, controller, workqueue and client
+// metrics; the annotator's lag is its workqueue's queue duration).
+func metricsRegistry(own prometheus.Gatherer) prometheus.Gatherer {
+	return prometheus.Gatherers{own, ctrlmetrics.Registry}
 }

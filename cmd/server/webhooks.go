@@ -7,47 +7,76 @@ import (
 	"sync"
 
 	"github.com/go-logr/logr"
+	"github.com/prometheus/client_golang/prometheus"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 
+	"github.com/netpol-advisor/netpol-advisor/internal/inventory"
 	"github.com/netpol-advisor/netpol-advisor/internal/store"
 	"github.com/netpol-advisor/netpol-advisor/webhook"
 	"github.com/netpol-advisor/netpol-advisor/webhook/certs"
 	"github.com/netpol-advisor/netpol-advisor/webhook/config"
 )
 
-// startWebhooks serves the admission webhooks and runs the annotator from a
-// controller-runtime manager until ctx ends, in a goroutine of wg. The
-// returned channel yields the manager's exit error. With the webhooks off it
-// returns a nil channel, which never yields.
-func startWebhooks(ctx context.Context, wg *sync.WaitGroup, cfg WebhookConfig, rc *rest.Config, baselines store.Reader, log *slog.Logger) (<-chan error, error) {
-	if cfg.Port == 0 {
-		log.Info("admission webhooks off (--webhook-port=0)")
-		return nil, nil
-	}
-	mgr, err := ctrl.NewManager(rc, ctrl.Options{
+// managed is what runs in the controller-runtime manager: its informer
+// cache (the inventory the webhooks and the mismatch evaluation share),
+// the webhooks and the annotator when on, and the mismatch evaluation.
+type managed struct {
+	inv  *inventory.Cached
+	errc <-chan error
+}
+
+// startManager starts a controller-runtime manager until ctx ends, in a
+// goroutine of wg: the webhooks (when cfg.Webhook.Port is not 0) and the
+// runnables added by add. The returned channel yields the manager's exit
+// error.
+func startManager(ctx context.Context, wg *sync.WaitGroup, cfg Config, rc *rest.Config, baselines store.Reader,
+	reg prometheus.Registerer, log *slog.Logger, add func(ctrl.Manager, *inventory.Cached) error) (<-chan error, error) {
+	opts := ctrl.Options{
 		Logger: logr.FromSlogHandler(log.Handler()),
-		// The server exports its own registry on --metrics-listen.
-		Metrics:       metricsserver.Options{BindAddress: "0"},
-		WebhookServer: crwebhook.NewServer(crwebhook.Options{Port: cfg.Port, CertDir: cfg.CertDir}),
-	})
-	if err != nil {
-		return nil, fmt.Errorf("webhook manager: %w", err)
+		// controller-runtime's registry is served on the server's own
+		// --metrics-listen (metricsRegistry), not on a second port.
+		Metrics: metricsserver.Options{BindAddress: "0"},
 	}
-	err = webhook.SetupCerts(ctx, mgr, certs.Options{
-		Namespace: cfg.Namespace, Service: cfg.Service, Secret: cfg.Service + "-tls", CertDir: cfg.CertDir, Webhooks: config.Name,
-	})
+	if cfg.Webhook.Port != 0 {
+		opts.WebhookServer = crwebhook.NewServer(crwebhook.Options{Port: cfg.Webhook.Port, CertDir: cfg.Webhook.CertDir})
+	}
+	mgr, err := ctrl.NewManager(rc, opts)
 	if err != nil {
+		return nil, fmt.Errorf("controller manager: %w", err)
+	}
+	inv := &inventory.Cached{Reader: mgr.GetClient()}
+	if err := startWebhooks(ctx, mgr, cfg.Webhook, baselines, inv, reg, log); err != nil {
 		return nil, err
 	}
-	opts := webhook.Options{Namespace: cfg.Namespace, Window: cfg.Window, MaxWarnings: cfg.MaxWarnings}
-	if _, err := webhook.Setup(mgr, opts, webhook.Deps{Baselines: baselines}); err != nil {
+	if err := add(mgr, inv); err != nil {
 		return nil, err
 	}
 	errc := make(chan error, 1)
 	wg.Go(func() { errc <- mgr.Start(ctx) })
-	log.Info("admission webhooks serving", "port", cfg.Port, "service", cfg.Namespace+"/"+cfg.Service)
 	return errc, nil
+}
+
+// startWebhooks registers the admission webhooks and the annotator with
+// mgr; with the webhooks off it does nothing.
+func startWebhooks(ctx context.Context, mgr ctrl.Manager, cfg WebhookConfig, baselines store.Reader, inv *inventory.Cached,
+	reg prometheus.Registerer, log *slog.Logger) error {
+	if cfg.Port == 0 {
+		log.Info("admission webhooks off (--webhook-port=0)")
+		return nil
+	}
+	err := webhook.SetupCerts(ctx, mgr, certs.Options{
+		Namespace: cfg.Namespace, Service: cfg.Service, Secret: cfg.Service + "-tls", CertDir: cfg.CertDir, Webhooks: config.Name,
+	})
+	if err != nil {
+		return err
+	}
+	opts := webhook.Options{Namespace: cfg.Namespace, Window: cfg.Window, MaxWarnings: cfg.MaxWarnings}
+	if _, err := webhook.Setup(mgr, opts, webhook.Deps{Baselines: baselines, Inventory: inv, Metrics: webhook.NewMetrics(reg)}); err != nil {
+		return err
+	}
+	log.Info("admission webhooks serving", "port", cfg.Port, "service", cfg.Namespace+"/"+cfg.Service)
+	return nil
 }
