@@ -26,8 +26,8 @@ import (
 
 	"github.com/netpol-advisor/netpol-advisor/internal/api"
 	"github.com/netpol-advisor/netpol-advisor/internal/inventory"
-	"github.com/netpol-advisor/netpol-advisor/internal/mismatch"
 	"github.com/netpol-advisor/netpol-advisor/internal/metricsserver"
+	"github.com/netpol-advisor/netpol-advisor/internal/mismatch"
 	"github.com/netpol-advisor/netpol-advisor/internal/resolve"
 	"github.com/netpol-advisor/netpol-advisor/internal/store"
 	"github.com/netpol-advisor/netpol-advisor/internal/store/badgerstore"
