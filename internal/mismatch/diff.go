@@ -3,6 +3,7 @@ package mismatch
 import (
 	"maps"
 	"reflect"
+	"slices"
 
 	networkingv1 "k8s.io/api/networking/v1"
 
@@ -43,7 +44,7 @@ func diff(old, cur *inventory.Snapshot) changes {
 	}
 	var c changes
 	for ref, w := range cc.Workloads {
-		if ow, ok := oc.Workloads[ref]; !ok || !reflect.DeepEqual(ow, w) || !reflect.DeepEqual(old.Adjustments[ref], cur.Adjustments[ref]) {
+		if ow, ok := oc.Workloads[ref]; !ok || !sameWorkload(&ow, &w) || !sameAdjustments(old, cur, ref) {
 			c.workloads = append(c.workloads, ref)
 		}
 	}
@@ -81,6 +82,19 @@ func policyChanges(old, cur []networkingv1.NetworkPolicy) []policy.Change {
 		}
 	}
 	return out
+}
+
+// sameWorkload compares what the core reads of a workload; it is
+// reflect.DeepEqual, written out because a round compares every workload.
+func sameWorkload(a, b *policy.Workload) bool {
+	return a.Ref == b.Ref && a.HostNetwork == b.HostNetwork && maps.Equal(a.Labels, b.Labels) &&
+		slices.Equal(a.IPs, b.IPs) && slices.Equal(a.Ports, b.Ports) && (a.Selector == b.Selector || reflect.DeepEqual(a.Selector, b.Selector))
+}
+
+func sameAdjustments(old, cur *inventory.Snapshot, ref flow.WorkloadRef) bool {
+	a, aok := old.Adjustments[ref]
+	b, bok := cur.Adjustments[ref]
+	return aok == bok && (!aok || reflect.DeepEqual(a, b))
 }
 
 func samePolicy(a, b *networkingv1.NetworkPolicy) bool {

@@ -30,27 +30,25 @@ type seriesKey struct {
 	policy string
 }
 
-// count counts the distinct edges (keys without the process) of blocked per
-// class and blocking policy.
+// count counts the distinct edges (keys without the process) of blocked
+// per class and blocking policy. Baselines are sorted by key with the
+// process last, so the flows of one edge are adjacent.
 func count(blocked []policy.Blocked) map[seriesKey]int {
-	type edge struct {
-		k seriesKey
-		f flow.Key
-	}
-	seen := map[edge]struct{}{}
 	out := map[seriesKey]int{}
-	for _, b := range blocked {
-		k := b.Flow.Key
-		k.Process = ""
+	for i := range blocked {
+		b := &blocked[i]
+		if i > 0 && sameEdge(&blocked[i-1].Flow.Key, &b.Flow.Key) {
+			continue
+		}
 		for _, p := range b.Policies {
-			e := edge{seriesKey{b.Class, p}, k}
-			if _, dup := seen[e]; !dup {
-				seen[e] = struct{}{}
-				out[e.k]++
-			}
+			out[seriesKey{b.Class, p}]++
 		}
 	}
 	return out
+}
+
+func sameEdge(a, b *flow.Key) bool {
+	return a.Workload == b.Workload && a.Direction == b.Direction && a.Peer == b.Peer && a.Port == b.Port && a.Protocol == b.Protocol
 }
 
 // export sets ref's series to now: a series that was there and is no
@@ -59,7 +57,9 @@ func count(blocked []policy.Blocked) map[seriesKey]int {
 func (e *Evaluator) export(ref flow.WorkloadRef, was, now map[seriesKey]int, exists func(flow.WorkloadRef, string) bool) map[seriesKey]int {
 	kept := make(map[seriesKey]int, len(now))
 	for k, n := range now {
-		e.m.blocked.WithLabelValues(ref.Namespace, string(ref.Kind), ref.Name, classLabel(k.class), k.policy).Set(float64(n))
+		if old, ok := was[k]; !ok || old != n {
+			e.m.blocked.WithLabelValues(ref.Namespace, string(ref.Kind), ref.Name, classLabel(k.class), k.policy).Set(float64(n))
+		}
 		kept[k] = n
 	}
 	for k := range was {
@@ -67,6 +67,10 @@ func (e *Evaluator) export(ref flow.WorkloadRef, was, now map[seriesKey]int, exi
 			continue
 		}
 		if exists(ref, k.policy) {
+			if was[k] == 0 {
+				kept[k] = 0
+				continue
+			}
 			e.m.blocked.WithLabelValues(ref.Namespace, string(ref.Kind), ref.Name, classLabel(k.class), k.policy).Set(0)
 			kept[k] = 0
 			continue

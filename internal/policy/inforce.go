@@ -22,9 +22,8 @@ type InForce struct {
 
 // Blocked is an observed flow that the policies in force block.
 type Blocked struct {
-	// Finding classifies the flow and says how to allow it; its Policy is
-	// the first of Policies.
-	Finding
+	Class Class     `json:"class"`
+	Flow  flow.Flow `json:"flow"`
 	// Policies (namespace/name, sorted) isolate an end of the connection in
 	// its direction without allowing it.
 	Policies []string `json:"policies"`
@@ -51,14 +50,24 @@ func (x *InForce) Blocked(b flow.Baseline, adj Adjustments) (blocked, excluded [
 		if !ok || len(pols) == 0 {
 			continue
 		}
-		fd := newFinding(x.cluster, f.Workload, *f, pols[0])
+		bl := Blocked{Class: classify(x.cluster, *f), Flow: *f, Policies: pols}
 		if adj.Excludes(f.Peer) {
-			excluded = append(excluded, Blocked{Finding: fd, Policies: pols})
+			excluded = append(excluded, bl)
 		} else {
-			blocked = append(blocked, Blocked{Finding: fd, Policies: pols})
+			blocked = append(blocked, bl)
 		}
 	}
 	return blocked, excluded
+}
+
+// Explain says in words what blocks b and how to allow it, as Check's
+// findings do (Policy is the first blocking policy).
+func (x *InForce) Explain(b Blocked) Finding {
+	pol := ""
+	if len(b.Policies) > 0 {
+		pol = b.Policies[0]
+	}
+	return newFinding(x.cluster, b.Flow.Workload, b.Flow, pol)
 }
 
 // Blocking returns the policies in force that block f at either end

@@ -23,9 +23,6 @@ type blockedSummary struct {
 func summarize(bs []Blocked) []blockedSummary {
 	var out []blockedSummary
 	for _, b := range bs {
-		if b.Policy != b.Policies[0] {
-			panic("Finding.Policy is not the first of Policies")
-		}
 		out = append(out, blockedSummary{b.Class, b.Flow.Peer.String(), b.Flow.Port, b.Policies})
 	}
 	return out
@@ -93,6 +90,10 @@ func TestInForcePeerSideAndFailedConnects(t *testing.T) {
 	want := []blockedSummary{{ClassPeer, "ns/Deployment/b", 8080, []string{"ns/deny-b"}}}
 	if diff := cmp.Diff(want, summarize(got)); diff != "" {
 		t.Errorf("blocked (-want +got):\n%s", diff)
+	}
+	fd := x.Explain(got[0])
+	if fd.Policy != "ns/deny-b" || fd.Message != "egress to ns/b TCP 8080 (in-cluster peer) is not allowed" {
+		t.Errorf("Explain = %+v", fd)
 	}
 	pols, ok := x.Blocking(toB(0, 2, 9999))
 	if diff := cmp.Diff([]string{"ns/deny-b"}, pols); !ok || diff != "" {
