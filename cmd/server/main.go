@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/spf13/pflag"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -90,8 +89,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	// The Go and process collectors come with controller-runtime's
+	// registry, served beside this one (metricsRegistry).
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	var ev *mismatch.Evaluator
 	hooks, err := startManager(ctx, &wg, cfg, rc, st, reg, log, func(mgr ctrl.Manager, inv *inventory.Cached) (err error) {
 		ev, err = runEvaluator(mgr, inv, cfg, st, reg, log)
