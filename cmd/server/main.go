@@ -93,10 +93,14 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	// registry, served beside this one (metricsRegistry).
 	reg := prometheus.NewRegistry()
 	var ev *mismatch.Evaluator
-	hooks, err := startManager(ctx, &wg, cfg, rc, st, reg, log, func(mgr ctrl.Manager, inv *inventory.Cached) (err error) {
+	hooks, adv, err := startManager(ctx, &wg, cfg, rc, st, reg, log, func(mgr ctrl.Manager, inv *inventory.Cached) (err error) {
 		ev, err = runEvaluator(mgr, inv, cfg, st, reg, log)
 		return err
 	})
+	if err != nil {
+		return err
+	}
+	apic, err := startAggregatedAPI(ctx, &wg, cfg, st, adv, log)
 	if err != nil {
 		return err
 	}
@@ -116,6 +120,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return fmt.Errorf("serve HTTPS on %s: %w", cfg.Listen, err)
 	case err := <-hooks:
 		return fmt.Errorf("controller manager (inventory, webhooks, mismatch evaluation): %w", err)
+	case err := <-apic:
+		return fmt.Errorf("aggregated API: %w", err)
 	case <-ctx.Done():
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -16,24 +16,19 @@ import (
 	"github.com/netpol-advisor/netpol-advisor/internal/inventory"
 	"github.com/netpol-advisor/netpol-advisor/internal/store"
 	"github.com/netpol-advisor/netpol-advisor/webhook"
+	"github.com/netpol-advisor/netpol-advisor/webhook/advice"
 	"github.com/netpol-advisor/netpol-advisor/webhook/certs"
 	"github.com/netpol-advisor/netpol-advisor/webhook/config"
 )
 
-// managed is what runs in the controller-runtime manager: its informer
-// cache (the inventory the webhooks and the mismatch evaluation share),
-// the webhooks and the annotator when on, and the mismatch evaluation.
-type managed struct {
-	inv  *inventory.Cached
-	errc <-chan error
-}
-
 // startManager starts a controller-runtime manager until ctx ends, in a
-// goroutine of wg: the webhooks (when cfg.Webhook.Port is not 0) and the
-// runnables added by add. The returned channel yields the manager's exit
-// error.
+// goroutine of wg. Its informer cache is the inventory the webhooks and the
+// mismatch evaluation share; it runs the webhooks and the annotator (when
+// cfg.Webhook.Port is not 0) and the runnables add adds. The channel yields
+// the manager's exit error; the advisor the webhooks share (nil with the
+// webhooks off) also serves the aggregated API's recommendations.
 func startManager(ctx context.Context, wg *sync.WaitGroup, cfg Config, rc *rest.Config, baselines store.Reader,
-	reg prometheus.Registerer, log *slog.Logger, add func(ctrl.Manager, *inventory.Cached) error) (<-chan error, error) {
+	reg prometheus.Registerer, log *slog.Logger, add func(ctrl.Manager, *inventory.Cached) error) (<-chan error, *advice.Advisor, error) {
 	opts := ctrl.Options{
 		Logger: logr.FromSlogHandler(log.Handler()),
 		// controller-runtime's registry is served on the server's own
@@ -45,38 +40,41 @@ func startManager(ctx context.Context, wg *sync.WaitGroup, cfg Config, rc *rest.
 	}
 	mgr, err := ctrl.NewManager(rc, opts)
 	if err != nil {
-		return nil, fmt.Errorf("controller manager: %w", err)
+		return nil, nil, fmt.Errorf("controller manager: %w", err)
 	}
 	inv := &inventory.Cached{Reader: mgr.GetClient()}
-	if err := startWebhooks(ctx, mgr, cfg.Webhook, baselines, inv, reg, log); err != nil {
-		return nil, err
+	adv, err := startWebhooks(ctx, mgr, cfg.Webhook, baselines, inv, reg, log)
+	if err != nil {
+		return nil, nil, err
 	}
 	if err := add(mgr, inv); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	errc := make(chan error, 1)
 	wg.Go(func() { errc <- mgr.Start(ctx) })
-	return errc, nil
+	return errc, adv, nil
 }
 
 // startWebhooks registers the admission webhooks and the annotator with
-// mgr; with the webhooks off it does nothing.
+// mgr and returns the advisor they share; with the webhooks off it does
+// nothing and returns nil.
 func startWebhooks(ctx context.Context, mgr ctrl.Manager, cfg WebhookConfig, baselines store.Reader, inv *inventory.Cached,
-	reg prometheus.Registerer, log *slog.Logger) error {
+	reg prometheus.Registerer, log *slog.Logger) (*advice.Advisor, error) {
 	if cfg.Port == 0 {
 		log.Info("admission webhooks off (--webhook-port=0)")
-		return nil
+		return nil, nil
 	}
 	err := webhook.SetupCerts(ctx, mgr, certs.Options{
 		Namespace: cfg.Namespace, Service: cfg.Service, Secret: cfg.Service + "-tls", CertDir: cfg.CertDir, Webhooks: config.Name,
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	opts := webhook.Options{Namespace: cfg.Namespace, Window: cfg.Window, MaxWarnings: cfg.MaxWarnings}
-	if _, err := webhook.Setup(mgr, opts, webhook.Deps{Baselines: baselines, Inventory: inv, Metrics: webhook.NewMetrics(reg)}); err != nil {
-		return err
+	adv, err := webhook.Setup(mgr, opts, webhook.Deps{Baselines: baselines, Inventory: inv, Metrics: webhook.NewMetrics(reg)})
+	if err != nil {
+		return nil, err
 	}
 	log.Info("admission webhooks serving", "port", cfg.Port, "service", cfg.Namespace+"/"+cfg.Service)
-	return nil
+	return adv, nil
 }

@@ -88,7 +88,12 @@ func policyChanges(old, cur []networkingv1.NetworkPolicy) []policy.Change {
 // reflect.DeepEqual, written out because a round compares every workload.
 func sameWorkload(a, b *policy.Workload) bool {
 	return a.Ref == b.Ref && a.HostNetwork == b.HostNetwork && maps.Equal(a.Labels, b.Labels) &&
-		slices.Equal(a.IPs, b.IPs) && slices.Equal(a.Ports, b.Ports) && (a.Selector == b.Selector || reflect.DeepEqual(a.Selector, b.Selector))
+		slices.Equal(a.IPs, b.IPs) && slices.Equal(a.Ports, b.Ports) && slices.EqualFunc(a.Pods, b.Pods, samePod) &&
+		(a.Selector == b.Selector || reflect.DeepEqual(a.Selector, b.Selector))
+}
+
+func samePod(a, b policy.PodInfo) bool {
+	return a.Name == b.Name && maps.Equal(a.Labels, b.Labels) && (a.Labels == nil) == (b.Labels == nil) && slices.Equal(a.IPs, b.IPs)
 }
 
 func sameAdjustments(old, cur *inventory.Snapshot, ref flow.WorkloadRef) bool {

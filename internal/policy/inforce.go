@@ -10,14 +10,13 @@ import (
 
 // InForce judges observed flows against the NetworkPolicies in force, as
 // Kubernetes enforces them now (not against a proposed change, as Check
-// does). It backs the continuous mismatch evaluation and the attribution of
-// failed connects. Policies of a namespace are compiled the first time a
-// flow needs them, so judging a few workloads of a large cluster costs
-// little. An InForce is not safe for concurrent use.
+// does), with Check's machinery: both ends of every flow, at every pair of
+// the pods' addresses. It backs the continuous mismatch evaluation and the
+// attribution of failed connects. Policies of a namespace are compiled the
+// first time a flow needs them, so judging a few workloads of a large
+// cluster costs little. An InForce is not safe for concurrent use.
 type InForce struct {
-	cluster *Cluster
-	set     *policySet
-	pods    map[flow.WorkloadRef]*endpointSlot
+	k *checker
 }
 
 // Blocked is an observed flow that the policies in force block.
@@ -27,14 +26,14 @@ type Blocked struct {
 	// Policies (namespace/name, sorted) isolate an end of the connection in
 	// its direction without allowing it.
 	Policies []string `json:"policies"`
+	// Partial: some pairs of the flow's ends (addresses of its pods) are
+	// allowed, others blocked.
+	Partial bool `json:"partial,omitempty"`
 }
 
 // NewInForce prepares to judge flows in cluster under policies.
 func NewInForce(cluster *Cluster, policies []networkingv1.NetworkPolicy) *InForce {
-	if cluster == nil {
-		cluster = &Cluster{}
-	}
-	return &InForce{cluster: cluster, set: newPolicySet(policies), pods: make(map[flow.WorkloadRef]*endpointSlot)}
+	return &InForce{k: newChecker(CheckInput{Cluster: cluster, Policies: policies})}
 }
 
 // Blocked lists the flows of b seen established at least once (failed
@@ -46,11 +45,12 @@ func (x *InForce) Blocked(b flow.Baseline, adj Adjustments) (blocked, excluded [
 		if f.Count == 0 {
 			continue
 		}
-		pols, ok := x.blocking(f)
-		if !ok || len(pols) == 0 {
+		pols, o, ok := x.judge(f)
+		if !ok || !o.blocked {
 			continue
 		}
-		bl := Blocked{Class: classify(x.cluster, *f), Flow: *f, Policies: pols}
+		bl := Blocked{Class: classify(x.k.cluster, *f), Flow: *f, Policies: pols, Partial: o.partial}
+		bl.Flow.Failed = 0 // about the connects that succeeded
 		if adj.Excludes(f.Peer) {
 			excluded = append(excluded, bl)
 		} else {
@@ -63,60 +63,51 @@ func (x *InForce) Blocked(b flow.Baseline, adj Adjustments) (blocked, excluded [
 // Explain says in words what blocks b and how to allow it, as Check's
 // findings do (Policy is the first blocking policy).
 func (x *InForce) Explain(b Blocked) Finding {
+	_, o, _ := x.judge(&b.Flow)
 	pol := ""
 	if len(b.Policies) > 0 {
 		pol = b.Policies[0]
 	}
-	return newFinding(x.cluster, b.Flow.Workload, b.Flow, pol)
+	return newFinding(x.k.selections(), b.Flow.Workload, b.Flow, pol, o)
 }
 
-// Blocking returns the policies in force that block f at either end
-// (namespace/name, sorted): none when they allow it. ok is false when an
-// end of f is a workload the cluster does not know.
+// Blocking returns the policies in force that block f at either end, at
+// some pair of its ends (namespace/name, sorted): none when they allow it.
+// ok is false when an end of f is a workload the cluster does not know.
 func (x *InForce) Blocking(f flow.Flow) (policies []string, ok bool) {
-	return x.blocking(&f)
+	pols, _, ok := x.judge(&f)
+	return pols, ok
 }
 
-func (x *InForce) blocking(f *flow.Flow) ([]string, bool) {
-	self, ok := x.endpoint(f.Workload)
-	if !ok {
-		return nil, false
+// judge evaluates f at every pair of its ends under the policies in force.
+func (x *InForce) judge(f *flow.Flow) ([]string, outcome, bool) {
+	k := x.k
+	self := k.workload(f.Workload)
+	if self == nil {
+		return nil, outcome{}, false
 	}
-	peer := Endpoint{IP: f.Peer.IP}
-	if f.Peer.Kind == flow.PeerWorkload {
-		if peer, ok = x.endpoint(f.Peer.Workload); !ok {
-			return nil, false
+	peer := k.peer(f)
+	if peer == nil {
+		return nil, outcome{}, false
+	}
+	selfDir, peerDir := sides(f.Direction)
+	var pols []string
+	var o outcome
+	pairs, blocked := 0, 0
+	for _, s := range self.eps {
+		for _, p := range peer.eps {
+			pairs++
+			conn := connectionOf(s, p, f)
+			own, theirs := k.isolating(s, selfDir, conn), k.isolating(p, peerDir, conn)
+			if len(own)+len(theirs) == 0 {
+				continue
+			}
+			blocked++
+			o.own, o.peer = o.own || len(own) > 0, o.peer || len(theirs) > 0
+			pols = append(append(pols, own...), theirs...)
 		}
 	}
-	conn := Connection{Source: self, Destination: peer, Port: f.Port, Protocol: protocolOf(f.Protocol)}
-	if f.Direction == flow.Ingress {
-		conn.Source, conn.Destination = peer, self
-	}
-	v := evaluate(x.set.selecting, x.cluster.Namespaces, conn)
-	var out []string
-	if !v.Egress.Allowed {
-		out = append(out, v.Egress.Isolating...)
-	}
-	if !v.Ingress.Allowed {
-		out = append(out, v.Ingress.Isolating...)
-	}
-	slices.Sort(out)
-	return slices.Compact(out), true
-}
-
-// endpoint is the workload as a connection end, one *Pod per workload so
-// that the policy set's memo of selecting policies applies.
-func (x *InForce) endpoint(ref flow.WorkloadRef) (Endpoint, bool) {
-	if e, ok := x.pods[ref]; ok {
-		return Endpoint{Pod: &e.pod, IP: e.ip}, true
-	}
-	w, ok := x.cluster.Workloads[ref]
-	if !ok {
-		return Endpoint{}, false
-	}
-	e := &endpointSlot{}
-	ep := endpointIn(w, &e.pod)
-	e.ip = ep.IP
-	x.pods[ref] = e
-	return ep, true
+	o.blocked, o.partial = blocked > 0, blocked > 0 && blocked < pairs
+	slices.Sort(pols)
+	return slices.Compact(pols), o, true
 }

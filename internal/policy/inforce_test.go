@@ -92,7 +92,7 @@ func TestInForcePeerSideAndFailedConnects(t *testing.T) {
 		t.Errorf("blocked (-want +got):\n%s", diff)
 	}
 	fd := x.Explain(got[0])
-	if fd.Policy != "ns/deny-b" || fd.Message != "egress to ns/b TCP 8080 (in-cluster peer) is not allowed" {
+	if fd.Policy != "ns/deny-b" || fd.Message != "egress to ns/b TCP 8080 (in-cluster peer) is not allowed at the peer's ingress" {
 		t.Errorf("Explain = %+v", fd)
 	}
 	pols, ok := x.Blocking(toB(0, 2, 9999))
