@@ -92,6 +92,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	// The Go and process collectors come with controller-runtime's
 	// registry, served beside this one (metricsRegistry).
 	reg := prometheus.NewRegistry()
+	reg.MustRegister(storeSize(st))
 	var ev *mismatch.Evaluator
 	hooks, adv, err := startManager(ctx, &wg, cfg, rc, st, reg, log, func(mgr ctrl.Manager, inv *inventory.Cached) (err error) {
 		ev, err = runEvaluator(mgr, inv, cfg, st, reg, log)
@@ -186,3 +187,15 @@ func clientset(kubeconfig string) (*rest.Config, *kubernetes.Clientset, error) {
 func metricsRegistry(own prometheus.Gatherer) prometheus.Gatherer {
 	return prometheus.Gatherers{own, ctrlmetrics.Registry}
 }
+
+// storeSize exports the baseline store's size on disk, read at scrape time.
+func storeSize(st *badgerstore.Store) prometheus.Collector {
+	return prometheus.CollectorFunc(func(ch chan<- prometheus.Metric) {
+		lsm, vlog := st.Size()
+		ch <- prometheus.MustNewConstMetric(storeSizeDesc, prometheus.GaugeValue, float64(lsm), "lsm")
+		ch <- prometheus.MustNewConstMetric(storeSizeDesc, prometheus.GaugeValue, float64(vlog), "vlog")
+	})
+}
+
+var storeSizeDesc = prometheus.NewDesc("netpol_advisor_store_size_bytes",
+	"Bytes the baseline store holds on disk, by part (lsm: keys and small rows, vlog: the value log), as Badger last measured them.", []string{"part"}, nil)

@@ -6,6 +6,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/mismatch"
+	"github.com/netpol-advisor/netpol-advisor/internal/store/badgerstore"
 	"github.com/netpol-advisor/netpol-advisor/internal/testutil"
 	"github.com/netpol-advisor/netpol-advisor/webhook"
 )
@@ -15,6 +16,12 @@ import (
 func TestMetricsRegistryGathers(t *testing.T) {
 	reg := prometheus.NewPedanticRegistry()
 	mismatchWriter(reg)
+	st, err := badgerstore.Open(t.TempDir(), badgerstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	reg.MustRegister(storeSize(st))
 	g := metricsRegistry(reg)
 	if _, err := g.Gather(); err != nil {
 		t.Fatalf("gather: %v", err)
@@ -25,7 +32,7 @@ func TestMetricsRegistryGathers(t *testing.T) {
 	for _, mf := range mfs {
 		names[mf.GetName()] = true
 	}
-	for _, want := range []string{"go_goroutines", "process_cpu_seconds_total", "netpol_advisor_store_write_duration_seconds", "netpol_advisor_webhook_reviews_total"} {
+	for _, want := range []string{"go_goroutines", "process_cpu_seconds_total", "netpol_advisor_store_write_duration_seconds", "netpol_advisor_webhook_reviews_total", "netpol_advisor_store_size_bytes"} {
 		if !names[want] {
 			t.Errorf("/metrics would not serve %s", want)
 		}

@@ -27,7 +27,8 @@ func TestFailedConnectsAttributed(t *testing.T) {
 	inv, bl, refs := threeWorkloads(t)
 	inv.snap.Policies = []networkingv1.NetworkPolicy{denyIngress("ns", "deny-b", "b")}
 	ev, reg := newTestEvaluator(inv, bl)
-	w := NewWriter(nopWriter{}, ev, prometheus.NewPedanticRegistry())
+	wreg := prometheus.NewPedanticRegistry()
+	w := NewWriter(nopWriter{}, ev, wreg)
 	if err := ev.Round(t.Context(), true); err != nil {
 		t.Fatal(err)
 	}
@@ -46,6 +47,10 @@ func TestFailedConnectsAttributed(t *testing.T) {
 	}
 	if err := ev.Round(t.Context(), false); err != nil {
 		t.Fatal(err)
+	}
+	resolved := map[string]float64{"outcome=api-server": 0, "outcome=external": 0, "outcome=node": 0, "outcome=service": 0, "outcome=workload": 2}
+	if diff := cmp.Diff(resolved, samples(t, wreg, "netpol_advisor_ingest_resolved_flows_total")); diff != "" {
+		t.Errorf("resolved flows (-want +got):\n%s", diff)
 	}
 	want := map[string]float64{
 		"direction=Egress,kind=Deployment,namespace=ns,policy=ns/deny-b,workload=a": 3,
