@@ -23,6 +23,7 @@ type Observer struct {
 	mu        sync.Mutex // serialises drains
 	drained   uint64     // records drained so far
 	evicted   uint64     // lower bound of flows evicted before a drain
+	lastDrain int        // records the last drain found: the table's fill
 }
 
 // Open checks the kernel and the privileges, loads the BPF programs and

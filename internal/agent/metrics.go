@@ -12,6 +12,7 @@ const (
 // Metrics count what the agent did. A nil *Metrics counts nothing.
 type Metrics struct {
 	sends      *prometheus.CounterVec
+	records    prometheus.Counter
 	unresolved prometheus.Counter
 	paused     prometheus.Counter
 }
@@ -24,6 +25,10 @@ func NewMetrics(reg prometheus.Registerer, pending func() int) *Metrics {
 			Name: "netpol_advisor_agent_batches_sent_total",
 			Help: "Batches sent to the server, by result: acknowledged, dropped (refused for good), failed (retried).",
 		}, []string{"result"}),
+		records: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "netpol_advisor_agent_records_sent_total",
+			Help: "Flow records in batches the server acknowledged.",
+		}),
 		unresolved: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "netpol_advisor_agent_unresolved_observations_total",
 			Help: "Observations dropped because their local socket is no pod of this node.",
@@ -40,13 +45,19 @@ func NewMetrics(reg prometheus.Registerer, pending func() int) *Metrics {
 		Name: "netpol_advisor_agent_outbox_pending_records",
 		Help: "Records in the outbox not yet acknowledged by the server.",
 	}, func() float64 { return float64(pending()) })
-	reg.MustRegister(m.sends, m.unresolved, m.paused, pendingGauge)
+	reg.MustRegister(m.sends, m.records, m.unresolved, m.paused, pendingGauge)
 	return m
 }
 
 func (m *Metrics) sent(result string) {
 	if m != nil {
 		m.sends.WithLabelValues(result).Inc()
+	}
+}
+
+func (m *Metrics) sentRecords(n int) {
+	if m != nil {
+		m.records.Add(float64(n))
 	}
 }
 

@@ -59,6 +59,9 @@ func (a *Agent) sendOne(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	a.Metrics.sent(result)
+	if result == sendAcknowledged {
+		a.Metrics.sentRecords(len(p.Records))
+	}
 	return true, a.Outbox.Ack(ctx, p.Seq)
 }
 
