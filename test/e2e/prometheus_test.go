@@ -73,7 +73,8 @@ func TestPrometheusStoryMismatchAndFailingConnections(t *testing.T) {
 	checkExposition(t, "http://"+w.serverMetrics+"/metrics", "netpol_advisor_mismatch_blocked_flows", "netpol_advisor_mismatch_failed_connections_total",
 		"netpol_advisor_mismatch_evaluations_total", "netpol_advisor_store_write_duration_seconds", "netpol_advisor_store_size_bytes",
 		"netpol_advisor_ingest_resolved_flows_total", "rest_client_requests_total", "go_goroutines")
-	checkExposition(t, "http://"+w.obsMetric+"/metrics", "netpol_advisor_agent_batches_sent_total", "netpol_advisor_observer_bpf_drops_total")
+	checkExposition(t, "http://"+w.obsMetric+"/metrics", "netpol_advisor_agent_batches_sent_total", "netpol_advisor_observer_bpf_drops_total",
+		"netpol_advisor_agent_records_sent_total", "netpol_advisor_agent_outbox_oldest_age_seconds", "netpol_advisor_observer_flow_table_entries")
 
 	// Step 3: allow 203.0.113.7/32, exclude cassandra, apply the
 	// recommendation beside the hand-written policy.
