@@ -31,7 +31,12 @@ const (
 // with a policy (ingress from one tier and namespace, egress to one peer
 // and an external range) and a baseline of benchEdges flows to random
 // peers, a tenth external.
-func benchWorld() (*fakeInventory, *fakeBaselines) {
+func benchWorld() (*fakeInventory, *fakeBaselines) { return benchWorldBroken(1) }
+
+// benchWorldBroken is benchWorld where only one workload in every is has
+// the restrictive policy; the others' policies allow all their traffic
+// (a healthy cluster: few blocked flows, every policy still evaluated).
+func benchWorldBroken(every int) (*fakeInventory, *fakeBaselines) {
 	r := rand.New(rand.NewPCG(42, 7))
 	c := &policy.Cluster{Namespaces: map[string]map[string]string{}, Workloads: map[flow.WorkloadRef]policy.Workload{}}
 	refs := make([]flow.WorkloadRef, benchWorkloads)
@@ -46,7 +51,12 @@ func benchWorld() (*fakeInventory, *fakeBaselines) {
 	snap := &inventory.Snapshot{Cluster: c, Adjustments: map[flow.WorkloadRef]policy.Adjustments{}, Taken: time.Now()}
 	bl := &fakeBaselines{by: map[flow.WorkloadRef]flow.Baseline{}}
 	for i, ref := range refs {
-		snap.Policies = append(snap.Policies, benchPolicy(ref, refs[r.IntN(len(refs))], 8100, 1))
+		np := benchPolicy(ref, refs[r.IntN(len(refs))], 8100, 1)
+		if i%every != 0 {
+			np.Spec.Ingress = append(np.Spec.Ingress, networkingv1.NetworkPolicyIngressRule{})
+			np.Spec.Egress = append(np.Spec.Egress, networkingv1.NetworkPolicyEgressRule{})
+		}
+		snap.Policies = append(snap.Policies, np)
 		bl.by[ref] = benchBaseline(r, ref, refs, i)
 	}
 	return &fakeInventory{snap: snap}, bl
@@ -99,8 +109,14 @@ func benchBaseline(r *rand.Rand, ref flow.WorkloadRef, refs []flow.WorkloadRef, 
 
 // BenchmarkMismatchFull: one full evaluation (read every baseline, judge
 // every workload, export) of the world. Goal: <= 1 s.
-func BenchmarkMismatchFull(b *testing.B) {
-	inv, bl := benchWorld()
+func BenchmarkMismatchFull(b *testing.B) { benchFull(b, 1) }
+
+// BenchmarkMismatchFullHealthy: the same in a cluster where 1 % of the
+// workloads' policies block traffic.
+func BenchmarkMismatchFullHealthy(b *testing.B) { benchFull(b, 100) }
+
+func benchFull(b *testing.B, every int) {
+	inv, bl := benchWorldBroken(every)
 	var series int
 	var cpu time.Duration
 	for b.Loop() {
@@ -121,8 +137,14 @@ func BenchmarkMismatchFull(b *testing.B) {
 
 // BenchmarkMismatchIncremental: the round after one policy changes (its
 // egress port range, alternately widened and narrowed). Goal: <= 10 ms.
-func BenchmarkMismatchIncremental(b *testing.B) {
-	inv, bl := benchWorld()
+func BenchmarkMismatchIncremental(b *testing.B) { benchIncremental(b, 1) }
+
+// BenchmarkMismatchIncrementalHealthy: the same where 1 % of the
+// workloads' policies block traffic.
+func BenchmarkMismatchIncrementalHealthy(b *testing.B) { benchIncremental(b, 100) }
+
+func benchIncremental(b *testing.B, every int) {
+	inv, bl := benchWorldBroken(every)
 	ev, _ := newTestEvaluator(inv, bl)
 	if err := ev.Round(b.Context(), true); err != nil {
 		b.Fatal(err)
