@@ -10,6 +10,7 @@ import (
 
 	"github.com/netpol-advisor/netpol-advisor/internal/store/badgerstore"
 	"github.com/netpol-advisor/netpol-advisor/internal/transport"
+	"github.com/netpol-advisor/netpol-advisor/webhook/workloads"
 )
 
 // Config is the server's configuration.
@@ -65,6 +66,9 @@ type WebhookConfig struct {
 	Window time.Duration
 	// MaxWarnings caps the finding lines of one NetworkPolicy review.
 	MaxWarnings int
+	// AnnotateNamespaces is the label selector of the namespaces whose
+	// workloads are annotated (empty: all); see workloads.ParseSelector.
+	AnnotateNamespaces string
 }
 
 // DefaultConfig returns the defaults used by AddFlags.
@@ -117,6 +121,8 @@ func (c *Config) AddFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&c.Webhook.MaxWarnings, "max-warnings", c.Webhook.MaxWarnings, "most finding lines in one kubectl apply warning")
 	fs.DurationVar(&c.Mismatch.Period, "mismatch-period", c.Mismatch.Period, "how often the policies in force are evaluated in full against the baselines (mismatch metrics; 0: off); changes are evaluated as they happen")
 	fs.DurationVar(&c.Mismatch.Debounce, "mismatch-debounce", c.Mismatch.Debounce, "how long a policy, workload or baseline change waits for more before the mismatch metrics are updated")
+	fs.StringVar(&c.Webhook.AnnotateNamespaces, "annotate-namespace-selector", c.Webhook.AnnotateNamespaces,
+		"label selector of the namespaces whose workloads are annotated, as kubectl -l takes it or a LabelSelector in JSON (empty: all)")
 }
 
 // Validate reports every problem of the configuration at once.
@@ -145,6 +151,9 @@ func (c Config) Validate() error {
 	}
 	if c.Webhook.Port != 0 && (c.Webhook.CertDir == "" || c.Webhook.Namespace == "" || c.Webhook.Service == "") {
 		errs = append(errs, errors.New("with webhooks on, --webhook-cert-dir, --namespace and --webhook-service are required"))
+	}
+	if _, err := workloads.ParseSelector(c.Webhook.AnnotateNamespaces); err != nil {
+		errs = append(errs, fmt.Errorf("--annotate-namespace-selector: %w", err))
 	}
 	if c.API.Listen != "" {
 		if _, _, err := net.SplitHostPort(c.API.Listen); err != nil {

@@ -25,6 +25,10 @@ func TestConfigFlagsAndValidate(t *testing.T) {
 		{"bucket not whole seconds", []string{"--tls-cert-file=c", "--tls-key-file=k", "--bucket=1500ms"}, "--bucket"},
 		{"mismatch off", []string{"--tls-cert-file=c", "--tls-key-file=k", "--mismatch-period=0"}, ""},
 		{"mismatch debounce longer than its period", []string{"--tls-cert-file=c", "--tls-key-file=k", "--mismatch-period=1s", "--mismatch-debounce=2s"}, "--mismatch-debounce"},
+		{"annotate namespace selector", []string{"--tls-cert-file=c", "--tls-key-file=k", "--annotate-namespace-selector=team in (a,b),!legacy"}, ""},
+		{"annotate namespace selector as JSON", []string{"--tls-cert-file=c", "--tls-key-file=k", `--annotate-namespace-selector={"matchLabels":{"team":"a"}}`}, ""},
+		{"bad annotate namespace selector", []string{"--tls-cert-file=c", "--tls-key-file=k", "--annotate-namespace-selector=team in a"}, "--annotate-namespace-selector"},
+		{"annotate namespace selector with an unknown JSON field", []string{"--tls-cert-file=c", "--tls-key-file=k", `--annotate-namespace-selector={"matchLabel":{"team":"a"}}`}, "--annotate-namespace-selector"},
 		{"negative deleted-pod grace", []string{"--tls-cert-file=c", "--tls-key-file=k", "--deleted-pod-grace=-5m"}, "--deleted-pod-grace"},
 	}
 	for _, tt := range tests {

@@ -19,6 +19,7 @@ import (
 	"github.com/netpol-advisor/netpol-advisor/webhook/advice"
 	"github.com/netpol-advisor/netpol-advisor/webhook/certs"
 	"github.com/netpol-advisor/netpol-advisor/webhook/config"
+	"github.com/netpol-advisor/netpol-advisor/webhook/workloads"
 )
 
 // startManager starts a controller-runtime manager until ctx ends, in a
@@ -70,7 +71,11 @@ func startWebhooks(ctx context.Context, mgr ctrl.Manager, cfg WebhookConfig, bas
 	if err != nil {
 		return nil, err
 	}
-	opts := webhook.Options{Namespace: cfg.Namespace, Window: cfg.Window, MaxWarnings: cfg.MaxWarnings}
+	annotate, err := workloads.ParseSelector(cfg.AnnotateNamespaces)
+	if err != nil {
+		return nil, fmt.Errorf("--annotate-namespace-selector: %w", err)
+	}
+	opts := webhook.Options{Namespace: cfg.Namespace, Window: cfg.Window, MaxWarnings: cfg.MaxWarnings, AnnotateNamespaces: annotate}
 	adv, err := webhook.Setup(mgr, opts, webhook.Deps{Baselines: baselines, Inventory: inv, Metrics: webhook.NewMetrics(reg)})
 	if err != nil {
 		return nil, err
