@@ -13,12 +13,12 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 
+	"github.com/netpol-advisor/netpol-advisor/internal/health"
 	"github.com/netpol-advisor/netpol-advisor/internal/inventory"
 	"github.com/netpol-advisor/netpol-advisor/internal/store"
 	"github.com/netpol-advisor/netpol-advisor/webhook"
 	"github.com/netpol-advisor/netpol-advisor/webhook/advice"
 	"github.com/netpol-advisor/netpol-advisor/webhook/certs"
-	"github.com/netpol-advisor/netpol-advisor/webhook/config"
 	"github.com/netpol-advisor/netpol-advisor/webhook/workloads"
 )
 
@@ -28,7 +28,7 @@ import (
 // cfg.Webhook.Port is not 0) and the runnables add adds. The channel yields
 // the manager's exit error; the advisor the webhooks share (nil with the
 // webhooks off) also serves the aggregated API's recommendations.
-func startManager(ctx context.Context, wg *sync.WaitGroup, cfg Config, rc *rest.Config, baselines store.Reader,
+func startManager(ctx context.Context, wg *sync.WaitGroup, cfg Config, rc *rest.Config, baselines store.Reader, probe *health.Probe,
 	reg prometheus.Registerer, log *slog.Logger, add func(ctrl.Manager, *inventory.Cached) error) (<-chan error, *advice.Advisor, error) {
 	opts := ctrl.Options{
 		Logger: logr.FromSlogHandler(log.Handler()),
@@ -44,7 +44,7 @@ func startManager(ctx context.Context, wg *sync.WaitGroup, cfg Config, rc *rest.
 		return nil, nil, fmt.Errorf("controller manager: %w", err)
 	}
 	inv := &inventory.Cached{Reader: mgr.GetClient()}
-	adv, err := startWebhooks(ctx, mgr, cfg.Webhook, baselines, inv, reg, log)
+	adv, err := startWebhooks(ctx, mgr, cfg.Webhook, baselines, inv, probe, reg, log)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -57,18 +57,21 @@ func startManager(ctx context.Context, wg *sync.WaitGroup, cfg Config, rc *rest.
 }
 
 // startWebhooks registers the admission webhooks and the annotator with
-// mgr and returns the advisor they share; with the webhooks off it does
-// nothing and returns nil.
+// mgr, and their readiness checks with probe, and returns the advisor they
+// share; with the webhooks off it does nothing and returns nil.
 func startWebhooks(ctx context.Context, mgr ctrl.Manager, cfg WebhookConfig, baselines store.Reader, inv *inventory.Cached,
-	reg prometheus.Registerer, log *slog.Logger) (*advice.Advisor, error) {
+	probe *health.Probe, reg prometheus.Registerer, log *slog.Logger) (*advice.Advisor, error) {
 	if cfg.Port == 0 {
 		log.Info("admission webhooks off (--webhook-port=0)")
 		return nil, nil
 	}
-	err := webhook.SetupCerts(ctx, mgr, certs.Options{
-		Namespace: cfg.Namespace, Service: cfg.Service, Secret: cfg.Service + "-tls", CertDir: cfg.CertDir, Webhooks: config.Name,
-	})
-	if err != nil {
+	certOpts := certs.Options{
+		Namespace: cfg.Namespace, Service: cfg.Service, Secret: cfg.Service + "-tls", CertDir: cfg.CertDir, Webhooks: cfg.Configuration,
+	}
+	if err := webhook.SetupCerts(ctx, mgr, certOpts); err != nil {
+		return nil, err
+	}
+	if err := addWebhookChecks(probe, mgr, certOpts); err != nil {
 		return nil, err
 	}
 	annotate, err := workloads.ParseSelector(cfg.AnnotateNamespaces)
@@ -80,6 +83,6 @@ func startWebhooks(ctx context.Context, mgr ctrl.Manager, cfg WebhookConfig, bas
 	if err != nil {
 		return nil, err
 	}
-	log.Info("admission webhooks serving", "port", cfg.Port, "service", cfg.Namespace+"/"+cfg.Service)
+	log.Info("admission webhooks serving", "port", cfg.Port, "service", cfg.Namespace+"/"+cfg.Service, "configurations", cfg.Configuration)
 	return adv, nil
 }

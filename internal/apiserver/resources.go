@@ -21,10 +21,11 @@ type Recommender interface {
 	RecommendBaseline(ctx context.Context, b flow.Baseline, extra policy.Adjustments) (np networkingv1.NetworkPolicy, notes []string, err error)
 }
 
-// Checker says what a NetworkPolicy would block if applied now, and which
-// workloads it selects have no baseline yet.
+// Checker says what a NetworkPolicy would block if applied now, which of
+// its rules no observed flow needs, and which workloads it selects have no
+// baseline yet.
 type Checker interface {
-	CheckPolicy(ctx context.Context, np *networkingv1.NetworkPolicy) (policy.Report, []flow.WorkloadRef, error)
+	CheckPolicy(ctx context.Context, np *networkingv1.NetworkPolicy) (policy.Report, []policy.UnusedRule, []flow.WorkloadRef, error)
 }
 
 // Describer gives the context a check needs to judge a baseline without

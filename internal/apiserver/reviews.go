@@ -129,11 +129,12 @@ func (p *policyChecks) Create(ctx context.Context, obj runtime.Object, _ rest.Va
 }
 
 func (p *policyChecks) check(ctx context.Context, np *networkingv1.NetworkPolicy) (v1alpha1.PolicyCheckResult, error) {
-	rep, learning, err := p.checker.CheckPolicy(ctx, np)
+	rep, unused, learning, err := p.checker.CheckPolicy(ctx, np)
 	if err != nil {
 		return v1alpha1.PolicyCheckResult{}, apierrors.NewServiceUnavailable(fmt.Sprintf("cannot check %s now (%v); retry later", np.Name, err))
 	}
-	res := v1alpha1.PolicyCheckResult{Policy: np.Name, Findings: convert.Findings(rep.Findings), Excluded: convert.Findings(rep.Excluded)}
+	res := v1alpha1.PolicyCheckResult{Policy: np.Name, Findings: convert.Findings(rep.Findings), Excluded: convert.Findings(rep.Excluded),
+		Unused: convert.Unused(unused)}
 	for _, w := range learning {
 		res.Learning = append(res.Learning, convert.WorkloadRef(w))
 	}

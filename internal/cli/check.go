@@ -127,6 +127,9 @@ func (c *common) printChecks(checks []*v1alpha1.PolicyCheck) {
 			for _, f := range r.Excluded {
 				fmt.Fprintf(w, "  - excluded on purpose: %s/%s: %s\n", f.Workload.Kind, f.Workload.Name, f.Message)
 			}
+			for _, u := range r.Unused {
+				fmt.Fprintf(w, "  - wider than observed: %s\n", u.Message)
+			}
 			for _, l := range r.Learning {
 				fmt.Fprintf(w, "  - %s/%s has no baseline yet: nothing can be said about it\n", l.Kind, l.Name)
 			}

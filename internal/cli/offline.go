@@ -57,6 +57,7 @@ func judge(off convert.Offline, byRef map[flow.WorkloadRef]flow.Baseline, np *ne
 	}
 	rep := policy.Check(in)
 	res.Findings, res.Excluded = convert.Findings(rep.Findings), convert.Findings(rep.Excluded)
+	res.Unused = convert.Unused(policy.Unused(in))
 	if len(res.Excluded) == 0 {
 		res.Excluded = nil
 	}

@@ -39,12 +39,12 @@ func (a *Advisor) RecommendBaseline(ctx context.Context, b flow.Baseline, extra 
 
 // CheckPolicy is what np would block if it were applied now (replacing the
 // policy of its name): the webhook's check, for the aggregated API.
-func (a *Advisor) CheckPolicy(ctx context.Context, np *networkingv1.NetworkPolicy) (policy.Report, []flow.WorkloadRef, error) {
+func (a *Advisor) CheckPolicy(ctx context.Context, np *networkingv1.NetworkPolicy) (policy.Report, []policy.UnusedRule, []flow.WorkloadRef, error) {
 	got, err := a.Check(ctx, policy.Change{Operation: policy.Create, New: np})
 	if err != nil {
-		return policy.Report{}, nil, err
+		return policy.Report{}, nil, nil, err
 	}
-	return got.Report, got.Learning, nil
+	return got.Report, got.Unused, got.Learning, nil
 }
 
 // Explain evaluates one connection under the policies in force: from a

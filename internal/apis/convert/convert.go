@@ -93,3 +93,12 @@ func addr(s string) netip.Addr {
 	a, _ := netip.ParseAddr(s)
 	return a
 }
+
+// Unused renders the rules of a checked policy that no observed flow needs.
+func Unused(rs []policy.UnusedRule) []v1alpha1.UnusedRule {
+	var out []v1alpha1.UnusedRule
+	for _, r := range rs {
+		out = append(out, v1alpha1.UnusedRule{Direction: string(r.Direction), Rule: int32(r.Rule), Message: r.Message})
+	}
+	return out
+}

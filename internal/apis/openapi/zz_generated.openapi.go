@@ -48,6 +48,7 @@ func GetOpenAPIDefinitions(ref common.ReferenceCallback) map[string]common.OpenA
 		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.TopologyEdge":             schema_netpol_advisor_internal_apis_v1alpha1_TopologyEdge(ref),
 		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.TopologyList":             schema_netpol_advisor_internal_apis_v1alpha1_TopologyList(ref),
 		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.TopologyNode":             schema_netpol_advisor_internal_apis_v1alpha1_TopologyNode(ref),
+		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.UnusedRule":               schema_netpol_advisor_internal_apis_v1alpha1_UnusedRule(ref),
 		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Window":                   schema_netpol_advisor_internal_apis_v1alpha1_Window(ref),
 		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.WorkloadReference":        schema_netpol_advisor_internal_apis_v1alpha1_WorkloadReference(ref),
 		v1.HTTPIngressPath{}.OpenAPIModelName():                                                    schema_k8sio_api_networking_v1_HTTPIngressPath(ref),
@@ -967,12 +968,25 @@ func schema_netpol_advisor_internal_apis_v1alpha1_PolicyCheckResult(ref common.R
 							},
 						},
 					},
+					"unused": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Unused are rules no observed flow needs: what the policy would allow that was never seen.",
+							Type:        []string{"array"},
+							Items: &spec.SchemaOrArray{
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Ref: ref("github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.UnusedRule"),
+									},
+								},
+							},
+						},
+					},
 				},
 				Required: []string{"policy", "findings"},
 			},
 		},
 		Dependencies: []string{
-			"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Finding", "github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.WorkloadReference"},
+			"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Finding", "github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.UnusedRule", "github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.WorkloadReference"},
 	}
 }
 
@@ -1595,6 +1609,42 @@ func schema_netpol_advisor_internal_apis_v1alpha1_TopologyNode(ref common.Refere
 		},
 		Dependencies: []string{
 			"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Peer"},
+	}
+}
+
+func schema_netpol_advisor_internal_apis_v1alpha1_UnusedRule(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "UnusedRule is a rule of a checked policy that allows no observed flow.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"direction": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Direction is Ingress or Egress; Rule the index in spec.ingress or spec.egress.",
+							Default:     "",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"rule": {
+						SchemaProps: spec.SchemaProps{
+							Default: 0,
+							Type:    []string{"integer"},
+							Format:  "int32",
+						},
+					},
+					"message": {
+						SchemaProps: spec.SchemaProps{
+							Default: "",
+							Type:    []string{"string"},
+							Format:  "",
+						},
+					},
+				},
+				Required: []string{"direction", "rule", "message"},
+			},
+		},
 	}
 }
 
