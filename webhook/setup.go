@@ -49,6 +49,11 @@ type Options struct {
 // Deps are what the webhooks read.
 type Deps struct {
 	Baselines advice.Baselines
+	// Inventory hands out the cluster snapshot (default: a Cached over the
+	// manager's client); the server shares one with the mismatch metrics.
+	Inventory advice.Inventory
+	// Metrics, when set, times and counts the reviews.
+	Metrics *Metrics
 }
 
 // Setup registers both handlers on mgr's webhook server and the annotator
@@ -57,7 +62,10 @@ func Setup(mgr manager.Manager, o Options, d Deps) (*advice.Advisor, error) {
 	if d.Baselines == nil {
 		return nil, errors.New("webhook setup: no baseline reader")
 	}
-	inv := &inventory.Cached{Reader: mgr.GetClient(), MaxAge: o.SnapshotMaxAge}
+	var inv advice.Inventory = &inventory.Cached{Reader: mgr.GetClient(), MaxAge: o.SnapshotMaxAge}
+	if d.Inventory != nil {
+		inv = d.Inventory
+	}
 	ttl := o.BaselineTTL
 	if ttl == 0 {
 		ttl = 5 * time.Second
@@ -66,8 +74,8 @@ func Setup(mgr manager.Manager, o Options, d Deps) (*advice.Advisor, error) {
 	ns := cmp.Or(o.Namespace, "netpol-advisor")
 	scope := workloads.Scope{Skip: ns, Selector: o.AnnotateNamespaces, Namespaces: mgr.GetClient(), Live: mgr.GetAPIReader()}
 	srv := mgr.GetWebhookServer()
-	srv.Register(config.MutatePath, hook(&mutate.Handler{Recommender: adv, Scope: scope}))
-	srv.Register(config.ValidatePath, hook(&validate.Handler{Checker: adv, MaxWarnings: o.MaxWarnings}))
+	srv.Register(config.MutatePath, hook("mutate", &mutate.Handler{Recommender: adv, Scope: scope}, d.Metrics))
+	srv.Register(config.ValidatePath, hook("validate", &validate.Handler{Checker: d.Metrics.checker(adv), MaxWarnings: o.MaxWarnings}, d.Metrics))
 	if o.NoAnnotator {
 		return adv, nil
 	}
@@ -87,9 +95,10 @@ func Setup(mgr manager.Manager, o Options, d Deps) (*advice.Advisor, error) {
 // hook serves h, answering a panic with an admission (and a warning)
 // instead of dropping the connection. controller-runtime's own recovery
 // answers allowed=false, which the API server treats as a denial whatever
-// the failurePolicy: the webhooks must fail open.
-func hook(h admission.Handler) *admission.Webhook {
-	return (&admission.Webhook{Handler: failOpen{h}}).WithRecoverPanic(true)
+// the failurePolicy: the webhooks must fail open. m, when set, times and
+// counts the reviews of webhook name.
+func hook(name string, h admission.Handler, m *Metrics) *admission.Webhook {
+	return (&admission.Webhook{Handler: m.wrap(name, failOpen{h})}).WithRecoverPanic(true)
 }
 
 // failOpen admits the request when its handler panics.

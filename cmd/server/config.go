@@ -33,6 +33,7 @@ type Config struct {
 	Debug        bool
 	Webhook      WebhookConfig
 	API          APIConfig
+	Mismatch     MismatchConfig
 }
 
 // APIConfig configures the aggregated API (netpol-advisor.io) that people
@@ -42,6 +43,15 @@ type APIConfig struct {
 	Listen string
 	// Window is the window of reads that name none (0: all kept).
 	Window time.Duration
+}
+
+// MismatchConfig tunes the continuous evaluation of the policies in force
+// against the baselines (the mismatch metrics).
+type MismatchConfig struct {
+	// Period is how often everything is evaluated; 0 turns it off.
+	Period time.Duration
+	// Debounce is how long a change waits for more before a round.
+	Debounce time.Duration
 }
 
 // WebhookConfig configures the admission webhooks the server serves.
@@ -86,6 +96,7 @@ func DefaultConfig() Config {
 			Configuration: config.Name,
 			MaxWarnings:   10,
 		},
+		Mismatch: MismatchConfig{Period: time.Minute, Debounce: time.Second},
 	}
 }
 
@@ -115,6 +126,8 @@ func (c *Config) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.Webhook.Configuration, "webhook-configuration", c.Webhook.Configuration, "name of the Mutating- and ValidatingWebhookConfiguration whose caBundle the server patches")
 	fs.DurationVar(&c.Webhook.Window, "advice-window", c.Webhook.Window, "how far back baselines are read for recommendations and warnings (0: all that is kept)")
 	fs.IntVar(&c.Webhook.MaxWarnings, "max-warnings", c.Webhook.MaxWarnings, "most finding lines in one kubectl apply warning")
+	fs.DurationVar(&c.Mismatch.Period, "mismatch-period", c.Mismatch.Period, "how often the policies in force are evaluated in full against the baselines (mismatch metrics; 0: off); changes are evaluated as they happen")
+	fs.DurationVar(&c.Mismatch.Debounce, "mismatch-debounce", c.Mismatch.Debounce, "how long a policy, workload or baseline change waits for more before the mismatch metrics are updated")
 	fs.StringVar(&c.Webhook.AnnotateNamespaces, "annotate-namespace-selector", c.Webhook.AnnotateNamespaces,
 		"label selector of the namespaces whose workloads are annotated, as kubectl -l takes it or a LabelSelector in JSON (empty: all)")
 }
@@ -164,6 +177,9 @@ func (c Config) Validate() error {
 	}
 	if c.Webhook.MaxWarnings < 1 {
 		errs = append(errs, errors.New("--max-warnings must be at least 1"))
+	}
+	if c.Mismatch.Period < 0 || c.Mismatch.Debounce <= 0 || c.Mismatch.Period > 0 && c.Mismatch.Debounce > c.Mismatch.Period {
+		errs = append(errs, errors.New("--mismatch-period must be 0 (off) or positive, and --mismatch-debounce positive and not longer than the period"))
 	}
 	return errors.Join(errs...)
 }

@@ -25,6 +25,8 @@ func TestConfigFlagsAndValidate(t *testing.T) {
 		{"webhook port out of range", []string{"--tls-cert-file=c", "--tls-key-file=k", "--webhook-port=70000"}, "--webhook-port"},
 		{"no warning lines", []string{"--tls-cert-file=c", "--tls-key-file=k", "--max-warnings=0"}, "--max-warnings"},
 		{"bucket not whole seconds", []string{"--tls-cert-file=c", "--tls-key-file=k", "--bucket=1500ms"}, "--bucket"},
+		{"mismatch off", []string{"--tls-cert-file=c", "--tls-key-file=k", "--mismatch-period=0"}, ""},
+		{"mismatch debounce longer than its period", []string{"--tls-cert-file=c", "--tls-key-file=k", "--mismatch-period=1s", "--mismatch-debounce=2s"}, "--mismatch-debounce"},
 		{"no clock skew", []string{"--tls-cert-file=c", "--tls-key-file=k", "--max-clock-skew=0"}, "--max-clock-skew"},
 		{"no token reviews", []string{"--tls-cert-file=c", "--tls-key-file=k", "--tokenreview-qps=0"}, "--tokenreview-qps"},
 		{"annotate namespace selector", []string{"--tls-cert-file=c", "--tls-key-file=k", "--annotate-namespace-selector=team in (a,b),!legacy"}, ""},
