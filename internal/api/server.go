@@ -77,7 +77,7 @@ func (h *Handler) workload(topo bool) http.HandlerFunc {
 			writeJSON(w, http.StatusOK, topology(win, []flow.Baseline{b}, r.URL.Query().Get("external") == "true"))
 			return
 		}
-		writeJSON(w, http.StatusOK, b)
+		writeJSON(w, http.StatusOK, sanitized(b))
 	}
 }
 
