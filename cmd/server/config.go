@@ -43,6 +43,12 @@ type WebhookConfig struct {
 	Window time.Duration
 	// MaxWarnings caps the finding lines of one NetworkPolicy review.
 	MaxWarnings int
+	// ClientCAFile, when set, makes the webhook server require a client
+	// certificate signed by it (the API server's, sent per its
+	// AdmissionConfiguration); ClientNames restrict the certificate's CN
+	// or DNS SAN.
+	ClientCAFile string
+	ClientNames  []string
 }
 
 // DefaultConfig returns the defaults used by AddFlags.
@@ -90,6 +96,10 @@ func (c *Config) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.Webhook.Service, "webhook-service", c.Webhook.Service, "name of the Service in front of the webhooks (the certificate is issued for it)")
 	fs.DurationVar(&c.Webhook.Window, "advice-window", c.Webhook.Window, "how far back baselines are read for recommendations and warnings (0: all that is kept)")
 	fs.IntVar(&c.Webhook.MaxWarnings, "max-warnings", c.Webhook.MaxWarnings, "most finding lines in one kubectl apply warning")
+	fs.StringVar(&c.Webhook.ClientCAFile, "webhook-client-ca-file", c.Webhook.ClientCAFile,
+		"PEM CA of the API server's webhook client certificate; when set, webhook callers without a certificate it signed are refused (see SECURITY.md)")
+	fs.StringSliceVar(&c.Webhook.ClientNames, "webhook-client-name", c.Webhook.ClientNames,
+		"allowed common name or DNS SAN of the webhook client certificate (repeatable; empty: any the CA signed)")
 }
 
 // Validate reports every problem of the configuration at once.
@@ -118,6 +128,9 @@ func (c Config) Validate() error {
 	}
 	if c.Webhook.Port != 0 && (c.Webhook.CertDir == "" || c.Webhook.Namespace == "" || c.Webhook.Service == "") {
 		errs = append(errs, errors.New("with webhooks on, --webhook-cert-dir, --namespace and --webhook-service are required"))
+	}
+	if len(c.Webhook.ClientNames) > 0 && c.Webhook.ClientCAFile == "" {
+		errs = append(errs, errors.New("--webhook-client-name needs --webhook-client-ca-file: names are only checked on a verified client certificate"))
 	}
 	if c.Webhook.MaxWarnings < 1 {
 		errs = append(errs, errors.New("--max-warnings must be at least 1"))

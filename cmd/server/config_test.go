@@ -23,6 +23,8 @@ func TestConfigFlagsAndValidate(t *testing.T) {
 		{"webhook port out of range", []string{"--tls-cert-file=c", "--tls-key-file=k", "--webhook-port=70000"}, "--webhook-port"},
 		{"no warning lines", []string{"--tls-cert-file=c", "--tls-key-file=k", "--max-warnings=0"}, "--max-warnings"},
 		{"bucket not whole seconds", []string{"--tls-cert-file=c", "--tls-key-file=k", "--bucket=1500ms"}, "--bucket"},
+		{"client names without a client CA", []string{"--tls-cert-file=c", "--tls-key-file=k", "--webhook-client-name=kube-apiserver"}, "--webhook-client-ca-file"},
+		{"client CA and names", []string{"--tls-cert-file=c", "--tls-key-file=k", "--webhook-client-ca-file=ca.pem", "--webhook-client-name=a", "--webhook-client-name=b"}, ""},
 		{"negative deleted-pod grace", []string{"--tls-cert-file=c", "--tls-key-file=k", "--deleted-pod-grace=-5m"}, "--deleted-pod-grace"},
 	}
 	for _, tt := range tests {

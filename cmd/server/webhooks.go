@@ -27,11 +27,15 @@ func startWebhooks(ctx context.Context, wg *sync.WaitGroup, cfg WebhookConfig, r
 		log.Info("admission webhooks off (--webhook-port=0)")
 		return nil, nil
 	}
+	tlsOpts, err := certs.TLSOptions(certs.ClientAuth{CAFile: cfg.ClientCAFile, Names: cfg.ClientNames})
+	if err != nil {
+		return nil, err
+	}
 	mgr, err := ctrl.NewManager(rc, ctrl.Options{
 		Logger: logr.FromSlogHandler(log.Handler()),
 		// The server exports its own registry on --metrics-listen.
 		Metrics:       metricsserver.Options{BindAddress: "0"},
-		WebhookServer: crwebhook.NewServer(crwebhook.Options{Port: cfg.Port, CertDir: cfg.CertDir}),
+		WebhookServer: crwebhook.NewServer(crwebhook.Options{Port: cfg.Port, CertDir: cfg.CertDir, TLSOpts: tlsOpts}),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("webhook manager: %w", err)
@@ -48,6 +52,7 @@ func startWebhooks(ctx context.Context, wg *sync.WaitGroup, cfg WebhookConfig, r
 	}
 	errc := make(chan error, 1)
 	wg.Go(func() { errc <- mgr.Start(ctx) })
-	log.Info("admission webhooks serving", "port", cfg.Port, "service", cfg.Namespace+"/"+cfg.Service)
+	log.Info("admission webhooks serving", "port", cfg.Port, "service", cfg.Namespace+"/"+cfg.Service,
+		"clientCertificateRequired", cfg.ClientCAFile != "", "clientNames", cfg.ClientNames)
 	return errc, nil
 }
