@@ -27,7 +27,8 @@ func startWebhooks(ctx context.Context, wg *sync.WaitGroup, cfg WebhookConfig, r
 		log.Info("admission webhooks off (--webhook-port=0)")
 		return nil, nil
 	}
-	tlsOpts, err := certs.TLSOptions(certs.ClientAuth{CAFile: cfg.ClientCAFile, Names: cfg.ClientNames})
+	srv, err := certs.NewServer(crwebhook.Options{Port: cfg.Port, CertDir: cfg.CertDir},
+		certs.ClientAuth{CAFile: cfg.ClientCAFile, Names: cfg.ClientNames})
 	if err != nil {
 		return nil, err
 	}
@@ -35,7 +36,7 @@ func startWebhooks(ctx context.Context, wg *sync.WaitGroup, cfg WebhookConfig, r
 		Logger: logr.FromSlogHandler(log.Handler()),
 		// The server exports its own registry on --metrics-listen.
 		Metrics:       metricsserver.Options{BindAddress: "0"},
-		WebhookServer: crwebhook.NewServer(crwebhook.Options{Port: cfg.Port, CertDir: cfg.CertDir, TLSOpts: tlsOpts}),
+		WebhookServer: srv,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("webhook manager: %w", err)

@@ -90,3 +90,12 @@ func (cp *ControlPlane) Kubectl(ctx context.Context, stdin []byte, args ...strin
 	err = cmd.Run()
 	return out.String(), errOut.String(), err
 }
+
+// WithAPIServerFlag is a StartControlPlane option that sets a
+// kube-apiserver flag, for example admission-control-config-file, on top
+// of envtest's defaults.
+func WithAPIServerFlag(name, value string) func(*envtest.Environment) {
+	return func(env *envtest.Environment) {
+		env.ControlPlane.GetAPIServer().Configure().Set(name, value)
+	}
+}

@@ -5,9 +5,12 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"slices"
 	"strings"
+
+	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 )
 
 // ClientAuth says which clients the webhook server answers. The zero value
@@ -24,17 +27,34 @@ type ClientAuth struct {
 	Names []string
 }
 
-// TLSOptions returns the webhook server's TLS settings, for
-// controller-runtime's webhook.Options.TLSOpts:
+// NewServer returns controller-runtime's webhook server with o and these
+// TLS settings on top:
 //
 //   - HTTP/1.1 only. The API server needs nothing more, and HTTP/2 on a
 //     server reachable from pods is exposed to the stream-cancellation and
 //     rapid-reset floods (CVE-2023-44487, CVE-2023-39325), which is why
 //     kubebuilder's scaffolding turns it off the same way.
 //   - TLS 1.2 or newer.
-//   - With a.CAFile: a verified client certificate, of one of a.Names when
-//     they are given.
-func TLSOptions(a ClientAuth) ([]func(*tls.Config), error) {
+//   - With a.CAFile: a certificate a client presents must verify against
+//     it (and be one of a.Names when they are given) or the handshake
+//     fails; a request without one is answered 403 before any webhook
+//     sees it. A handshake without a certificate is allowed only so the
+//     server's own readiness check (StartedChecker dials without one)
+//     keeps working and stays out of the error log.
+func NewServer(o crwebhook.Options, a ClientAuth) (crwebhook.Server, error) {
+	opts, err := tlsOptions(a)
+	if err != nil {
+		return nil, err
+	}
+	o.TLSOpts = append(slices.Clone(o.TLSOpts), opts...)
+	srv := crwebhook.NewServer(o)
+	if a.CAFile == "" {
+		return srv, nil
+	}
+	return clientCertServer{srv}, nil
+}
+
+func tlsOptions(a ClientAuth) ([]func(*tls.Config), error) {
 	opts := []func(*tls.Config){func(c *tls.Config) {
 		c.NextProtos = []string{"http/1.1"}
 		c.MinVersion = tls.VersionTLS12
@@ -51,12 +71,30 @@ func TLSOptions(a ClientAuth) ([]func(*tls.Config), error) {
 	}
 	names := slices.Clone(a.Names)
 	return append(opts, func(c *tls.Config) {
-		c.ClientAuth = tls.RequireAndVerifyClientCert
+		c.ClientAuth = tls.VerifyClientCertIfGiven
 		c.ClientCAs = pool
 		if len(names) > 0 {
 			c.VerifyConnection = func(cs tls.ConnectionState) error { return allowed(cs, names) }
 		}
 	}), nil
+}
+
+// clientCertServer serves every registered webhook only to requests that
+// came with a verified client certificate.
+type clientCertServer struct{ crwebhook.Server }
+
+func (s clientCertServer) Register(path string, hook http.Handler) {
+	s.Server.Register(path, requireClientCert(hook))
+}
+
+func requireClientCert(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.TLS == nil || len(r.TLS.VerifiedChains) == 0 {
+			http.Error(w, "a client certificate is required: only the Kubernetes API server may call these webhooks", http.StatusForbidden)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func loadPool(file string) (*x509.CertPool, error) {
@@ -72,10 +110,11 @@ func loadPool(file string) (*x509.CertPool, error) {
 }
 
 // allowed admits a verified client certificate whose common name or a DNS
-// SAN is one of names. It runs after the chain was verified.
+// SAN is one of names. It runs after the chain was verified; a connection
+// without a certificate passes here and is refused per request.
 func allowed(cs tls.ConnectionState, names []string) error {
 	if len(cs.PeerCertificates) == 0 {
-		return errors.New("no client certificate")
+		return nil
 	}
 	leaf := cs.PeerCertificates[0]
 	for _, n := range append([]string{leaf.Subject.CommonName}, leaf.DNSNames...) {

@@ -69,24 +69,25 @@ func clientCert(t *testing.T, ca *keyPair, cn string, dns ...string) tls.Certifi
 // returns its base URL.
 func serve(t *testing.T, p *testPKI, a ClientAuth) string {
 	t.Helper()
-	opts, err := TLSOptions(a)
-	if err != nil {
-		t.Fatalf("TLSOptions: %v", err)
-	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	must(t, err)
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
-	srv := crwebhook.NewServer(crwebhook.Options{Host: "127.0.0.1", Port: port, CertDir: p.dir, TLSOpts: opts})
+	srv, err := NewServer(crwebhook.Options{Host: "127.0.0.1", Port: port, CertDir: p.dir}, a)
+	if err != nil {
+		t.Fatalf("NewServer: %v", err)
+	}
 	srv.Register("/ok", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, r.Proto) }))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.Start(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
+	// The readiness check dials without a client certificate: it must
+	// pass whatever the client authentication.
 	deadline := time.Now().Add(10 * time.Second)
-	for srv.StartedChecker()(&http.Request{}) != nil {
+	for err := srv.StartedChecker()(&http.Request{}); err != nil; err = srv.StartedChecker()(&http.Request{}) {
 		if time.Now().After(deadline) {
-			t.Fatal("webhook server did not start")
+			t.Fatalf("webhook server's started check: %v", err)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -178,7 +179,7 @@ func TestWebhookServerDoesNotNegotiateH2(t *testing.T) {
 	}
 }
 
-func TestTLSOptionsErrors(t *testing.T) {
+func TestNewServerErrors(t *testing.T) {
 	dir := t.TempDir()
 	notPEM := filepath.Join(dir, "not.pem")
 	writeFile(t, notPEM, []byte("hello"))
@@ -192,7 +193,7 @@ func TestTLSOptionsErrors(t *testing.T) {
 		{"CA file without PEM", ClientAuth{CAFile: notPEM}, "holds no PEM certificate"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := TLSOptions(tt.a); err == nil || !strings.Contains(err.Error(), tt.want) {
+			if _, err := NewServer(crwebhook.Options{}, tt.a); err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("err = %v, want it to say %q", err, tt.want)
 			}
 		})
