@@ -9,6 +9,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 
 	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 )
@@ -65,16 +66,23 @@ func tlsOptions(a ClientAuth) ([]func(*tls.Config), error) {
 		}
 		return opts, nil
 	}
-	pool, err := loadPool(a.CAFile)
-	if err != nil {
+	cas := &clientCAs{file: a.CAFile}
+	if _, err := cas.reload(); err != nil {
 		return nil, err
 	}
 	names := slices.Clone(a.Names)
 	return append(opts, func(c *tls.Config) {
 		c.ClientAuth = tls.VerifyClientCertIfGiven
-		c.ClientCAs = pool
 		if len(names) > 0 {
 			c.VerifyConnection = func(cs tls.ConnectionState) error { return allowed(cs, names) }
+		}
+		// Each handshake sees the CA file as it is now: a ConfigMap
+		// update replaces the mounted file without a restart.
+		c.GetConfigForClient = func(*tls.ClientHelloInfo) (*tls.Config, error) {
+			hs := c.Clone()
+			hs.GetConfigForClient = nil
+			hs.ClientCAs = cas.current()
+			return hs, nil
 		}
 	}), nil
 }
@@ -95,6 +103,35 @@ func requireClientCert(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// clientCAs is the client CA file's pool, read again when the file
+// changes; a change that does not parse keeps the last good pool.
+type clientCAs struct {
+	file string
+	mu   sync.Mutex
+	seen os.FileInfo
+	pool *x509.CertPool
+}
+
+func (c *clientCAs) current() *x509.CertPool {
+	pool, _ := c.reload()
+	return pool
+}
+
+func (c *clientCAs) reload() (*x509.CertPool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fi, err := os.Stat(c.file)
+	if err == nil && c.seen != nil && fi.ModTime().Equal(c.seen.ModTime()) && fi.Size() == c.seen.Size() {
+		return c.pool, nil
+	}
+	pool, err := loadPool(c.file)
+	if err != nil {
+		return c.pool, err
+	}
+	c.pool, c.seen = pool, fi
+	return pool, nil
 }
 
 func loadPool(file string) (*x509.CertPool, error) {

@@ -129,12 +129,13 @@ func TestWebhookServerClientAuth(t *testing.T) {
 		url    string
 		certs  []tls.Certificate
 		refuse bool
+		want   string // in the refusal
 	}{
 		{name: "no client auth configured: anyone", url: open},
-		{name: "CA required: no certificate refused", url: anyClient, refuse: true},
+		{name: "CA required: no certificate refused", url: anyClient, refuse: true, want: "403"},
 		{name: "CA required: another CA's certificate refused", url: anyClient, certs: []tls.Certificate{forged}, refuse: true},
 		{name: "CA required: the CA's certificate admitted", url: anyClient, certs: []tls.Certificate{stranger}},
-		{name: "names: no certificate refused", url: named, refuse: true},
+		{name: "names: no certificate refused", url: named, refuse: true, want: "403"},
 		{name: "names: other name of the right CA refused", url: named, certs: []tls.Certificate{stranger}, refuse: true},
 		{name: "names: another CA's certificate with the right name refused", url: named, certs: []tls.Certificate{forged}, refuse: true},
 		{name: "names: common name admitted", url: named, certs: []tls.Certificate{good}},
@@ -146,6 +147,9 @@ func TestWebhookServerClientAuth(t *testing.T) {
 			if tt.refuse {
 				if err == nil {
 					t.Fatalf("request admitted (%s), want refused", proto)
+				}
+				if !strings.Contains(err.Error(), tt.want) {
+					t.Errorf("refused with %v, want %q", err, tt.want)
 				}
 				return
 			}
@@ -210,4 +214,40 @@ func must(t *testing.T, err error) {
 func writeFile(t *testing.T, path string, b []byte) {
 	t.Helper()
 	must(t, os.WriteFile(path, b, 0o600))
+}
+
+// The client CA file is read again when it changes (a ConfigMap update):
+// the new CA's certificates are admitted and the old CA's refused, without
+// a restart; a file that stops parsing keeps the last good CA.
+func TestWebhookServerReloadsTheClientCA(t *testing.T) {
+	p := newTestPKI(t)
+	url := serve(t, p, ClientAuth{CAFile: p.clientCAFile})
+	old := clientCert(t, p.client, "kube-apiserver")
+	if _, err := get(p, url, old); err != nil {
+		t.Fatalf("before the change: %v", err)
+	}
+	next, err := newCA(time.Now(), time.Hour)
+	must(t, err)
+	nextPEM, _, err := next.pem()
+	must(t, err)
+	replace(t, p.clientCAFile, nextPEM, time.Now().Add(time.Second))
+	if _, err := get(p, url, clientCert(t, next, "kube-apiserver")); err != nil {
+		t.Errorf("the new CA's certificate is refused: %v", err)
+	}
+	if _, err := get(p, url, old); err == nil {
+		t.Error("the old CA's certificate is still admitted")
+	}
+	replace(t, p.clientCAFile, []byte("truncated"), time.Now().Add(2*time.Second))
+	if _, err := get(p, url, clientCert(t, next, "kube-apiserver")); err != nil {
+		t.Errorf("a broken CA file dropped the last good CA: %v", err)
+	}
+}
+
+// replace writes b to path by rename, as the kubelet swaps a ConfigMap
+// volume, with modification time mod.
+func replace(t *testing.T, path string, b []byte, mod time.Time) {
+	t.Helper()
+	writeFile(t, path+".new", b)
+	must(t, os.Chtimes(path+".new", mod, mod))
+	must(t, os.Rename(path+".new", path))
 }
