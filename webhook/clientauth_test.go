@@ -117,6 +117,12 @@ func TestWebhooksRequireTheAPIServersClientCertificate(t *testing.T) {
 			}
 		})
 	}
+	t.Run("the mutating webhook refuses a caller without a certificate too", func(t *testing.T) {
+		status, body, err := postReview(t, "https://"+hostPort+config.MutatePath, wio.LocalServingCAData, "", "", review)
+		if err == nil && status != http.StatusForbidden {
+			t.Fatalf("answered %d: %s", status, body)
+		}
+	})
 	// The control: the same review with the API server's certificate reads
 	// the flows, which is what the refusals above keep from a pod.
 	status, body, err := postReview(t, url, wio.LocalServingCAData, apiCert, apiKey, review)
