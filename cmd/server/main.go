@@ -87,7 +87,11 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	hooks, err := startWebhooks(ctx, &wg, cfg.Webhook, rc, st, log)
+	hooks, adv, err := startWebhooks(ctx, &wg, cfg.Webhook, rc, st, log)
+	if err != nil {
+		return err
+	}
+	apic, err := startAggregatedAPI(ctx, &wg, cfg, st, adv, log)
 	if err != nil {
 		return err
 	}
@@ -107,6 +111,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return fmt.Errorf("serve HTTPS on %s: %w", cfg.Listen, err)
 	case err := <-hooks:
 		return fmt.Errorf("admission webhooks: %w", err)
+	case err := <-apic:
+		return fmt.Errorf("aggregated API: %w", err)
 	case <-ctx.Done():
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -14,23 +14,25 @@ import (
 
 	"github.com/netpol-advisor/netpol-advisor/internal/store"
 	"github.com/netpol-advisor/netpol-advisor/webhook"
+	"github.com/netpol-advisor/netpol-advisor/webhook/advice"
 	"github.com/netpol-advisor/netpol-advisor/webhook/certs"
 	"github.com/netpol-advisor/netpol-advisor/webhook/config"
 )
 
 // startWebhooks serves the admission webhooks and runs the annotator from a
 // controller-runtime manager until ctx ends, in a goroutine of wg. The
-// returned channel yields the manager's exit error. With the webhooks off it
-// returns a nil channel, which never yields.
-func startWebhooks(ctx context.Context, wg *sync.WaitGroup, cfg WebhookConfig, rc *rest.Config, baselines store.Reader, log *slog.Logger) (<-chan error, error) {
+// returned channel yields the manager's exit error; the advisor the
+// webhooks share also serves the aggregated API's recommendations. With the
+// webhooks off it returns a nil channel, which never yields, and no advisor.
+func startWebhooks(ctx context.Context, wg *sync.WaitGroup, cfg WebhookConfig, rc *rest.Config, baselines store.Reader, log *slog.Logger) (<-chan error, *advice.Advisor, error) {
 	if cfg.Port == 0 {
 		log.Info("admission webhooks off (--webhook-port=0)")
-		return nil, nil
+		return nil, nil, nil
 	}
 	srv, err := certs.NewServer(crwebhook.Options{Port: cfg.Port, CertDir: cfg.CertDir},
 		certs.ClientAuth{CAFile: cfg.ClientCAFile, Names: cfg.ClientNames})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	mgr, err := ctrl.NewManager(rc, ctrl.Options{
 		Logger: logr.FromSlogHandler(log.Handler()),
@@ -39,21 +41,22 @@ func startWebhooks(ctx context.Context, wg *sync.WaitGroup, cfg WebhookConfig, r
 		WebhookServer: srv,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("webhook manager: %w", err)
+		return nil, nil, fmt.Errorf("webhook manager: %w", err)
 	}
 	err = webhook.SetupCerts(ctx, mgr, certs.Options{
 		Namespace: cfg.Namespace, Service: cfg.Service, Secret: cfg.Service + "-tls", CertDir: cfg.CertDir, Webhooks: config.Name,
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	opts := webhook.Options{Namespace: cfg.Namespace, Window: cfg.Window, MaxWarnings: cfg.MaxWarnings}
-	if _, err := webhook.Setup(mgr, opts, webhook.Deps{Baselines: baselines}); err != nil {
-		return nil, err
+	adv, err := webhook.Setup(mgr, opts, webhook.Deps{Baselines: baselines})
+	if err != nil {
+		return nil, nil, err
 	}
 	errc := make(chan error, 1)
 	wg.Go(func() { errc <- mgr.Start(ctx) })
 	log.Info("admission webhooks serving", "port", cfg.Port, "service", cfg.Namespace+"/"+cfg.Service,
 		"clientCertificateRequired", cfg.ClientCAFile != "", "clientNames", cfg.ClientNames)
-	return errc, nil
+	return errc, adv, nil
 }

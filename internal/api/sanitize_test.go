@@ -22,7 +22,7 @@ func TestResponsesSanitizeProcessNames(t *testing.T) {
 	if b.Flows[0].Process != raw {
 		t.Errorf("sanitized modified its input: %q", b.Flows[0].Process)
 	}
-	topo := topology(flow.Window{}, []flow.Baseline{b}, true)
+	topo := BuildTopology(flow.Window{}, []flow.Baseline{b}, true)
 	if diff := cmp.Diff([]string{want}, topo.Edges[0].Processes); diff != "" {
 		t.Errorf("topology processes (-want +got):\n%s", diff)
 	}
