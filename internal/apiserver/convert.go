@@ -52,7 +52,8 @@ func baseline(name string, b flow.Baseline) *v1alpha1.Baseline {
 }
 
 func apiFlow(f flow.Flow) v1alpha1.Flow {
-	return v1alpha1.Flow{Peer: peer(f.Peer), Port: f.Port, Protocol: string(f.Protocol), Process: f.Process,
+	// A process name is a node's word: escaped and bounded (issue 11).
+	return v1alpha1.Flow{Peer: peer(f.Peer), Port: f.Port, Protocol: string(f.Protocol), Process: flow.SanitizeProcess(f.Process),
 		Count: saturate(f.Count), Failed: saturate(f.Failed),
 		FirstSeen: metav1.Time{Time: f.FirstSeen.UTC()}, LastSeen: metav1.Time{Time: f.LastSeen.UTC()}}
 }
