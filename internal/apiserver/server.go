@@ -38,6 +38,7 @@ type Deps struct {
 	Baselines   Baselines
 	Recommender Recommender
 	Checker     Checker
+	Explainer   Explainer
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -111,6 +112,9 @@ func storage(cfg Config, deps Deps) map[string]rest.Storage {
 		out["recommendations"] = recommendationsView(base, deps.Recommender)
 		out["recommendationreviews"] = &recommendationReviews{rec: deps.Recommender, baselines: deps.Baselines,
 			now: base.now, window: cfg.DefaultWindow}
+	}
+	if deps.Explainer != nil {
+		out["connectionreviews"] = &connectionReviews{explainer: deps.Explainer}
 	}
 	if deps.Checker != nil {
 		out["policychecks"] = &policyChecks{checker: deps.Checker}

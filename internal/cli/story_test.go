@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -62,7 +63,7 @@ func startStory(t *testing.T) *story {
 	s := &story{cp: cp}
 	s.kubectl(t, nil, "apply", "-f", storyDir+"cluster.yaml", "-f", storyDir+"javaapp.yaml")
 	adv := startAdvisor(t, cp, st)
-	aggregated.Start(t, cp, apiserver.Deps{Baselines: st, Recommender: adv, Checker: adv})
+	aggregated.Start(t, cp, apiserver.Deps{Baselines: st, Recommender: adv, Checker: adv, Explainer: adv})
 	return s
 }
 
@@ -71,6 +72,7 @@ func startStory(t *testing.T) *story {
 func startAdvisor(t *testing.T, cp *testutil.ControlPlane, st *badgerstore.Store) interface {
 	apiserver.Recommender
 	apiserver.Checker
+	apiserver.Explainer
 } {
 	t.Helper()
 	scheme := runtime.NewScheme()
@@ -205,6 +207,22 @@ func TestStory(t *testing.T) {
 		out := s.mustRun(t, "check", "-f", file) // exit status 0
 		checkGolden(t, "check-fixed.golden.txt", out)
 	})
+	t.Run("explain names the policy and rule of an allowed and of a blocked connection", func(t *testing.T) {
+		s.kubectl(t, nil, "apply", "-f", storyDir+"handwritten.yaml")
+		var last string
+		waitFor(t, "the server to see the hand-written policy", func() bool {
+			out, _, err := s.run(t, "", "explain", "deploy/example-java-app-javaapp", "-n", storyNS,
+				"--to", "deploy/example-java-app-cassandra", "--port", "9042")
+			last = fmt.Sprint(out, err)
+			return err == nil && strings.Contains(out, "is blocked")
+		}, &last)
+		checkGolden(t, "explain-allowed.golden.txt", s.mustRun(t, "explain", "deploy/example-java-app-jclient", "-n", storyNS,
+			"--to", "deploy/example-java-app-javaapp", "--port", "8080"))
+		checkGolden(t, "explain-blocked.golden.txt", s.mustRun(t, "explain", "deploy/example-java-app-javaapp", "-n", storyNS,
+			"--to", "deploy/example-java-app-cassandra", "--port", "9042"))
+		checkGolden(t, "explain-external.golden.txt", s.mustRun(t, "explain", "deploy/example-java-app-javaapp", "-n", storyNS,
+			"--to", "203.0.113.7", "--port", "27017"))
+	})
 	t.Run("as a kubectl plugin", func(t *testing.T) { s.plugin(t) })
 	t.Run("errors say what to do", func(t *testing.T) {
 		_, _, err := s.run(t, "", "baseline", "deploy/nope", "-n", storyNS)
@@ -291,11 +309,16 @@ func readYAML(t *testing.T, path string, v any) {
 	}
 }
 
-func waitFor(t *testing.T, what string, ok func() bool) {
+// waitFor polls ok until it holds; last, when given, is what the last try
+// saw, for the failure message.
+func waitFor(t *testing.T, what string, ok func() bool, last ...*string) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for !ok() {
 		if time.Now().After(deadline) {
+			if len(last) > 0 {
+				t.Fatalf("timed out waiting for %s; last: %s", what, *last[0])
+			}
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(100 * time.Millisecond)

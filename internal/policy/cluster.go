@@ -40,6 +40,12 @@ type Workload struct {
 	Labels map[string]string `json:"labels,omitempty"`
 	// IPs are the pods' addresses (both families on dual-stack clusters).
 	IPs []netip.Addr `json:"ips,omitempty"`
+	// Pods are the workload's running pods with their own labels and
+	// addresses, when the inventory knows them. Pods carry labels their
+	// template does not (job-name, statefulset.kubernetes.io/pod-name,
+	// pod-template-hash) that a policy may select on. When Pods is empty,
+	// every address in IPs is taken to be a pod carrying Labels.
+	Pods []PodInfo `json:"pods,omitempty"`
 	// Ports are the named container ports of the pod template.
 	Ports []NamedPort `json:"ports,omitempty"`
 	// HostNetwork pods use the node's network: policies never select them and
@@ -50,6 +56,16 @@ type Workload struct {
 	// changes across rollouts, unlike labels such as a version, so
 	// recommendations select by it when it is plain matchLabels.
 	Selector *metav1.LabelSelector `json:"selector,omitempty"`
+}
+
+// PodInfo is one running pod of a workload.
+type PodInfo struct {
+	Name string `json:"name,omitempty"`
+	// Labels are the pod's own labels; nil means the workload's Labels.
+	Labels map[string]string `json:"labels,omitempty"`
+	// IPs are its addresses (status.podIPs; the node's for host-network
+	// pods).
+	IPs []netip.Addr `json:"ips,omitempty"`
 }
 
 // NamedPort is a named container port.

@@ -3,7 +3,9 @@ package advice
 import (
 	"context"
 	"fmt"
+	"net/netip"
 
+	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/adjust"
@@ -41,4 +43,26 @@ func (a *Advisor) CheckPolicy(ctx context.Context, np *networkingv1.NetworkPolic
 		return policy.Report{}, nil, err
 	}
 	return got.Report, got.Learning, nil
+}
+
+// Explain evaluates one connection under the policies in force: from a
+// workload to a workload (to set) or to an address (toIP).
+func (a *Advisor) Explain(ctx context.Context, from, to flow.WorkloadRef, toIP netip.Addr, port int32, proto corev1.Protocol) (policy.Verdict, error) {
+	snap, err := a.Inventory.Snapshot(ctx)
+	if err != nil {
+		return policy.Verdict{}, fmt.Errorf("cluster snapshot: %w", err)
+	}
+	src, ok := snap.Cluster.Workloads[from]
+	if !ok {
+		return policy.Verdict{}, fmt.Errorf("%s: %w", from, policy.ErrUnknownWorkload)
+	}
+	conn := policy.Connection{Source: src.Endpoint(), Destination: policy.Endpoint{IP: toIP}, Port: port, Protocol: proto}
+	if !to.IsZero() {
+		dst, ok := snap.Cluster.Workloads[to]
+		if !ok {
+			return policy.Verdict{}, fmt.Errorf("%s: %w", to, policy.ErrUnknownWorkload)
+		}
+		conn.Destination = dst.Endpoint()
+	}
+	return policy.Evaluate(snap.Policies, snap.Cluster.Namespaces, conn), nil
 }

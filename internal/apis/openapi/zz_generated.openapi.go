@@ -23,6 +23,10 @@ func GetOpenAPIDefinitions(ref common.ReferenceCallback) map[string]common.OpenA
 		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.AllowCIDR":                schema_netpol_advisor_internal_apis_v1alpha1_AllowCIDR(ref),
 		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Baseline":                 schema_netpol_advisor_internal_apis_v1alpha1_Baseline(ref),
 		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.BaselineList":             schema_netpol_advisor_internal_apis_v1alpha1_BaselineList(ref),
+		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.ConnectionReview":         schema_netpol_advisor_internal_apis_v1alpha1_ConnectionReview(ref),
+		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.ConnectionReviewSpec":     schema_netpol_advisor_internal_apis_v1alpha1_ConnectionReviewSpec(ref),
+		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.ConnectionReviewStatus":   schema_netpol_advisor_internal_apis_v1alpha1_ConnectionReviewStatus(ref),
+		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.ConnectionTarget":         schema_netpol_advisor_internal_apis_v1alpha1_ConnectionTarget(ref),
 		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.ExcludedWorkload":         schema_netpol_advisor_internal_apis_v1alpha1_ExcludedWorkload(ref),
 		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Exclusion":                schema_netpol_advisor_internal_apis_v1alpha1_Exclusion(ref),
 		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Finding":                  schema_netpol_advisor_internal_apis_v1alpha1_Finding(ref),
@@ -36,6 +40,8 @@ func GetOpenAPIDefinitions(ref common.ReferenceCallback) map[string]common.OpenA
 		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.RecommendationList":       schema_netpol_advisor_internal_apis_v1alpha1_RecommendationList(ref),
 		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.RecommendationReview":     schema_netpol_advisor_internal_apis_v1alpha1_RecommendationReview(ref),
 		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.RecommendationReviewSpec": schema_netpol_advisor_internal_apis_v1alpha1_RecommendationReviewSpec(ref),
+		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.RuleReference":            schema_netpol_advisor_internal_apis_v1alpha1_RuleReference(ref),
+		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.SideVerdict":              schema_netpol_advisor_internal_apis_v1alpha1_SideVerdict(ref),
 		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Topology":                 schema_netpol_advisor_internal_apis_v1alpha1_Topology(ref),
 		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.TopologyEdge":             schema_netpol_advisor_internal_apis_v1alpha1_TopologyEdge(ref),
 		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.TopologyList":             schema_netpol_advisor_internal_apis_v1alpha1_TopologyList(ref),
@@ -321,6 +327,183 @@ func schema_netpol_advisor_internal_apis_v1alpha1_BaselineList(ref common.Refere
 	}
 }
 
+func schema_netpol_advisor_internal_apis_v1alpha1_ConnectionReview(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "ConnectionReview asks whether Kubernetes allows a connection under the NetworkPolicies in force, and why: which policies isolate each end and which rule lets it through. Create it, read the answer in its status.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"kind": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"apiVersion": {
+						SchemaProps: spec.SchemaProps{
+							Description: "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"metadata": {
+						SchemaProps: spec.SchemaProps{
+							Default: map[string]interface{}{},
+							Ref:     ref(metav1.ObjectMeta{}.OpenAPIModelName()),
+						},
+					},
+					"spec": {
+						SchemaProps: spec.SchemaProps{
+							Default: map[string]interface{}{},
+							Ref:     ref("github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.ConnectionReviewSpec"),
+						},
+					},
+					"status": {
+						SchemaProps: spec.SchemaProps{
+							Default: map[string]interface{}{},
+							Ref:     ref("github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.ConnectionReviewStatus"),
+						},
+					},
+				},
+				Required: []string{"spec"},
+			},
+		},
+		Dependencies: []string{
+			"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.ConnectionReviewSpec", "github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.ConnectionReviewStatus", metav1.ObjectMeta{}.OpenAPIModelName()},
+	}
+}
+
+func schema_netpol_advisor_internal_apis_v1alpha1_ConnectionReviewSpec(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "ConnectionReviewSpec is the connection: from a workload of the review's namespace to a workload or an address, on the destination's port.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"from": {
+						SchemaProps: spec.SchemaProps{
+							Default: map[string]interface{}{},
+							Ref:     ref("github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.WorkloadReference"),
+						},
+					},
+					"to": {
+						SchemaProps: spec.SchemaProps{
+							Default: map[string]interface{}{},
+							Ref:     ref("github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.ConnectionTarget"),
+						},
+					},
+					"port": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Port is the destination pod's port (a Service's target port).",
+							Default:     0,
+							Type:        []string{"integer"},
+							Format:      "int32",
+						},
+					},
+					"protocol": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Protocol is TCP (default), UDP or SCTP.",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+				},
+				Required: []string{"from", "to", "port"},
+			},
+		},
+		Dependencies: []string{
+			"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.ConnectionTarget", "github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.WorkloadReference"},
+	}
+}
+
+func schema_netpol_advisor_internal_apis_v1alpha1_ConnectionReviewStatus(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "ConnectionReviewStatus is the verdict at both ends.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"allowed": {
+						SchemaProps: spec.SchemaProps{
+							Default: false,
+							Type:    []string{"boolean"},
+							Format:  "",
+						},
+					},
+					"egress": {
+						SchemaProps: spec.SchemaProps{
+							Default: map[string]interface{}{},
+							Ref:     ref("github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.SideVerdict"),
+						},
+					},
+					"ingress": {
+						SchemaProps: spec.SchemaProps{
+							Default: map[string]interface{}{},
+							Ref:     ref("github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.SideVerdict"),
+						},
+					},
+					"explanation": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Explanation says it in sentences.",
+							Type:        []string{"array"},
+							Items: &spec.SchemaOrArray{
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Type:   []string{"string"},
+										Format: "",
+									},
+								},
+							},
+						},
+					},
+				},
+				Required: []string{"allowed", "egress", "ingress", "explanation"},
+			},
+		},
+		Dependencies: []string{
+			"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.SideVerdict"},
+	}
+}
+
+func schema_netpol_advisor_internal_apis_v1alpha1_ConnectionTarget(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "ConnectionTarget is a workload (namespace: the review's when empty) or an IP address.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"namespace": {
+						SchemaProps: spec.SchemaProps{
+							Type:   []string{"string"},
+							Format: "",
+						},
+					},
+					"kind": {
+						SchemaProps: spec.SchemaProps{
+							Type:   []string{"string"},
+							Format: "",
+						},
+					},
+					"name": {
+						SchemaProps: spec.SchemaProps{
+							Type:   []string{"string"},
+							Format: "",
+						},
+					},
+					"ip": {
+						SchemaProps: spec.SchemaProps{
+							Type:   []string{"string"},
+							Format: "",
+						},
+					},
+				},
+			},
+		},
+	}
+}
+
 func schema_netpol_advisor_internal_apis_v1alpha1_ExcludedWorkload(ref common.ReferenceCallback) common.OpenAPIDefinition {
 	return common.OpenAPIDefinition{
 		Schema: spec.Schema{
@@ -390,7 +573,7 @@ func schema_netpol_advisor_internal_apis_v1alpha1_Finding(ref common.ReferenceCa
 				Properties: map[string]spec.Schema{
 					"class": {
 						SchemaProps: spec.SchemaProps{
-							Description: "Class is dns, external, peer, api-server or node.",
+							Description: "Class is DNS, External, Peer, APIServer or Node.",
 							Default:     "",
 							Type:        []string{"string"},
 							Format:      "",
@@ -969,6 +1152,92 @@ func schema_netpol_advisor_internal_apis_v1alpha1_RecommendationReviewSpec(ref c
 		},
 		Dependencies: []string{
 			"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Adjustments", "github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.WorkloadReference", metav1.Time{}.OpenAPIModelName()},
+	}
+}
+
+func schema_netpol_advisor_internal_apis_v1alpha1_RuleReference(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "RuleReference is one rule of a policy: its index in spec.ingress or spec.egress.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"policy": {
+						SchemaProps: spec.SchemaProps{
+							Default: "",
+							Type:    []string{"string"},
+							Format:  "",
+						},
+					},
+					"rule": {
+						SchemaProps: spec.SchemaProps{
+							Default: 0,
+							Type:    []string{"integer"},
+							Format:  "int32",
+						},
+					},
+				},
+				Required: []string{"policy", "rule"},
+			},
+		},
+	}
+}
+
+func schema_netpol_advisor_internal_apis_v1alpha1_SideVerdict(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "SideVerdict is one direction at one end.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"isolated": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Isolated: some policy selects the pod for this direction.",
+							Default:     false,
+							Type:        []string{"boolean"},
+							Format:      "",
+						},
+					},
+					"allowed": {
+						SchemaProps: spec.SchemaProps{
+							Default: false,
+							Type:    []string{"boolean"},
+							Format:  "",
+						},
+					},
+					"allowedBy": {
+						SchemaProps: spec.SchemaProps{
+							Description: "AllowedBy are the rules that allow the connection.",
+							Type:        []string{"array"},
+							Items: &spec.SchemaOrArray{
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Ref: ref("github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.RuleReference"),
+									},
+								},
+							},
+						},
+					},
+					"isolating": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Isolating are the policies that select the pod without allowing it.",
+							Type:        []string{"array"},
+							Items: &spec.SchemaOrArray{
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Type:   []string{"string"},
+										Format: "",
+									},
+								},
+							},
+						},
+					},
+				},
+				Required: []string{"isolated", "allowed"},
+			},
+		},
+		Dependencies: []string{
+			"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.RuleReference"},
 	}
 }
 

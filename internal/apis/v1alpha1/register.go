@@ -24,7 +24,7 @@ func Resource(name string) schema.GroupResource {
 // AddToScheme registers the types under the internal and served versions.
 func AddToScheme(s *runtime.Scheme) error {
 	objs := []runtime.Object{&Baseline{}, &BaselineList{}, &Recommendation{}, &RecommendationList{},
-		&Topology{}, &TopologyList{}, &RecommendationReview{}, &PolicyCheck{}}
+		&Topology{}, &TopologyList{}, &RecommendationReview{}, &PolicyCheck{}, &ConnectionReview{}}
 	s.AddKnownTypes(SchemeGroupVersion, objs...)
 	s.AddKnownTypes(internalVersion, objs...)
 	metav1.AddToGroupVersion(s, SchemeGroupVersion)

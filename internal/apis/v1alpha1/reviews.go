@@ -105,3 +105,63 @@ type Finding struct {
 	Message   string            `json:"message"`
 	Fix       string            `json:"fix"`
 }
+
+// ConnectionReview asks whether Kubernetes allows a connection under the
+// NetworkPolicies in force, and why: which policies isolate each end and
+// which rule lets it through. Create it, read the answer in its status.
+//
+// +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
+type ConnectionReview struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	Spec   ConnectionReviewSpec   `json:"spec"`
+	Status ConnectionReviewStatus `json:"status,omitempty"`
+}
+
+// ConnectionReviewSpec is the connection: from a workload of the review's
+// namespace to a workload or an address, on the destination's port.
+type ConnectionReviewSpec struct {
+	From WorkloadReference `json:"from"`
+	To   ConnectionTarget  `json:"to"`
+	// Port is the destination pod's port (a Service's target port).
+	Port int32 `json:"port"`
+	// Protocol is TCP (default), UDP or SCTP.
+	Protocol string `json:"protocol,omitempty"`
+}
+
+// ConnectionTarget is a workload (namespace: the review's when empty) or
+// an IP address.
+type ConnectionTarget struct {
+	Namespace string `json:"namespace,omitempty"`
+	Kind      string `json:"kind,omitempty"`
+	Name      string `json:"name,omitempty"`
+	IP        string `json:"ip,omitempty"`
+}
+
+// ConnectionReviewStatus is the verdict at both ends.
+type ConnectionReviewStatus struct {
+	Allowed bool        `json:"allowed"`
+	Egress  SideVerdict `json:"egress"`
+	Ingress SideVerdict `json:"ingress"`
+	// Explanation says it in sentences.
+	Explanation []string `json:"explanation"`
+}
+
+// SideVerdict is one direction at one end.
+type SideVerdict struct {
+	// Isolated: some policy selects the pod for this direction.
+	Isolated bool `json:"isolated"`
+	Allowed  bool `json:"allowed"`
+	// AllowedBy are the rules that allow the connection.
+	AllowedBy []RuleReference `json:"allowedBy,omitempty"`
+	// Isolating are the policies that select the pod without allowing it.
+	Isolating []string `json:"isolating,omitempty"`
+}
+
+// RuleReference is one rule of a policy: its index in spec.ingress or
+// spec.egress.
+type RuleReference struct {
+	Policy string `json:"policy"`
+	Rule   int32  `json:"rule"`
+}
