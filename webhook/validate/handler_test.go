@@ -176,3 +176,19 @@ func TestWarningsEscapeNodeStrings(t *testing.T) {
 		})
 	}
 }
+
+// FuzzWarningsPassTheAPIServer: whatever the strings of a finding hold,
+// every line is one the API server's warning encoder accepts.
+func FuzzWarningsPassTheAPIServer(f *testing.F) {
+	f.Add("java", "egress is not allowed", "add a rule", "shop/Deployment/api: bad")
+	f.Add("a\x07b", "m\x00", "\xff", "\u202e")
+	f.Fuzz(func(t *testing.T, process, message, fix, invalid string) {
+		fs := findings(1)
+		fs[0].Flow.Process, fs[0].Message, fs[0].Fix = process, message, fix
+		for _, l := range Warnings(advice.Checked{Report: policy.Report{Findings: fs}, Invalid: []string{invalid}}, 0) {
+			if _, err := utilnet.NewWarningHeader(299, "-", l); err != nil {
+				t.Fatalf("the API server would drop %q: %v", l, err)
+			}
+		}
+	})
+}
