@@ -10,6 +10,7 @@ import (
 
 	"github.com/netpol-advisor/netpol-advisor/internal/store/badgerstore"
 	"github.com/netpol-advisor/netpol-advisor/internal/transport"
+	"github.com/netpol-advisor/netpol-advisor/webhook/workloads"
 )
 
 // Config is the server's configuration.
@@ -61,6 +62,9 @@ type WebhookConfig struct {
 	// or DNS SAN.
 	ClientCAFile string
 	ClientNames  []string
+	// AnnotateNamespaces is the label selector of the namespaces whose
+	// workloads are annotated (empty: all); see workloads.ParseSelector.
+	AnnotateNamespaces string
 }
 
 // DefaultConfig returns the defaults used by AddFlags.
@@ -114,6 +118,8 @@ func (c *Config) AddFlags(fs *pflag.FlagSet) {
 		"PEM CA of the API server's webhook client certificate; when set, webhook callers without a certificate it signed are refused (see SECURITY.md)")
 	fs.StringSliceVar(&c.Webhook.ClientNames, "webhook-client-name", c.Webhook.ClientNames,
 		"allowed common name or DNS SAN of the webhook client certificate (repeatable; empty: any the CA signed)")
+	fs.StringVar(&c.Webhook.AnnotateNamespaces, "annotate-namespace-selector", c.Webhook.AnnotateNamespaces,
+		"label selector of the namespaces whose workloads are annotated, as kubectl -l takes it or a LabelSelector in JSON (empty: all)")
 }
 
 // Validate reports every problem of the configuration at once.
@@ -145,6 +151,9 @@ func (c Config) Validate() error {
 	}
 	if len(c.Webhook.ClientNames) > 0 && c.Webhook.ClientCAFile == "" {
 		errs = append(errs, errors.New("--webhook-client-name needs --webhook-client-ca-file: names are only checked on a verified client certificate"))
+	}
+	if _, err := workloads.ParseSelector(c.Webhook.AnnotateNamespaces); err != nil {
+		errs = append(errs, fmt.Errorf("--annotate-namespace-selector: %w", err))
 	}
 	if c.API.Listen != "" {
 		if _, _, err := net.SplitHostPort(c.API.Listen); err != nil {

@@ -25,6 +25,10 @@ func TestConfigFlagsAndValidate(t *testing.T) {
 		{"bucket not whole seconds", []string{"--tls-cert-file=c", "--tls-key-file=k", "--bucket=1500ms"}, "--bucket"},
 		{"client names without a client CA", []string{"--tls-cert-file=c", "--tls-key-file=k", "--webhook-client-name=kube-apiserver"}, "--webhook-client-ca-file"},
 		{"client CA and names", []string{"--tls-cert-file=c", "--tls-key-file=k", "--webhook-client-ca-file=ca.pem", "--webhook-client-name=a", "--webhook-client-name=b"}, ""},
+		{"annotate namespace selector", []string{"--tls-cert-file=c", "--tls-key-file=k", "--annotate-namespace-selector=team in (a,b),!legacy"}, ""},
+		{"annotate namespace selector as JSON", []string{"--tls-cert-file=c", "--tls-key-file=k", `--annotate-namespace-selector={"matchLabels":{"team":"a"}}`}, ""},
+		{"bad annotate namespace selector", []string{"--tls-cert-file=c", "--tls-key-file=k", "--annotate-namespace-selector=team in a"}, "--annotate-namespace-selector"},
+		{"annotate namespace selector with an unknown JSON field", []string{"--tls-cert-file=c", "--tls-key-file=k", `--annotate-namespace-selector={"matchLabel":{"team":"a"}}`}, "--annotate-namespace-selector"},
 		{"negative deleted-pod grace", []string{"--tls-cert-file=c", "--tls-key-file=k", "--deleted-pod-grace=-5m"}, "--deleted-pod-grace"},
 	}
 	for _, tt := range tests {

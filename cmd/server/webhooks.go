@@ -17,6 +17,7 @@ import (
 	"github.com/netpol-advisor/netpol-advisor/webhook/advice"
 	"github.com/netpol-advisor/netpol-advisor/webhook/certs"
 	"github.com/netpol-advisor/netpol-advisor/webhook/config"
+	"github.com/netpol-advisor/netpol-advisor/webhook/workloads"
 )
 
 // startWebhooks serves the admission webhooks and runs the annotator from a
@@ -49,7 +50,11 @@ func startWebhooks(ctx context.Context, wg *sync.WaitGroup, cfg WebhookConfig, r
 	if err != nil {
 		return nil, nil, err
 	}
-	opts := webhook.Options{Namespace: cfg.Namespace, Window: cfg.Window, MaxWarnings: cfg.MaxWarnings}
+	annotate, err := workloads.ParseSelector(cfg.AnnotateNamespaces)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--annotate-namespace-selector: %w", err)
+	}
+	opts := webhook.Options{Namespace: cfg.Namespace, Window: cfg.Window, MaxWarnings: cfg.MaxWarnings, AnnotateNamespaces: annotate}
 	adv, err := webhook.Setup(mgr, opts, webhook.Deps{Baselines: baselines})
 	if err != nil {
 		return nil, nil, err
