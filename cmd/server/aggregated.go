@@ -32,7 +32,7 @@ func startAggregatedAPI(ctx context.Context, wg *sync.WaitGroup, cfg Config, st 
 	}
 	deps := apiserver.Deps{Baselines: st}
 	if adv != nil {
-		deps.Recommender, deps.Checker, deps.Explainer = adv, adv, adv
+		deps.Recommender, deps.Checker, deps.Explainer, deps.Describer = adv, adv, adv, adv
 	}
 	srv, err := apiserver.New(apiserver.Config{BindAddress: net.ParseIP(host), Port: port, CertFile: cfg.TLSCertFile,
 		KeyFile: cfg.TLSKeyFile, Kubeconfig: cfg.Kubeconfig, DefaultWindow: cfg.API.Window}, deps)

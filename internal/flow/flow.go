@@ -35,11 +35,15 @@ type Key struct {
 // and ephemeral client ports are never flows.
 type Flow struct {
 	Key
-	// Count is the number of connections (TCP) or client sockets (UDP) seen.
+	// Count is the number of connections (TCP) or of datagrams the client
+	// side sent (UDP) seen.
 	Count uint64 `json:"count"`
 	// Failed is the number of connection attempts that never established
-	// (TCP SYN_SENT → CLOSE: refused, timed out, or dropped by a policy).
-	Failed    uint64    `json:"failed,omitempty"`
+	// (TCP SYN_SENT → CLOSE: refused, timed out, or dropped by a policy) and
+	// of UDP datagrams answered with an ICMP error; Failures says why, where
+	// the observer could tell.
+	Failed uint64 `json:"failed,omitempty"`
+	Failures
 	FirstSeen time.Time `json:"firstSeen"`
 	LastSeen  time.Time `json:"lastSeen"`
 }
@@ -49,6 +53,7 @@ type Flow struct {
 func (f *Flow) Merge(o Flow) {
 	f.Count += o.Count
 	f.Failed += o.Failed
+	f.Failures.Add(o.Failures)
 	if f.FirstSeen.IsZero() || (!o.FirstSeen.IsZero() && o.FirstSeen.Before(f.FirstSeen)) {
 		f.FirstSeen = o.FirstSeen
 	}

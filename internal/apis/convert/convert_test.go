@@ -1,4 +1,4 @@
-package apiserver
+package convert
 
 import (
 	"testing"
@@ -7,9 +7,9 @@ import (
 )
 
 // Process names reach kubectl get baselines, topologies and the review
-// resources through apiFlow: escaped and bounded there.
-func TestAPIFlowSanitizesTheProcess(t *testing.T) {
-	got := apiFlow(flow.Flow{Key: flow.Key{Process: "ja\x1b[8mva\x07"}}).Process
+// resources through Flow: escaped and bounded there.
+func TestFlowSanitizesTheProcess(t *testing.T) {
+	got := Flow(flow.Flow{Key: flow.Key{Process: "ja\x1b[8mva\x07"}}).Process
 	if want := `ja\x1b[8mva\x07`; got != want {
 		t.Errorf("process = %q, want %q", got, want)
 	}
