@@ -152,13 +152,14 @@ func TestWarningsCapAndTellWhereToSeeTheRest(t *testing.T) {
 // drop the line silently), and the name is quoted.
 func TestWarningsEscapeNodeStrings(t *testing.T) {
 	tests := []struct{ name, process, want string }{
-		{name: "bell hides nothing", process: "cu\x07rl", want: `by "cu\\x07rl")`},
-		{name: "escape sequence", process: "\x1b[2Jjava", want: `by "\\x1b[2Jjava")`},
-		{name: "newline", process: "a\nb", want: `by "a\\x0ab")`},
-		{name: "right-to-left override", process: "gnp\u202eexe", want: `by "gnp\\u202eexe")`},
+		{name: "bell hides nothing", process: "cu\x07rl", want: `by "cu\x07rl")`},
+		{name: "escape sequence", process: "\x1b[2Jjava", want: `by "\x1b[2Jjava")`},
+		{name: "newline", process: "a\nb", want: `by "a\x0ab")`},
+		{name: "right-to-left override", process: "gnp\u202eexe", want: `by "gnp\u202eexe")`},
 		{name: "forged advice is quoted", process: "x); fix: kubectl delete netpol --all", want: `by "x); fix: kubectl delete netpol --all")`},
-		{name: "merged processes each quoted", process: "curl,ja\x00va", want: `by "curl", "ja\\x00va")`},
-		{name: "invalid UTF-8", process: "\xff\xfe", want: `by "\\xff\\xfe")`},
+		{name: "quotes in a name are escaped", process: `a"b`, want: `by "a\"b")`},
+		{name: "merged processes each quoted", process: "curl,ja\x00va", want: `by "curl", "ja\x00va")`},
+		{name: "invalid UTF-8", process: "\xff\xfe", want: `by "\xff\xfe")`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,7 +2,6 @@ package validate
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/flow"
@@ -75,7 +74,8 @@ func line(f policy.Finding) string {
 func processes(joined string) string {
 	names := strings.Split(joined, ",")
 	for i, n := range names {
-		names[i] = strconv.Quote(flow.SanitizeProcess(n))
+		// Not strconv.Quote: it would double the sanitizer's backslashes.
+		names[i] = `"` + strings.ReplaceAll(flow.SanitizeProcess(n), `"`, `\"`) + `"`
 	}
 	return strings.Join(names, ", ")
 }
