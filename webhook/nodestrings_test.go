@@ -36,6 +36,7 @@ func TestControlCharacterProcessStillWarnsThroughKubectl(t *testing.T) {
 	_, stderr := k.run(nil, "apply", "--dry-run=server", "-f", "testdata/story/handwritten.yaml")
 	assertStoryWarnings(t, stderr)
 	for _, l := range warnings(stderr) {
+		t.Logf("kubectl printed: Warning: %s", l)
 		if !strings.Contains(l, `by "java\x1b[8m\x07\u202e"`) {
 			t.Errorf("warning does not show the escaped process name: %q", l)
 		}
