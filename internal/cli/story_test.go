@@ -152,6 +152,8 @@ func TestStory(t *testing.T) {
 	}{
 		{"baseline table", "baseline.golden.txt", []string{"baseline", javaapp, "-n", storyNS}},
 		{"baseline yaml", "baseline.golden.yaml", []string{"baseline", javaapp, "-n", storyNS, "-o", "yaml"}},
+		{"baseline json", "baseline.golden.json", []string{"baseline", javaapp, "-n", storyNS, "-o", "json"}},
+		{"topology json", "topology.golden.json", []string{"topology", javaapp, "-n", storyNS, "-o", "json"}},
 		{"topology text", "topology.golden.txt", []string{"topology", javaapp, "-n", storyNS}},
 		{"topology dot", "topology.golden.dot", []string{"topology", javaapp, "-n", storyNS, "-o", "dot"}},
 		{"topology mermaid", "topology.golden.mmd", []string{"topology", javaapp, "-n", storyNS, "-o", "mermaid"}},
@@ -193,6 +195,11 @@ func TestStory(t *testing.T) {
 			t.Fatalf("check of the hand-written policy: err %v, want ErrBlocks\n%s", err, out)
 		}
 		checkGolden(t, "check-handwritten.golden.txt", out)
+		out, _, err = s.run(t, "", "check", "-f", storyDir+"handwritten.yaml", "-o", "json")
+		if !errors.Is(err, cli.ErrBlocks) {
+			t.Fatalf("check -o json: err %v, want ErrBlocks", err)
+		}
+		checkGolden(t, "check-handwritten.golden.json", out)
 	})
 	t.Run("check works offline against an exported baseline", func(t *testing.T) {
 		export := filepath.Join(t.TempDir(), "baselines.yaml")
@@ -252,6 +259,8 @@ func TestStory(t *testing.T) {
 			"--to", "deploy/example-java-app-javaapp", "--port", "8080"))
 		checkGolden(t, "explain-blocked.golden.txt", s.mustRun(t, "explain", "deploy/example-java-app-javaapp", "-n", storyNS,
 			"--to", "deploy/example-java-app-cassandra", "--port", "9042"))
+		checkGolden(t, "explain-blocked.golden.yaml", s.mustRun(t, "explain", "deploy/example-java-app-javaapp", "-n", storyNS,
+			"--to", "deploy/example-java-app-cassandra", "--port", "9042", "-o", "yaml"))
 		checkGolden(t, "explain-external.golden.txt", s.mustRun(t, "explain", "deploy/example-java-app-javaapp", "-n", storyNS,
 			"--to", "203.0.113.7", "--port", "27017"))
 	})

@@ -1,6 +1,8 @@
 package flow
 
 import (
+	"math"
+	"math/bits"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -48,11 +50,11 @@ type Flow struct {
 	LastSeen  time.Time `json:"lastSeen"`
 }
 
-// Merge adds o into f. It assumes equal keys; counts add and the time span
-// widens.
+// Merge adds o into f. It assumes equal keys; counts add (saturating at
+// the maximum instead of wrapping) and the time span widens.
 func (f *Flow) Merge(o Flow) {
-	f.Count += o.Count
-	f.Failed += o.Failed
+	f.Count = saturatingAdd(f.Count, o.Count)
+	f.Failed = saturatingAdd(f.Failed, o.Failed)
 	f.Failures.Add(o.Failures)
 	if f.FirstSeen.IsZero() || (!o.FirstSeen.IsZero() && o.FirstSeen.Before(f.FirstSeen)) {
 		f.FirstSeen = o.FirstSeen
@@ -60,4 +62,11 @@ func (f *Flow) Merge(o Flow) {
 	if o.LastSeen.After(f.LastSeen) {
 		f.LastSeen = o.LastSeen
 	}
+}
+
+func saturatingAdd(a, b uint64) uint64 {
+	if s, carry := bits.Add64(a, b, 0); carry == 0 {
+		return s
+	}
+	return math.MaxUint64
 }
