@@ -70,6 +70,12 @@ type WebhookConfig struct {
 	Window time.Duration
 	// MaxWarnings caps the finding lines of one NetworkPolicy review.
 	MaxWarnings int
+	// ClientCAFile, when set, makes the webhook server require a client
+	// certificate signed by it (the API server's, sent per its
+	// AdmissionConfiguration); ClientNames restrict the certificate's CN
+	// or DNS SAN.
+	ClientCAFile string
+	ClientNames  []string
 	// AnnotateNamespaces is the label selector of the namespaces whose
 	// workloads are annotated (empty: all); see workloads.ParseSelector.
 	AnnotateNamespaces string
@@ -128,6 +134,10 @@ func (c *Config) AddFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&c.Webhook.MaxWarnings, "max-warnings", c.Webhook.MaxWarnings, "most finding lines in one kubectl apply warning")
 	fs.DurationVar(&c.Mismatch.Period, "mismatch-period", c.Mismatch.Period, "how often the policies in force are evaluated in full against the baselines (mismatch metrics; 0: off); changes are evaluated as they happen")
 	fs.DurationVar(&c.Mismatch.Debounce, "mismatch-debounce", c.Mismatch.Debounce, "how long a policy, workload or baseline change waits for more before the mismatch metrics are updated")
+	fs.StringVar(&c.Webhook.ClientCAFile, "webhook-client-ca-file", c.Webhook.ClientCAFile,
+		"PEM CA of the API server's webhook client certificate; when set, webhook callers without a certificate it signed are refused (see SECURITY.md)")
+	fs.StringSliceVar(&c.Webhook.ClientNames, "webhook-client-name", c.Webhook.ClientNames,
+		"allowed common name or DNS SAN of the webhook client certificate (repeatable; empty: any the CA signed)")
 	fs.StringVar(&c.Webhook.AnnotateNamespaces, "annotate-namespace-selector", c.Webhook.AnnotateNamespaces,
 		"label selector of the namespaces whose workloads are annotated, as kubectl -l takes it or a LabelSelector in JSON (empty: all)")
 }
@@ -161,6 +171,9 @@ func (c Config) Validate() error {
 	}
 	if c.Webhook.Port != 0 && (c.Webhook.CertDir == "" || c.Webhook.Namespace == "" || c.Webhook.Service == "" || c.Webhook.Configuration == "") {
 		errs = append(errs, errors.New("with webhooks on, --webhook-cert-dir, --namespace, --webhook-service and --webhook-configuration are required"))
+	}
+	if len(c.Webhook.ClientNames) > 0 && c.Webhook.ClientCAFile == "" {
+		errs = append(errs, errors.New("--webhook-client-name needs --webhook-client-ca-file: names are only checked on a verified client certificate"))
 	}
 	if _, err := workloads.ParseSelector(c.Webhook.AnnotateNamespaces); err != nil {
 		errs = append(errs, fmt.Errorf("--annotate-namespace-selector: %w", err))

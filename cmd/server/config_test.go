@@ -27,6 +27,8 @@ func TestConfigFlagsAndValidate(t *testing.T) {
 		{"bucket not whole seconds", []string{"--tls-cert-file=c", "--tls-key-file=k", "--bucket=1500ms"}, "--bucket"},
 		{"mismatch off", []string{"--tls-cert-file=c", "--tls-key-file=k", "--mismatch-period=0"}, ""},
 		{"mismatch debounce longer than its period", []string{"--tls-cert-file=c", "--tls-key-file=k", "--mismatch-period=1s", "--mismatch-debounce=2s"}, "--mismatch-debounce"},
+		{"client names without a client CA", []string{"--tls-cert-file=c", "--tls-key-file=k", "--webhook-client-name=kube-apiserver"}, "--webhook-client-ca-file"},
+		{"client CA and names", []string{"--tls-cert-file=c", "--tls-key-file=k", "--webhook-client-ca-file=ca.pem", "--webhook-client-name=a", "--webhook-client-name=b"}, ""},
 		{"no clock skew", []string{"--tls-cert-file=c", "--tls-key-file=k", "--max-clock-skew=0"}, "--max-clock-skew"},
 		{"no token reviews", []string{"--tls-cert-file=c", "--tls-key-file=k", "--tokenreview-qps=0"}, "--tokenreview-qps"},
 		{"annotate namespace selector", []string{"--tls-cert-file=c", "--tls-key-file=k", "--annotate-namespace-selector=team in (a,b),!legacy"}, ""},

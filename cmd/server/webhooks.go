@@ -37,7 +37,12 @@ func startManager(ctx context.Context, wg *sync.WaitGroup, cfg Config, rc *rest.
 		Metrics: metricsserver.Options{BindAddress: "0"},
 	}
 	if cfg.Webhook.Port != 0 {
-		opts.WebhookServer = crwebhook.NewServer(crwebhook.Options{Port: cfg.Webhook.Port, CertDir: cfg.Webhook.CertDir})
+		srv, err := certs.NewServer(crwebhook.Options{Port: cfg.Webhook.Port, CertDir: cfg.Webhook.CertDir},
+			certs.ClientAuth{CAFile: cfg.Webhook.ClientCAFile, Names: cfg.Webhook.ClientNames})
+		if err != nil {
+			return nil, nil, err
+		}
+		opts.WebhookServer = srv
 	}
 	mgr, err := ctrl.NewManager(rc, opts)
 	if err != nil {
@@ -83,6 +88,7 @@ func startWebhooks(ctx context.Context, mgr ctrl.Manager, cfg WebhookConfig, bas
 	if err != nil {
 		return nil, err
 	}
-	log.Info("admission webhooks serving", "port", cfg.Port, "service", cfg.Namespace+"/"+cfg.Service, "configurations", cfg.Configuration)
+	log.Info("admission webhooks serving", "port", cfg.Port, "service", cfg.Namespace+"/"+cfg.Service, "configurations", cfg.Configuration,
+		"clientCertificateRequired", cfg.ClientCAFile != "", "clientNames", cfg.ClientNames)
 	return adv, nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1"
+	"github.com/netpol-advisor/netpol-advisor/internal/flow"
 )
 
 func (c *common) baselineCommand() *cobra.Command {
@@ -88,7 +89,7 @@ func (c *common) printBaseline(w io.Writer, b *v1alpha1.Baseline) error {
 		}
 		t := newTable(w, "PEER", "KIND", "NAMESPACE", "PORT", "PROTOCOL", "PROCESS", "COUNT", "FAILED", "FIRST SEEN", "LAST SEEN", "RESOLVED")
 		for _, f := range part.flows {
-			t.row(peerName(f.Peer), peerKind(f.Peer), orDash(f.Peer.Namespace), f.Port, f.Protocol, orDash(f.Process),
+			t.row(peerName(f.Peer), peerKind(f.Peer), orDash(f.Peer.Namespace), f.Port, f.Protocol, orDash(flow.SanitizeProcess(f.Process)),
 				f.Count, f.Failed, f.FirstSeen.UTC().Format(time.RFC3339), f.LastSeen.UTC().Format(time.RFC3339), resolved(f.Peer))
 		}
 		if err := t.flush(); err != nil {

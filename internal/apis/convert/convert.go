@@ -29,8 +29,9 @@ func Window(w flow.Window) v1alpha1.Window {
 }
 
 // Flow renders one flow (its workload and direction are the baseline's).
+// The process name is a node's word: escaped and bounded (issue 11).
 func Flow(f flow.Flow) v1alpha1.Flow {
-	return v1alpha1.Flow{Peer: Peer(f.Peer), Port: f.Port, Protocol: string(f.Protocol), Process: f.Process,
+	return v1alpha1.Flow{Peer: Peer(f.Peer), Port: f.Port, Protocol: string(f.Protocol), Process: flow.SanitizeProcess(f.Process),
 		Count: Saturate(f.Count), Failed: Saturate(f.Failed),
 		FirstSeen: metav1.Time{Time: f.FirstSeen.UTC()}, LastSeen: metav1.Time{Time: f.LastSeen.UTC()}}
 }
