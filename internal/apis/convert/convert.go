@@ -33,6 +33,7 @@ func Window(w flow.Window) v1alpha1.Window {
 func Flow(f flow.Flow) v1alpha1.Flow {
 	return v1alpha1.Flow{Peer: Peer(f.Peer), Port: f.Port, Protocol: string(f.Protocol), Process: flow.SanitizeProcess(f.Process),
 		Count: Saturate(f.Count), Failed: Saturate(f.Failed),
+		Refused: Saturate(f.Refused), TimedOut: Saturate(f.TimedOut), Unreachable: Saturate(f.Unreachable),
 		FirstSeen: metav1.Time{Time: f.FirstSeen.UTC()}, LastSeen: metav1.Time{Time: f.LastSeen.UTC()}}
 }
 
