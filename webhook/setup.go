@@ -11,6 +11,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
+	"github.com/netpol-advisor/netpol-advisor/internal/clustercache"
 	"github.com/netpol-advisor/netpol-advisor/internal/inventory"
 	"github.com/netpol-advisor/netpol-advisor/webhook/advice"
 	"github.com/netpol-advisor/netpol-advisor/webhook/annotator"
@@ -32,9 +33,6 @@ type Options struct {
 	// BaselineTTL is how long a baseline read serves later requests
 	// (default 5 s; negative: read the store on every request).
 	BaselineTTL time.Duration
-	// SnapshotMaxAge is how stale the shared cluster snapshot may be
-	// (default 2 s).
-	SnapshotMaxAge time.Duration
 	// Annotator tunes the controller; NoAnnotator leaves it out.
 	Annotator   annotator.Options
 	NoAnnotator bool
@@ -43,6 +41,9 @@ type Options struct {
 // Deps are what the webhooks read.
 type Deps struct {
 	Baselines advice.Baselines
+	// Inventory is the cluster inventory; nil makes one on mgr's cache
+	// (clustercache.NewInventory).
+	Inventory advice.Inventory
 }
 
 // Setup registers both handlers on mgr's webhook server and the annotator
@@ -51,7 +52,14 @@ func Setup(mgr manager.Manager, o Options, d Deps) (*advice.Advisor, error) {
 	if d.Baselines == nil {
 		return nil, errors.New("webhook setup: no baseline reader")
 	}
-	inv := &inventory.Cached{Reader: mgr.GetClient(), MaxAge: o.SnapshotMaxAge}
+	inv := d.Inventory
+	if inv == nil {
+		x, err := clustercache.NewInventory(mgr, inventory.Options{})
+		if err != nil {
+			return nil, fmt.Errorf("webhook setup: inventory: %w", err)
+		}
+		inv = x
+	}
 	ttl := o.BaselineTTL
 	if ttl == 0 {
 		ttl = 5 * time.Second

@@ -2,10 +2,12 @@ package main
 
 import (
 	"errors"
+	"net/netip"
 	"time"
 
 	"github.com/spf13/pflag"
 
+	"github.com/netpol-advisor/netpol-advisor/internal/resolve"
 	"github.com/netpol-advisor/netpol-advisor/internal/store/badgerstore"
 	"github.com/netpol-advisor/netpol-advisor/internal/transport"
 )
@@ -21,6 +23,7 @@ type Config struct {
 	Bucket       time.Duration
 	Retention    time.Duration
 	Grace        time.Duration
+	NodeLocalDNS netip.Addr
 	Observers    []string
 	Audiences    []string
 	MaxBodyBytes int64
@@ -54,6 +57,7 @@ func DefaultConfig() Config {
 		Bucket:       badgerstore.DefaultBucket,
 		Retention:    14 * 24 * time.Hour,
 		Grace:        5 * time.Minute,
+		NodeLocalDNS: resolve.DefaultNodeLocalDNS,
 		Observers:    []string{"system:serviceaccount:netpol-advisor:netpol-advisor-observer"},
 		MaxBodyBytes: transport.DefaultMaxBodyBytes,
 		MaxRecords:   transport.DefaultMaxRecords,
@@ -77,7 +81,8 @@ func (c *Config) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory of the baseline store")
 	fs.DurationVar(&c.Bucket, "bucket", c.Bucket, "time resolution of baselines; never change it for an existing --data-dir")
 	fs.DurationVar(&c.Retention, "retention", c.Retention, "how long baselines are kept")
-	fs.DurationVar(&c.Grace, "deleted-pod-grace", c.Grace, "how long a deleted pod's IP still resolves to it")
+	fs.DurationVar(&c.Grace, "deleted-pod-grace", c.Grace, "how long a deleted pod's IP still resolves to it; a flow older than this to an address no longer known is stored as unresolved, never external (raise it to the longest observer backlog replayed)")
+	fs.TextVar(&c.NodeLocalDNS, "node-local-dns", c.NodeLocalDNS, "address of NodeLocal DNSCache: flows to it are DNS (empty: none deployed)")
 	fs.StringSliceVar(&c.Observers, "observer-user", c.Observers, "user names (ServiceAccounts) allowed to send batches")
 	fs.StringSliceVar(&c.Audiences, "token-audience", c.Audiences, "audiences required of callers' tokens (default: the API server's)")
 	fs.Int64Var(&c.MaxBodyBytes, "max-batch-bytes", c.MaxBodyBytes, "largest batch body accepted")

@@ -81,16 +81,13 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 			log.Error("close the baseline store", "err", err)
 		}
 	}()
-	idx, err := resolve.Watch(ctx, cs, resolve.WatchOptions{Grace: cfg.Grace})
+	cl, err := startCluster(ctx, &wg, cfg, rc, st, log)
 	if err != nil {
 		return err
 	}
+	idx, hooks := cl.index, cl.done
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	hooks, err := startWebhooks(ctx, &wg, cfg.Webhook, rc, st, log)
-	if err != nil {
-		return err
-	}
 	mux := routes(cfg, cs, idx, st, reg, log)
 	wg.Go(func() { expire(ctx, st, cfg, log) })
 	if cfg.MetricsAddr != "" {
@@ -106,7 +103,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	case err := <-errc:
 		return fmt.Errorf("serve HTTPS on %s: %w", cfg.Listen, err)
 	case err := <-hooks:
-		return fmt.Errorf("admission webhooks: %w", err)
+		return fmt.Errorf("informers and admission webhooks: %w", err)
 	case <-ctx.Done():
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

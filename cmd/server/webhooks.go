@@ -2,52 +2,44 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"sync"
 
-	"github.com/go-logr/logr"
-	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/store"
 	"github.com/netpol-advisor/netpol-advisor/webhook"
+	"github.com/netpol-advisor/netpol-advisor/webhook/advice"
 	"github.com/netpol-advisor/netpol-advisor/webhook/certs"
 	"github.com/netpol-advisor/netpol-advisor/webhook/config"
 )
 
-// startWebhooks serves the admission webhooks and runs the annotator from a
-// controller-runtime manager until ctx ends, in a goroutine of wg. The
-// returned channel yields the manager's exit error. With the webhooks off it
-// returns a nil channel, which never yields.
-func startWebhooks(ctx context.Context, wg *sync.WaitGroup, cfg WebhookConfig, rc *rest.Config, baselines store.Reader, log *slog.Logger) (<-chan error, error) {
+// webhookServer is the admission webhooks' HTTPS server; nil with the
+// webhooks off (the manager then serves none).
+func webhookServer(cfg WebhookConfig) crwebhook.Server {
+	if cfg.Port == 0 {
+		return nil
+	}
+	return crwebhook.NewServer(crwebhook.Options{Port: cfg.Port, CertDir: cfg.CertDir})
+}
+
+// setupWebhooks registers the admission webhooks, their certificate
+// rotation and the annotator with mgr, unless the webhooks are off.
+func setupWebhooks(ctx context.Context, mgr ctrl.Manager, cfg WebhookConfig, baselines store.Reader, inv advice.Inventory, log *slog.Logger) error {
 	if cfg.Port == 0 {
 		log.Info("admission webhooks off (--webhook-port=0)")
-		return nil, nil
+		return nil
 	}
-	mgr, err := ctrl.NewManager(rc, ctrl.Options{
-		Logger: logr.FromSlogHandler(log.Handler()),
-		// The server exports its own registry on --metrics-listen.
-		Metrics:       metricsserver.Options{BindAddress: "0"},
-		WebhookServer: crwebhook.NewServer(crwebhook.Options{Port: cfg.Port, CertDir: cfg.CertDir}),
-	})
-	if err != nil {
-		return nil, fmt.Errorf("webhook manager: %w", err)
-	}
-	err = webhook.SetupCerts(ctx, mgr, certs.Options{
+	err := webhook.SetupCerts(ctx, mgr, certs.Options{
 		Namespace: cfg.Namespace, Service: cfg.Service, Secret: cfg.Service + "-tls", CertDir: cfg.CertDir, Webhooks: config.Name,
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	opts := webhook.Options{Namespace: cfg.Namespace, Window: cfg.Window, MaxWarnings: cfg.MaxWarnings}
-	if _, err := webhook.Setup(mgr, opts, webhook.Deps{Baselines: baselines}); err != nil {
-		return nil, err
+	if _, err := webhook.Setup(mgr, opts, webhook.Deps{Baselines: baselines, Inventory: inv}); err != nil {
+		return err
 	}
-	errc := make(chan error, 1)
-	wg.Go(func() { errc <- mgr.Start(ctx) })
 	log.Info("admission webhooks serving", "port", cfg.Port, "service", cfg.Namespace+"/"+cfg.Service)
-	return errc, nil
+	return nil
 }

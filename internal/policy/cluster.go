@@ -30,6 +30,9 @@ type Cluster struct {
 	DNS DNS
 	// APIServer lists the endpoints of the kubernetes Service in default.
 	APIServer []APIEndpoint
+	// Services maps a Service (ServiceRef with Port zero) to its pod
+	// selector, for flows to a Service that had no endpoints (PeerService).
+	Services map[flow.ServiceRef]map[string]string
 }
 
 // Workload is what the pods of one workload carry.
@@ -42,6 +45,12 @@ type Workload struct {
 	IPs []netip.Addr `json:"ips,omitempty"`
 	// Ports are the named container ports of the pod template.
 	Ports []NamedPort `json:"ports,omitempty"`
+	// Replicas are the workload's running pods as they are: each with its
+	// own labels (pod-only ones included, such as
+	// statefulset.kubernetes.io/pod-name, job-name or pod-template-hash,
+	// which a policy may select on) and all its addresses. Labels above are
+	// what every pod carries (the pod template's, when known).
+	Replicas []Replica `json:"replicas,omitempty"`
 	// HostNetwork pods use the node's network: policies never select them and
 	// peers can reach them only by ipBlock.
 	HostNetwork bool `json:"hostNetwork,omitempty"`
@@ -50,6 +59,13 @@ type Workload struct {
 	// changes across rollouts, unlike labels such as a version, so
 	// recommendations select by it when it is plain matchLabels.
 	Selector *metav1.LabelSelector `json:"selector,omitempty"`
+}
+
+// Replica is one running pod of a workload.
+type Replica struct {
+	Name   string            `json:"name"`
+	Labels map[string]string `json:"labels,omitempty"`
+	IPs    []netip.Addr      `json:"ips,omitempty"`
 }
 
 // NamedPort is a named container port.

@@ -39,15 +39,15 @@ func Watch(ctx context.Context, cs kubernetes.Interface, o WatchOptions) (*Index
 			}))
 	}
 	handlers := []watched{
-		{podFactory.Core().V1().Pods().Informer(), handler(x.SetPod, x.DeletePod)},
+		{podFactory.Core().V1().Pods().Informer(), Handler(x.SetPod, x.DeletePod)},
 		{f.Apps().V1().ReplicaSets().Informer(), ownerHandler[*appsv1.ReplicaSet](x, "ReplicaSet")},
 		{f.Batch().V1().Jobs().Informer(), ownerHandler[*batchv1.Job](x, "Job")},
 	}
 	if o.Node == "" {
 		handlers = append(handlers,
-			watched{f.Core().V1().Services().Informer(), handler(x.SetService, x.DeleteService)},
-			watched{f.Discovery().V1().EndpointSlices().Informer(), handler(x.SetEndpointSlice, x.DeleteEndpointSlice)},
-			watched{f.Core().V1().Nodes().Informer(), handler(x.SetNode, x.DeleteNode)},
+			watched{f.Core().V1().Services().Informer(), Handler(x.SetService, x.DeleteService)},
+			watched{f.Discovery().V1().EndpointSlices().Informer(), Handler(x.SetEndpointSlice, x.DeleteEndpointSlice)},
+			watched{f.Core().V1().Nodes().Informer(), Handler(x.SetNode, x.DeleteNode)},
 		)
 	}
 	for _, h := range handlers {
@@ -84,9 +84,9 @@ func (x *Index) collectEvery(ctx context.Context, every time.Duration) {
 	}
 }
 
-// handler adapts typed set and delete functions to an event handler,
+// Handler adapts typed set and delete functions to an event handler,
 // unwrapping the tombstones of deletes the informer missed.
-func handler[T any](set, del func(T)) cache.ResourceEventHandler {
+func Handler[T any](set, del func(T)) cache.ResourceEventHandler {
 	return cache.ResourceEventHandlerFuncs{
 		AddFunc:    func(obj any) { call(set, obj) },
 		UpdateFunc: func(_, obj any) { call(set, obj) },
@@ -106,5 +106,5 @@ func call[T any](fn func(T), obj any) {
 }
 
 func ownerHandler[T metav1.Object](x *Index, kind string) cache.ResourceEventHandler {
-	return handler(func(o T) { x.SetOwner(kind, o) }, func(o T) { x.DeleteOwner(kind, o) })
+	return Handler(func(o T) { x.SetOwner(kind, o) }, func(o T) { x.DeleteOwner(kind, o) })
 }

@@ -17,6 +17,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
+	"github.com/netpol-advisor/netpol-advisor/internal/clustercache"
 	"github.com/netpol-advisor/netpol-advisor/internal/flow"
 	"github.com/netpol-advisor/netpol-advisor/internal/inventory"
 	"github.com/netpol-advisor/netpol-advisor/internal/store"
@@ -87,7 +88,11 @@ func startManager(t *testing.T, cp *testutil.ControlPlane, st *badgerstore.Store
 	if err != nil {
 		t.Fatal(err)
 	}
-	adv := &advice.Advisor{Baselines: st, Inventory: &inventory.Cached{Reader: mgr.GetClient(), MaxAge: 50 * time.Millisecond}}
+	inv, err := clustercache.NewInventory(mgr, inventory.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	adv := &advice.Advisor{Baselines: st, Inventory: inv}
 	r := &Reconciler{Client: mgr.GetClient(), Recommender: adv, Options: Options{Resync: 200 * time.Millisecond}}
 	if err := r.SetupWithManager(mgr); err != nil {
 		t.Fatal(err)

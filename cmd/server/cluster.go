@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"sync"
+	"time"
+
+	"github.com/go-logr/logr"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/rest"
+	ctrl "sigs.k8s.io/controller-runtime"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	"github.com/netpol-advisor/netpol-advisor/internal/clustercache"
+	"github.com/netpol-advisor/netpol-advisor/internal/inventory"
+	"github.com/netpol-advisor/netpol-advisor/internal/resolve"
+	"github.com/netpol-advisor/netpol-advisor/internal/store"
+)
+
+// cluster is the server's view of the cluster: one controller-runtime
+// manager whose single informer cache feeds the resolver, the inventory
+// and the webhooks' controllers.
+type cluster struct {
+	index     *resolve.Index
+	inventory *inventory.Index
+	// done yields the manager's exit error.
+	done <-chan error
+}
+
+// startCluster starts the manager (serving the webhooks unless they are
+// off) in a goroutine of wg and waits until the resolver's and the
+// inventory's informers have synced.
+func startCluster(ctx context.Context, wg *sync.WaitGroup, cfg Config, rc *rest.Config, baselines store.Reader, log *slog.Logger) (*cluster, error) {
+	mgr, err := ctrl.NewManager(rc, ctrl.Options{
+		Logger: logr.FromSlogHandler(log.Handler()),
+		Cache:  clustercache.Options(),
+		// The server exports its own registry on --metrics-listen.
+		Metrics:                metricsserver.Options{BindAddress: "0"},
+		HealthProbeBindAddress: "0",
+		WebhookServer:          webhookServer(cfg.Webhook),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("informer manager: %w", err)
+	}
+	idx := resolve.NewIndex(cfg.Grace, nil)
+	nodeLocal := []netip.Addr{}
+	if cfg.NodeLocalDNS.IsValid() {
+		nodeLocal = append(nodeLocal, cfg.NodeLocalDNS)
+	}
+	idx.SetNodeLocalDNS(nodeLocal...)
+	resolved, err := idx.Register(ctx, clustercache.Informers{Cache: mgr.GetCache()})
+	if err != nil {
+		return nil, err
+	}
+	inv, err := clustercache.NewInventory(mgr, inventory.Options{Grace: cfg.Grace, NodeLocalDNS: cfg.NodeLocalDNS})
+	if err != nil {
+		return nil, err
+	}
+	if err := setupWebhooks(ctx, mgr, cfg.Webhook, baselines, inv, log); err != nil {
+		return nil, err
+	}
+	errc := make(chan error, 1)
+	wg.Go(func() { errc <- mgr.Start(ctx) })
+	if !mgr.GetCache().WaitForCacheSync(ctx) {
+		return nil, errors.Join(errors.New("informer caches did not sync"), context.Cause(ctx))
+	}
+	if err := waitSynced(ctx, resolved); err != nil {
+		return nil, err
+	}
+	return &cluster{index: idx, inventory: inv, done: errc}, nil
+}
+
+// waitSynced waits until synced reports true or ctx ends.
+func waitSynced(ctx context.Context, synced func() bool) error {
+	err := wait.PollUntilContextCancel(ctx, 50*time.Millisecond, true, func(context.Context) (bool, error) { return synced(), nil })
+	if err != nil {
+		return fmt.Errorf("resolver informers did not sync: %w", err)
+	}
+	return nil
+}
