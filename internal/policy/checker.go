@@ -94,6 +94,14 @@ func (k *checker) blocked(self Endpoint, f *flow.Flow) bool {
 
 func (k *checker) connection(self Endpoint, f *flow.Flow) (Connection, Endpoint, bool) {
 	peer := Endpoint{IP: f.Peer.IP}
+	if f.Peer.Kind == flow.PeerService {
+		// A Service without endpoints: a pod its selector picks.
+		sel := k.cluster.Services[flow.ServiceRef{Namespace: f.Peer.Service.Namespace, Name: f.Peer.Service.Name}]
+		if len(sel) == 0 {
+			return Connection{}, Endpoint{}, false
+		}
+		peer = Endpoint{Pod: &Pod{Namespace: f.Peer.Service.Namespace, Labels: sel}}
+	}
 	if f.Peer.Kind == flow.PeerWorkload {
 		var ok bool
 		if peer, ok = k.endpoint(f.Peer.Workload); !ok {

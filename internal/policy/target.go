@@ -44,8 +44,10 @@ func targetFor(c *Cluster, self flow.WorkloadRef, f flow.Flow, adj Adjustments) 
 			return hostTarget(w.IPs, f.Peer.IP)
 		}
 		return target{namespace: w.Ref.Namespace, pods: selectorCanonical(w), sameNS: w.Ref.Namespace == self.Namespace}, true
-	case flow.PeerNode, flow.PeerAPIServer:
+	case flow.PeerNode, flow.PeerAPIServer, flow.PeerNodeLocalDNS:
 		return hostTarget(nil, f.Peer.IP)
+	case flow.PeerService:
+		return serviceTarget(c, self, f.Peer.Service)
 	case flow.PeerExternal:
 		if c.isAPIServer(f.Peer.IP) {
 			return hostTarget(nil, f.Peer.IP)
@@ -161,4 +163,14 @@ func protocolOf(p corev1.Protocol) corev1.Protocol {
 		return corev1.ProtocolTCP
 	}
 	return p
+}
+
+// serviceTarget selects the pods of a Service that had no endpoints by its
+// selector (policies apply after DNAT: the ClusterIP never matches).
+func serviceTarget(c *Cluster, self flow.WorkloadRef, s flow.ServiceRef) (target, bool) {
+	sel := c.Services[flow.ServiceRef{Namespace: s.Namespace, Name: s.Name}]
+	if len(sel) == 0 {
+		return target{}, false
+	}
+	return target{namespace: s.Namespace, pods: canonical(sel), sameNS: s.Namespace == self.Namespace}, true
 }
