@@ -197,7 +197,9 @@ func testForgotten(t *testing.T, o objects, s server) {
 	o.pod("batch", "198.18.0.40", map[string]string{"app": "batch"}, nil)
 	ran := time.Now().Add(200 * time.Millisecond)
 	bare := []resolve.Target{{Peer: flow.Peer{Kind: flow.PeerWorkload, Workload: flow.WorkloadRef{Namespace: "shop", Kind: flow.KindPod, Name: "batch"}}, Port: 9000}}
-	eventually(t, "the pod", func() bool { return cmp.Equal(bare, s.idx.Remote(egress("198.18.0.40", 9000, ran)), cmpopts.EquateComparable(netip.Addr{})) })
+	eventually(t, "the pod", func() bool {
+		return cmp.Equal(bare, s.idx.Remote(egress("198.18.0.40", 9000, ran)), cmpopts.EquateComparable(netip.Addr{}))
+	})
 	time.Sleep(300 * time.Millisecond) // the flow's time is in the pod's life
 	o.check("delete pod", o.cs.CoreV1().Pods("shop").Delete(o.ctx, "batch", metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](0)}))
 	eventually(t, "the deletion", func() bool { _, ok := s.idx.Local(netip.MustParseAddr("198.18.0.40"), time.Now()); return !ok })
