@@ -52,6 +52,11 @@ func startCluster(ctx context.Context, wg *sync.WaitGroup, cfg Config, rc *rest.
 		nodeLocal = append(nodeLocal, cfg.NodeLocalDNS)
 	}
 	idx.SetNodeLocalDNS(nodeLocal...)
+	var cidrs []netip.Prefix
+	for _, c := range cfg.PodCIDRs {
+		cidrs = append(cidrs, netip.MustParsePrefix(c)) // validated
+	}
+	idx.SetPodCIDRs(cidrs...)
 	resolved, err := idx.Register(ctx, clustercache.Informers{Cache: mgr.GetCache()})
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"net/netip"
 	"time"
 
@@ -24,6 +25,7 @@ type Config struct {
 	Retention    time.Duration
 	Grace        time.Duration
 	NodeLocalDNS netip.Addr
+	PodCIDRs     []string
 	Observers    []string
 	Audiences    []string
 	MaxBodyBytes int64
@@ -83,6 +85,7 @@ func (c *Config) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&c.Retention, "retention", c.Retention, "how long baselines are kept")
 	fs.DurationVar(&c.Grace, "deleted-pod-grace", c.Grace, "how long a deleted pod's IP still resolves to it; a flow older than this to an address no longer known is stored as unresolved, never external (raise it to the longest observer backlog replayed)")
 	fs.TextVar(&c.NodeLocalDNS, "node-local-dns", c.NodeLocalDNS, "address of NodeLocal DNSCache: flows to it are DNS (empty: none deployed)")
+	fs.StringSliceVar(&c.PodCIDRs, "pod-cidr", c.PodCIDRs, "pod address ranges, when nodes do not publish spec.podCIDRs: an old flow to an address outside them is external, inside them unresolved")
 	fs.StringSliceVar(&c.Observers, "observer-user", c.Observers, "user names (ServiceAccounts) allowed to send batches")
 	fs.StringSliceVar(&c.Audiences, "token-audience", c.Audiences, "audiences required of callers' tokens (default: the API server's)")
 	fs.Int64Var(&c.MaxBodyBytes, "max-batch-bytes", c.MaxBodyBytes, "largest batch body accepted")
@@ -111,6 +114,11 @@ func (c Config) Validate() error {
 	}
 	if c.Grace < 0 {
 		errs = append(errs, errors.New("--deleted-pod-grace must not be negative (0: the default, 5m)"))
+	}
+	for _, p := range c.PodCIDRs {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			errs = append(errs, fmt.Errorf("--pod-cidr %q is not a CIDR such as 10.244.0.0/16", p))
+		}
 	}
 	if len(c.Observers) == 0 {
 		errs = append(errs, errors.New("--observer-user must name at least one user"))

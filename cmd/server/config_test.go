@@ -23,6 +23,9 @@ func TestConfigFlagsAndValidate(t *testing.T) {
 		{"webhook port out of range", []string{"--tls-cert-file=c", "--tls-key-file=k", "--webhook-port=70000"}, "--webhook-port"},
 		{"no warning lines", []string{"--tls-cert-file=c", "--tls-key-file=k", "--max-warnings=0"}, "--max-warnings"},
 		{"bucket not whole seconds", []string{"--tls-cert-file=c", "--tls-key-file=k", "--bucket=1500ms"}, "--bucket"},
+		{"pod cidr not a cidr", []string{"--tls-cert-file=c", "--tls-key-file=k", "--pod-cidr=10.0.0.1"}, "--pod-cidr"},
+		{"pod cidr", []string{"--tls-cert-file=c", "--tls-key-file=k", "--pod-cidr=10.244.0.0/16,fd00:10:244::/56"}, ""},
+		{"node-local dns off", []string{"--tls-cert-file=c", "--tls-key-file=k", "--node-local-dns="}, ""},
 		{"negative deleted-pod grace", []string{"--tls-cert-file=c", "--tls-key-file=k", "--deleted-pod-grace=-5m"}, "--deleted-pod-grace"},
 	}
 	for _, tt := range tests {

@@ -1,14 +1,10 @@
 package clustercache
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"runtime"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -116,26 +112,7 @@ func heapNow() uint64 {
 	return m.HeapAlloc
 }
 
-// watches sums the API server's open WATCH requests
-// (apiserver_longrunning_requests).
 func watches(t *testing.T, cs kubernetes.Interface) int {
-	t.Helper()
-	raw, err := cs.CoreV1().RESTClient().Get().AbsPath("/metrics").DoRaw(context.Background())
-	if err != nil {
-		t.Fatalf("read the API server's metrics: %v", err)
-	}
-	n := 0
-	sc := bufio.NewScanner(bytes.NewReader(raw))
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		l := sc.Text()
-		if !strings.HasPrefix(l, "apiserver_longrunning_requests{") || !strings.Contains(l, `verb="WATCH"`) {
-			continue
-		}
-		v, err := strconv.ParseFloat(l[strings.LastIndexByte(l, ' ')+1:], 64)
-		if err == nil {
-			n += int(v)
-		}
-	}
+	n, _ := testutil.OpenWatches(t, cs)
 	return n
 }

@@ -108,3 +108,15 @@ func TestOwnerWalk(t *testing.T) {
 }
 
 func ptrTrue() *bool { b := true; return &b }
+
+func TestConfiguredPodCIDRs(t *testing.T) {
+	now := t0.Add(time.Hour)
+	x := NewIndex(time.Minute, func() time.Time { return now })
+	x.SetPodCIDRs(netip.MustParsePrefix("10.244.0.0/16"))
+	old := t0.Add(-time.Hour)
+	for ip, want := range map[string]flow.PeerKind{"10.244.3.7": flow.PeerUnresolved, "203.0.113.7": flow.PeerExternal} {
+		if got := x.Remote(egress(ip, 443, old))[0].Peer.Kind; got != want {
+			t.Errorf("%s long ago = %s, want %s", ip, got, want)
+		}
+	}
+}

@@ -30,6 +30,8 @@ type Index struct {
 	nodes     map[netip.Addr]string
 	nodeAddrs map[string][]netip.Addr
 	podCIDRs  map[string][]netip.Prefix // by node
+	// staticCIDRs are pod ranges configured by the user (SetPodCIDRs).
+	staticCIDRs []netip.Prefix
 	svc       services
 	nodeLocal []netip.Addr // NodeLocal DNSCache's addresses
 

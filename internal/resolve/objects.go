@@ -99,3 +99,16 @@ func (x *Index) SetNodeLocalDNS(addrs ...netip.Addr) {
 	defer x.mu.Unlock()
 	x.nodeLocal = slices.Clone(addrs)
 }
+
+// SetPodCIDRs sets the cluster's pod address ranges, for clusters whose
+// nodes do not publish spec.podCIDRs (their CNI allocates addresses
+// itself). With ranges known, an old flow to an address outside all of
+// them is external, not unresolved.
+func (x *Index) SetPodCIDRs(cidrs ...netip.Prefix) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.staticCIDRs = nil
+	for _, c := range cidrs {
+		x.staticCIDRs = append(x.staticCIDRs, c.Masked())
+	}
+}

@@ -71,8 +71,13 @@ func (x *Index) forgotten(ip netip.Addr, t time.Time) bool {
 	if !t.Before(horizon) {
 		return false
 	}
-	if len(x.podCIDRs) == 0 {
+	if len(x.podCIDRs) == 0 && len(x.staticCIDRs) == 0 {
 		return true
+	}
+	for _, c := range x.staticCIDRs {
+		if c.Contains(ip) {
+			return true
+		}
 	}
 	for _, cidrs := range x.podCIDRs {
 		for _, c := range cidrs {

@@ -16,9 +16,13 @@ import (
 
 // WatchOptions choose what Watch indexes.
 type WatchOptions struct {
-	// Node, when set, limits pods to that node and skips Services,
-	// EndpointSlices and Nodes: what an observer needs to resolve its own
-	// sockets. Empty means cluster-wide resolution (the server).
+	// Node, when set, limits pods to that node and skips ReplicaSets,
+	// Jobs, Services, EndpointSlices and Nodes: what an observer needs to
+	// name its own sockets. Its pods are named by their own controller (a
+	// Deployment's through its pod-template-hash), and the server lifts a
+	// ReplicaSet or Job up to its workload (Flows): 5,000 observers no
+	// longer each watch and hold every ReplicaSet and Job of the cluster.
+	// Empty means cluster-wide resolution (the server).
 	Node string
 	// Grace is how long deleted pods' IPs still resolve (DefaultGrace).
 	Grace time.Duration
@@ -38,13 +42,11 @@ func Watch(ctx context.Context, cs kubernetes.Interface, o WatchOptions) (*Index
 				lo.FieldSelector = fields.OneTermEqualSelector("spec.nodeName", o.Node).String()
 			}))
 	}
-	handlers := []watched{
-		{podFactory.Core().V1().Pods().Informer(), Handler(x.SetPod, x.DeletePod)},
-		{f.Apps().V1().ReplicaSets().Informer(), ownerHandler[*appsv1.ReplicaSet](x, "ReplicaSet")},
-		{f.Batch().V1().Jobs().Informer(), ownerHandler[*batchv1.Job](x, "Job")},
-	}
+	handlers := []watched{{podFactory.Core().V1().Pods().Informer(), Handler(x.SetPod, x.DeletePod)}}
 	if o.Node == "" {
 		handlers = append(handlers,
+			watched{f.Apps().V1().ReplicaSets().Informer(), ownerHandler[*appsv1.ReplicaSet](x, "ReplicaSet")},
+			watched{f.Batch().V1().Jobs().Informer(), ownerHandler[*batchv1.Job](x, "Job")},
 			watched{f.Core().V1().Services().Informer(), Handler(x.SetService, x.DeleteService)},
 			watched{f.Discovery().V1().EndpointSlices().Informer(), Handler(x.SetEndpointSlice, x.DeleteEndpointSlice)},
 			watched{f.Core().V1().Nodes().Informer(), Handler(x.SetNode, x.DeleteNode)},
