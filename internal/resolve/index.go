@@ -32,8 +32,8 @@ type Index struct {
 	podCIDRs  map[string][]netip.Prefix // by node
 	// staticCIDRs are pod ranges configured by the user (SetPodCIDRs).
 	staticCIDRs []netip.Prefix
-	svc       services
-	nodeLocal []netip.Addr // NodeLocal DNSCache's addresses
+	svc         services
+	nodeLocal   []netip.Addr // NodeLocal DNSCache's addresses
 
 	// since is when the index started: the IPs of pods deleted before are
 	// unknown, so an older flow may not be resolved by absence.
