@@ -26,14 +26,16 @@ import (
 // tells when it has caught up with a write to another object (resource
 // versions are comparable, but a kind without newer events never moves
 // its informer's version, and bookmarks come about once a minute). So
-// these few objects, scoped to one namespace, are read at quorum: eight
-// small requests in parallel, the workloads as metadata only.
+// these few objects, scoped to one namespace, are read at quorum: a few
+// small requests in parallel, the workloads as metadata only and only of
+// the kinds the namespace has (a workload the informers have not seen yet
+// has no baseline either, so its adjustments cannot matter).
 func (x *Index) Current(ctx context.Context, namespace string) (*Snapshot, error) {
 	base, err := x.Snapshot(ctx)
 	if err != nil || x.opts.Live == nil || namespace == "" {
 		return base, err
 	}
-	var f fresh
+	f := fresh{kinds: kindsIn(base, namespace)}
 	if err := f.read(ctx, x.opts.Live, namespace); err != nil {
 		return nil, fmt.Errorf("read namespace %s from the API server: %w", namespace, err)
 	}
@@ -44,7 +46,22 @@ func (x *Index) Current(ctx context.Context, namespace string) (*Snapshot, error
 type fresh struct {
 	ns       *corev1.Namespace // nil: not found
 	policies networkingv1.NetworkPolicyList
+	kinds    [len(workloadKinds)]bool // which workload kinds to read
 	metas    [len(workloadKinds)]metav1.PartialObjectMetadataList
+}
+
+// kindsIn reports which of workloadKinds the namespace has workloads of.
+func kindsIn(s *Snapshot, namespace string) [len(workloadKinds)]bool {
+	var out [len(workloadKinds)]bool
+	for ref := range s.Cluster.Workloads {
+		if ref.Namespace != namespace {
+			continue
+		}
+		for i, k := range workloadKinds {
+			out[i] = out[i] || k.kind == ref.Kind
+		}
+	}
+	return out
 }
 
 // workloadKinds are the kinds whose objects carry adjustments.
@@ -76,6 +93,9 @@ func (f *fresh) read(ctx context.Context, r client.Reader, namespace string) err
 	})
 	g.Go(func() error { return r.List(ctx, &f.policies, client.InNamespace(namespace)) })
 	for i, k := range workloadKinds {
+		if !f.kinds[i] {
+			continue
+		}
 		f.metas[i].APIVersion, f.metas[i].Kind = k.gv, k.list
 		g.Go(func() error { return r.List(ctx, &f.metas[i], client.InNamespace(namespace)) })
 	}
@@ -102,7 +122,9 @@ func (f *fresh) overlay(base *Snapshot, namespace string) *Snapshot {
 	sortPolicies(s.Policies)
 	s.Adjustments, s.Invalid = maps.Clone(base.Adjustments), maps.Clone(base.Invalid)
 	for i, k := range workloadKinds {
-		f.overlayAdjustments(&s, namespace, k.kind, f.metas[i].Items)
+		if f.kinds[i] {
+			f.overlayAdjustments(&s, namespace, k.kind, f.metas[i].Items)
+		}
 	}
 	return &s
 }
