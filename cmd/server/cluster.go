@@ -19,6 +19,7 @@ import (
 	"github.com/netpol-advisor/netpol-advisor/internal/inventory"
 	"github.com/netpol-advisor/netpol-advisor/internal/resolve"
 	"github.com/netpol-advisor/netpol-advisor/internal/store"
+	"github.com/netpol-advisor/netpol-advisor/webhook/advice"
 )
 
 // cluster is the server's view of the cluster: one controller-runtime
@@ -27,6 +28,9 @@ import (
 type cluster struct {
 	index     *resolve.Index
 	inventory *inventory.Index
+	// advisor answers the webhooks and the aggregated API; nil with the
+	// webhooks off.
+	advisor *advice.Advisor
 	// done yields the manager's exit error.
 	done <-chan error
 }
@@ -65,7 +69,8 @@ func startCluster(ctx context.Context, wg *sync.WaitGroup, cfg Config, rc *rest.
 	if err != nil {
 		return nil, err
 	}
-	if err := setupWebhooks(ctx, mgr, cfg.Webhook, baselines, inv, log); err != nil {
+	adv, err := setupWebhooks(ctx, mgr, cfg.Webhook, baselines, inv, log)
+	if err != nil {
 		return nil, err
 	}
 	errc := make(chan error, 1)
@@ -76,7 +81,7 @@ func startCluster(ctx context.Context, wg *sync.WaitGroup, cfg Config, rc *rest.
 	if err := waitSynced(ctx, resolved); err != nil {
 		return nil, err
 	}
-	return &cluster{index: idx, inventory: inv, done: errc}, nil
+	return &cluster{index: idx, inventory: inv, advisor: adv, done: errc}, nil
 }
 
 // waitSynced waits until synced reports true or ctx ends.

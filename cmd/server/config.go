@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"time"
 
@@ -33,6 +34,16 @@ type Config struct {
 	SyncWrites   bool
 	Debug        bool
 	Webhook      WebhookConfig
+	API          APIConfig
+}
+
+// APIConfig configures the aggregated API (netpol-advisor.io) that people
+// read through the Kubernetes API server.
+type APIConfig struct {
+	// Listen is host:port of its HTTPS server; empty turns it off.
+	Listen string
+	// Window is the window of reads that name none (0: all kept).
+	Window time.Duration
 }
 
 // WebhookConfig configures the admission webhooks the server serves.
@@ -92,6 +103,8 @@ func (c *Config) AddFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&c.MaxRecords, "max-batch-records", c.MaxRecords, "most records accepted in one batch")
 	fs.BoolVar(&c.SyncWrites, "sync-writes", c.SyncWrites, "fsync every batch before acknowledging it (survives machine crashes)")
 	fs.BoolVar(&c.Debug, "debug", c.Debug, "log at debug level")
+	fs.StringVar(&c.API.Listen, "api-listen", c.API.Listen, "address of the aggregated API's HTTPS server (netpol-advisor.io, registered by an APIService; empty: off); it serves --tls-cert-file")
+	fs.DurationVar(&c.API.Window, "api-default-window", c.API.Window, "window of aggregated API reads whose field selector names none (0: all that is kept)")
 	fs.IntVar(&c.Webhook.Port, "webhook-port", c.Webhook.Port, "port of the admission webhooks' HTTPS server (0: webhooks off)")
 	fs.StringVar(&c.Webhook.CertDir, "webhook-cert-dir", c.Webhook.CertDir, "directory the self-rotated webhook serving certificate is written to")
 	fs.StringVar(&c.Webhook.Namespace, "namespace", c.Webhook.Namespace, "the product's own namespace (webhooks skip it; the certificate Secret lives there)")
@@ -131,6 +144,14 @@ func (c Config) Validate() error {
 	}
 	if c.Webhook.Port != 0 && (c.Webhook.CertDir == "" || c.Webhook.Namespace == "" || c.Webhook.Service == "") {
 		errs = append(errs, errors.New("with webhooks on, --webhook-cert-dir, --namespace and --webhook-service are required"))
+	}
+	if c.API.Listen != "" {
+		if _, _, err := net.SplitHostPort(c.API.Listen); err != nil {
+			errs = append(errs, fmt.Errorf("--api-listen %q: want host:port, e.g. :6443", c.API.Listen))
+		}
+	}
+	if c.API.Window < 0 {
+		errs = append(errs, errors.New("--api-default-window must not be negative (0: all that is kept)"))
 	}
 	if c.Webhook.MaxWarnings < 1 {
 		errs = append(errs, errors.New("--max-warnings must be at least 1"))

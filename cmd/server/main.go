@@ -88,6 +88,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	idx, hooks := cl.index, cl.done
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	apic, err := startAggregatedAPI(ctx, &wg, cfg, st, cl.advisor, log)
+	if err != nil {
+		return err
+	}
 	mux := routes(cfg, cs, idx, st, reg, log)
 	wg.Go(func() { expire(ctx, st, cfg, log) })
 	if cfg.MetricsAddr != "" {
@@ -104,6 +108,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return fmt.Errorf("serve HTTPS on %s: %w", cfg.Listen, err)
 	case err := <-hooks:
 		return fmt.Errorf("informers and admission webhooks: %w", err)
+	case err := <-apic:
+		return fmt.Errorf("aggregated API: %w", err)
 	case <-ctx.Done():
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

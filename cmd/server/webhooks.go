@@ -24,22 +24,25 @@ func webhookServer(cfg WebhookConfig) crwebhook.Server {
 }
 
 // setupWebhooks registers the admission webhooks, their certificate
-// rotation and the annotator with mgr, unless the webhooks are off.
-func setupWebhooks(ctx context.Context, mgr ctrl.Manager, cfg WebhookConfig, baselines store.Reader, inv advice.Inventory, log *slog.Logger) error {
+// rotation and the annotator with mgr, unless the webhooks are off. The
+// advisor the webhooks share also serves the aggregated API's
+// recommendations; with the webhooks off there is none.
+func setupWebhooks(ctx context.Context, mgr ctrl.Manager, cfg WebhookConfig, baselines store.Reader, inv advice.Inventory, log *slog.Logger) (*advice.Advisor, error) {
 	if cfg.Port == 0 {
 		log.Info("admission webhooks off (--webhook-port=0)")
-		return nil
+		return nil, nil
 	}
 	err := webhook.SetupCerts(ctx, mgr, certs.Options{
 		Namespace: cfg.Namespace, Service: cfg.Service, Secret: cfg.Service + "-tls", CertDir: cfg.CertDir, Webhooks: config.Name,
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	opts := webhook.Options{Namespace: cfg.Namespace, Window: cfg.Window, MaxWarnings: cfg.MaxWarnings}
-	if _, err := webhook.Setup(mgr, opts, webhook.Deps{Baselines: baselines, Inventory: inv}); err != nil {
-		return err
+	adv, err := webhook.Setup(mgr, opts, webhook.Deps{Baselines: baselines, Inventory: inv})
+	if err != nil {
+		return nil, err
 	}
 	log.Info("admission webhooks serving", "port", cfg.Port, "service", cfg.Namespace+"/"+cfg.Service)
-	return nil
+	return adv, nil
 }

@@ -58,6 +58,17 @@ subjectAltName=IP:$NODE_IP,IP:198.19.0.1,IP:127.0.0.1,DNS:localhost,DNS:kubernet
 		kubeconfig "$name"
 	done
 	mv "$RUN_DIR/admin.kubeconfig" "$KUBECONFIG_ADMIN"
+	# The aggregation layer (kubeadm's layout): a CA of its own for the
+	# front proxy, and the client certificate the API server presents to
+	# aggregated API servers such as netpol-advisor's.
+	newkey "$PKI/front-proxy-ca.key"
+	openssl req -x509 -new -key "$PKI/front-proxy-ca.key" -subj /CN=front-proxy-ca -days 7 \
+		-out "$PKI/front-proxy-ca.crt" 2>/dev/null
+	newkey "$PKI/front-proxy-client.key"
+	openssl req -new -key "$PKI/front-proxy-client.key" -subj /CN=front-proxy-client -out "$PKI/front-proxy-client.csr" 2>/dev/null
+	openssl x509 -req -in "$PKI/front-proxy-client.csr" -CA "$PKI/front-proxy-ca.crt" -CAkey "$PKI/front-proxy-ca.key" \
+		-CAcreateserial -days 7 -out "$PKI/front-proxy-client.crt" -extfile <(printf 'extendedKeyUsage=clientAuth\n') 2>/dev/null
+	rm -f "$PKI/front-proxy-client.csr"
 	newkey "$PKI/sa.key"
 	openssl pkey -in "$PKI/sa.key" -pubout -out "$PKI/sa.pub" 2>/dev/null
 }

@@ -50,7 +50,7 @@ func (h *Handler) namespace(topo bool) http.HandlerFunc {
 			return
 		}
 		if topo {
-			writeJSON(w, http.StatusOK, topology(win, bls, r.URL.Query().Get("external") == "true"))
+			writeJSON(w, http.StatusOK, BuildTopology(win, bls, r.URL.Query().Get("external") == "true"))
 			return
 		}
 		writeJSON(w, http.StatusOK, bls)
@@ -74,7 +74,7 @@ func (h *Handler) workload(topo bool) http.HandlerFunc {
 			return
 		}
 		if topo {
-			writeJSON(w, http.StatusOK, topology(win, []flow.Baseline{b}, r.URL.Query().Get("external") == "true"))
+			writeJSON(w, http.StatusOK, BuildTopology(win, []flow.Baseline{b}, r.URL.Query().Get("external") == "true"))
 			return
 		}
 		writeJSON(w, http.StatusOK, b)

@@ -41,8 +41,8 @@ type edgeKey struct {
 	prot corev1.Protocol
 }
 
-// topology builds the graph of baselines; it keeps their (sorted) order.
-func topology(win flow.Window, bls []flow.Baseline, external bool) Topology {
+// BuildTopology builds the graph of baselines; it keeps their (sorted) order.
+func BuildTopology(win flow.Window, bls []flow.Baseline, external bool) Topology {
 	t := Topology{Window: win, Nodes: []flow.WorkloadRef{}, Edges: []Edge{}}
 	idx := map[edgeKey]int{}
 	for _, b := range bls {

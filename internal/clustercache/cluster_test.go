@@ -180,10 +180,10 @@ func TestServerWiring(t *testing.T) {
 			}
 			var ok bool
 			w, ok = snap.Cluster.Workloads[rolloutRef]
-			return ok && len(w.Replicas) == 1
+			return ok && len(w.Pods) == 1
 		})
-		want := []policy.Replica{{Name: "cart-6c9f8-x", Labels: podLabels, IPs: []netip.Addr{netip.MustParseAddr("198.18.0.31")}}}
-		if diff := cmp.Diff(want, w.Replicas, cmpopts.EquateComparable(netip.Addr{})); diff != "" {
+		want := []policy.PodInfo{{Name: "cart-6c9f8-x", Labels: podLabels, IPs: []netip.Addr{netip.MustParseAddr("198.18.0.31")}}}
+		if diff := cmp.Diff(want, w.Pods, cmpopts.EquateComparable(netip.Addr{})); diff != "" {
 			t.Errorf("replicas (-want +got):\n%s", diff)
 		}
 	})

@@ -87,10 +87,10 @@ func (x *Index) workload(ref flow.WorkloadRef) (policy.Workload, bool) {
 	if !known {
 		w = policy.Workload{Ref: ref, Labels: commonLabels(pods), Ports: pods[0].ports, HostNetwork: pods[0].hostNetwork}
 	}
-	w.IPs, w.Replicas = nil, nil
+	w.IPs, w.Pods = nil, nil
 	for _, p := range pods {
 		w.IPs = append(w.IPs, p.ips...)
-		w.Replicas = append(w.Replicas, policy.Replica{Name: p.name, Labels: p.labels, IPs: p.ips})
+		w.Pods = append(w.Pods, policy.PodInfo{Name: p.name, Labels: p.labels, IPs: p.ips})
 	}
 	slices.SortFunc(w.IPs, netip.Addr.Compare)
 	w.IPs = slices.Compact(w.IPs)
@@ -142,8 +142,8 @@ func (s *Snapshot) WithWorkload(w policy.Workload) *policy.Cluster {
 		if len(w.IPs) == 0 {
 			w.IPs = old.IPs
 		}
-		if len(w.Replicas) == 0 {
-			w.Replicas = old.Replicas
+		if len(w.Pods) == 0 {
+			w.Pods = old.Pods
 		}
 	}
 	c.Workloads[w.Ref] = w

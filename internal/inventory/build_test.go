@@ -71,16 +71,16 @@ func TestBuildAgainstRealAPIServer(t *testing.T) {
 	want := map[flow.WorkloadRef]policy.Workload{
 		ref(flow.KindDeployment, "api"): {Ref: ref(flow.KindDeployment, "api"), Labels: app("api"), Ports: http, Selector: sel("api"),
 			IPs: []netip.Addr{ip("198.18.0.20"), ip("198.18.0.21")},
-			Replicas: []policy.Replica{
+			Pods: []policy.PodInfo{
 				{Name: "api-5d4-x", Labels: app("api", "pod-template-hash", "5d4"), IPs: []netip.Addr{ip("198.18.0.21")}},
 				{Name: "api-5d4-y", Labels: app("api", "pod-template-hash", "5d4"), IPs: []netip.Addr{ip("198.18.0.20")}}}},
 		ref(flow.KindDeployment, "bad"): {Ref: ref(flow.KindDeployment, "bad"), Labels: app("bad"), Ports: http, Selector: sel("bad")},
 		ref(flow.KindCronJob, "report"): {Ref: ref(flow.KindCronJob, "report"), Labels: app("report"),
 			IPs: []netip.Addr{ip("198.18.0.30")},
-			Replicas: []policy.Replica{{Name: "report-1-z", Labels: app("report", "job-name", "report-1", "batch.kubernetes.io/job-name", "report-1"),
+			Pods: []policy.PodInfo{{Name: "report-1-z", Labels: app("report", "job-name", "report-1", "batch.kubernetes.io/job-name", "report-1"),
 				IPs: []netip.Addr{ip("198.18.0.30")}}}},
 		ref(flow.KindPod, "debug"): {Ref: ref(flow.KindPod, "debug"), Labels: app("debug"), Ports: http,
-			IPs: []netip.Addr{ip("198.18.0.40")}, Replicas: []policy.Replica{{Name: "debug", Labels: app("debug"), IPs: []netip.Addr{ip("198.18.0.40")}}}},
+			IPs: []netip.Addr{ip("198.18.0.40")}, Pods: []policy.PodInfo{{Name: "debug", Labels: app("debug"), IPs: []netip.Addr{ip("198.18.0.40")}}}},
 	}
 	if diff := cmp.Diff(want, s.Cluster.Workloads, cmpopts.EquateComparable(netip.Addr{}), cmpopts.EquateEmpty(),
 		cmpopts.IgnoreFields(metav1.LabelSelector{}, "MatchExpressions")); diff != "" {

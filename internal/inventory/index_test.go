@@ -66,7 +66,7 @@ func TestIndexFollowsEvents(t *testing.T) {
 	ips := []netip.Addr{netip.MustParseAddr("198.18.0.10"), netip.MustParseAddr("198.18.0.11")}
 	want := map[flow.WorkloadRef]policy.Workload{rollout: {Ref: rollout,
 		Labels: map[string]string{"app": "cart", "rollouts-pod-template-hash": "6c9f8"}, IPs: ips,
-		Replicas: []policy.Replica{
+		Pods: []policy.PodInfo{
 			{Name: "cart-6c9f8-a", Labels: map[string]string{"app": "cart", "rollouts-pod-template-hash": "6c9f8"}, IPs: ips[1:]},
 			{Name: "cart-6c9f8-b", Labels: map[string]string{"app": "cart", "rollouts-pod-template-hash": "6c9f8"}, IPs: ips[:1]},
 		}}}

@@ -65,6 +65,9 @@ func TestRulesCatchViolations(t *testing.T) {
 		{"webhook depending on badger transitively", Package{ImportPath: Module + "/webhook/admission", Deps: []string{"github.com/dgraph-io/badger/v4/y"}}, 1},
 		{"product importing testutil", Package{ImportPath: Module + "/internal/agent", Imports: []string{Module + "/internal/testutil"}}, 1},
 		{"importing cmd", Package{ImportPath: Module + "/webhook", Imports: []string{Module + "/cmd/server"}}, 1},
+		{"aggregated API depending on badger", Package{ImportPath: Module + "/internal/apiserver", Deps: []string{"github.com/dgraph-io/badger/v4"}}, 1},
+		{"API types importing client-go", Package{ImportPath: Module + "/internal/apis/v1alpha1", Imports: []string{"k8s.io/client-go/rest"}}, 1},
+		{"CLI depending on ebpf", Package{ImportPath: Module + "/internal/cli", Deps: []string{"github.com/cilium/ebpf"}}, 1},
 		{"package named util", Package{ImportPath: Module + "/internal/util"}, 1},
 	}
 	for _, tt := range tests {

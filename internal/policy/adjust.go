@@ -46,15 +46,25 @@ func (e Exclusion) matches(p flow.Peer) bool {
 }
 
 // allowFor returns the allowed CIDR that contains ip, the narrowest first.
+// CIDRs of equal length that contain ip are one network: among them the
+// alias is chosen by its value (a named one first, then the smallest), so
+// that it does not depend on the order the user listed them in.
 func (a Adjustments) allowFor(ip netip.Addr) (AllowCIDR, bool) {
 	best, found := AllowCIDR{}, false
 	for _, al := range a.Allow {
 		if !al.CIDR.IsValid() || !al.CIDR.Contains(ip) {
 			continue
 		}
-		if !found || al.CIDR.Bits() > best.CIDR.Bits() {
+		if !found || al.CIDR.Bits() > best.CIDR.Bits() || al.CIDR.Bits() == best.CIDR.Bits() && betterAlias(al.Alias, best.Alias) {
 			best, found = al, true
 		}
 	}
 	return best, found
+}
+
+func betterAlias(a, b string) bool {
+	if (a == "") != (b == "") {
+		return a != ""
+	}
+	return a < b
 }

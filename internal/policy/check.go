@@ -31,7 +31,11 @@ type CheckInput struct {
 	Policies []networkingv1.NetworkPolicy
 	Change   Change
 	// Baselines are those of the workloads the change touches (see
-	// Touched); other baselines are ignored.
+	// Touched) and of the workloads whose flows have a touched workload as
+	// their peer: Check evaluates every flow at both ends, so a connection
+	// that only its source saw (the destination's baseline empty, say) is
+	// still found when the change blocks it at the destination. Other
+	// baselines cost a scan and add nothing.
 	Baselines []flow.Baseline
 	// Adjustments are the user's decisions per workload.
 	Adjustments map[flow.WorkloadRef]Adjustments
@@ -66,6 +70,16 @@ type Finding struct {
 	Message string `json:"message"`
 	// Fix suggests the rule that would allow the flow.
 	Fix string `json:"fix"`
+	// PeerSide: the change blocks the flow at the peer's end too (the
+	// peer's ingress for an egress flow, its egress for an ingress flow),
+	// not only, or not at all, at the workload's own end.
+	PeerSide bool `json:"peerSide,omitempty"`
+	// OwnSideAllowed: the workload's own end still allows the flow; only
+	// the peer's end blocks it.
+	OwnSideAllowed bool `json:"ownSideAllowed,omitempty"`
+	// Partial: the change blocks the flow between some of the pods'
+	// addresses only (an ipBlock that splits replicas or address families).
+	Partial bool `json:"partial,omitempty"`
 }
 
 // String is the finding as one line for an admission warning.
@@ -79,10 +93,25 @@ type Report struct {
 	// Excluded are flows the change would block to peers the user excluded
 	// on purpose: not problems, listed apart.
 	Excluded []Finding `json:"excluded"`
+	// Failing are the failed connects of the flows the change concerns
+	// (either end selected by the changed policy), judged under the
+	// policies after the change: evidence that something is closed or
+	// blocked, never flows to allow.
+	Failing []FailedConnect `json:"failing,omitempty"`
+	// AlsoIsolates, for a policy netpol-advisor recommended (labelled
+	// app.kubernetes.io/managed-by: netpol-advisor, named after its
+	// workload), lists the other workloads whose pods its podSelector
+	// selects: it isolates them though it was not meant to. Their blocked
+	// flows are among the findings when their baselines are given.
+	AlsoIsolates []flow.WorkloadRef `json:"alsoIsolates,omitempty"`
 }
 
 // Check lists every flow of the baselines that Kubernetes allows under the
-// current policies and would block after the change.
+// current policies and would block after the change, at either end: the
+// workload's own side or its peer's. A flow is judged at every pair of its
+// ends (each address of each pod of both workloads) and reported when some
+// pair is blocked (Finding.Partial when not all). Failed connects are never
+// traffic to allow: a flow's failed count is not judged.
 func Check(in CheckInput) Report {
 	return check(in)
 }

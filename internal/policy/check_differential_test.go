@@ -48,27 +48,104 @@ func TestCheckMatchesBruteForce(t *testing.T) {
 			t.Fatalf("case %d, %s of %s: reported connections (-brute force +Check):\n%s\nbefore: %s\nchange: %s",
 				i, change.Operation, changedName(change), diff, toYAML(t, before), toYAML(t, change))
 		}
-		if diff := cmp.Diff(bruteForceFlows(c, before, after, change, touched), checkFlows(c, before, change, touched)); diff != "" {
+		if diff := cmp.Diff(bruteForceFlows(c, before, after, touched), checkFlows(c, before, change, touched)); diff != "" {
 			t.Fatalf("case %d, %s of %s: reported flows (-brute force +Check):\n%s\nbefore: %s\nchange: %s",
 				i, change.Operation, changedName(change), diff, toYAML(t, before), toYAML(t, change))
 		}
 	}
 }
 
-// bruteForceFlows: the flows, in the directions the change selects their
-// workload for, that Evaluate allows before and blocks after.
-func bruteForceFlows(c *Cluster, before, after []networkingv1.NetworkPolicy, ch Change, baselines []flow.Baseline) map[flow.Key]bool {
+// bruteForceFlows: the flows with connects (failed-only ones are never
+// traffic to allow) that Evaluate allows before and blocks after, at some
+// pair of their ends.
+func bruteForceFlows(c *Cluster, before, after []networkingv1.NetworkPolicy, baselines []flow.Baseline) map[flow.Key]bool {
 	out := map[flow.Key]bool{}
+	for k, v := range bruteForce(c, before, after, baselines) {
+		if v.blocked {
+			out[k] = true
+		}
+	}
+	return out
+}
+
+// bruteForce evaluates every flow at every pair of its ends (each address
+// of each pod on both sides) with Evaluate, before and after.
+func bruteForce(c *Cluster, before, after []networkingv1.NetworkPolicy, baselines []flow.Baseline) map[flow.Key]outcome {
+	eb, ea := NewEvaluator(before, c.Namespaces), NewEvaluator(after, c.Namespaces)
+	out := map[flow.Key]outcome{}
 	for _, b := range baselines {
-		in, eg := affects(changedPolicies(ch), c.Workloads[b.Workload])
 		for _, f := range b.Flows {
-			if f.Direction == flow.Ingress && !in || f.Direction == flow.Egress && !eg {
+			if f.Count == 0 {
 				continue
 			}
-			conn, _ := connectionFor(c, f)
-			if Evaluate(before, c.Namespaces, conn).Allowed && !Evaluate(after, c.Namespaces, conn).Allowed {
-				out[f.Key] = true
+			var o outcome
+			stays := false
+			for _, conn := range allConnections(c, f) {
+				vb, va := eb.Evaluate(conn), ea.Evaluate(conn)
+				if !vb.Allowed {
+					continue
+				}
+				if va.Allowed {
+					stays = true
+					continue
+				}
+				own, theirs := !va.Egress.Allowed, !va.Ingress.Allowed
+				if f.Direction == flow.Ingress {
+					own, theirs = theirs, own
+				}
+				o.blocked, o.own, o.peer = true, o.own || own, o.peer || theirs
 			}
+			o.partial = o.blocked && stays
+			if o.blocked {
+				out[f.Key] = o
+			}
+		}
+	}
+	return out
+}
+
+// allConnections is the flow as a connection between every pair of its
+// ends, built from the snapshot without the checker.
+func allConnections(c *Cluster, f flow.Flow) []Connection {
+	selfs := testEnds(c.Workloads[f.Workload])
+	peers := []Endpoint{{IP: f.Peer.IP}}
+	if f.Peer.Kind == flow.PeerWorkload {
+		peers = testEnds(c.Workloads[f.Peer.Workload])
+	}
+	var out []Connection
+	for _, s := range selfs {
+		for _, p := range peers {
+			conn := Connection{Source: s, Destination: p, Port: f.Port, Protocol: f.Protocol}
+			if f.Direction == flow.Ingress {
+				conn.Source, conn.Destination = p, s
+			}
+			out = append(out, conn)
+		}
+	}
+	return out
+}
+
+// testEnds: one end per address of each pod, labelled as the pod is.
+func testEnds(w Workload) []Endpoint {
+	type pod struct {
+		labels map[string]string
+		ips    []netip.Addr
+	}
+	pods := []pod{{w.Labels, w.IPs}}
+	if len(w.Pods) > 0 {
+		pods = nil
+		for _, p := range w.Pods {
+			l := p.Labels
+			if l == nil {
+				l = w.Labels
+			}
+			pods = append(pods, pod{l, p.IPs})
+		}
+	}
+	var out []Endpoint
+	for _, p := range pods {
+		for _, ip := range p.ips {
+			out = append(out, Endpoint{Pod: &Pod{Namespace: w.Ref.Namespace, Labels: p.labels, Ports: w.Ports, HostNetwork: w.HostNetwork}, IP: ip})
 		}
 	}
 	return out
@@ -115,12 +192,14 @@ func (w *randomWorld) cluster() (*Cluster, map[flow.WorkloadRef]flow.Baseline) {
 	return c, baselines
 }
 
-// connectionFor is the connection of a flow of the snapshot.
+// connectionFor is the connection of a flow of a world with one address
+// per workload.
 func connectionFor(c *Cluster, f flow.Flow) (Connection, bool) {
-	k := newChecker(CheckInput{Cluster: c})
-	self, _ := k.endpoint(f.Workload)
-	conn, _, ok := k.connection(self, &f)
-	return conn, ok
+	conns := allConnections(c, f)
+	if len(conns) != 1 {
+		return Connection{}, false
+	}
+	return conns[0], true
 }
 
 func randomChange(r *rand.Rand, w *randomWorld, existing []networkingv1.NetworkPolicy) Change {

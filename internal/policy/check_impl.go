@@ -15,25 +15,34 @@ func check(in CheckInput) Report {
 	name := changedName(in.Change)
 	var r Report
 	for _, b := range in.Baselines {
-		if !k.inChangedNamespace(b.Workload.Namespace) {
-			continue
-		}
-		w, ok := k.cluster.Workloads[b.Workload]
-		if !ok {
-			continue
-		}
-		ingress, egress := affects(k.changed, w)
-		if !ingress && !egress {
-			continue
-		}
-		self, _ := k.endpoint(b.Workload)
+		var self *ends // built when a flow needs it: most baselines have none
+		inNS := k.inChangedNamespace(b.Workload.Namespace)
 		adj := in.Adjustments[b.Workload]
 		for i := range b.Flows {
 			f := &b.Flows[i] // flows are large: no copy per flow
-			if f.Direction == flow.Ingress && !ingress || f.Direction == flow.Egress && !egress || !k.blocked(self, f) {
+			if !inNS && !k.peerMayChange(f) {
 				continue
 			}
-			fd := newFinding(k.cluster, b.Workload, *f, name)
+			if self == nil {
+				if self = k.workload(b.Workload); self == nil {
+					break
+				}
+			}
+			peer := k.peer(f)
+			if peer == nil || !k.mayChange(self, f) {
+				continue
+			}
+			if f.Failed > 0 {
+				r.Failing = append(r.Failing, k.failed(self, peer, f))
+			}
+			if f.Count == 0 {
+				continue // a failed connect is never traffic to allow
+			}
+			o := k.judge(self, peer, f)
+			if !o.blocked {
+				continue
+			}
+			fd := newFinding(k.selections(), b.Workload, *f, name, o)
 			if adj.Excludes(f.Peer) {
 				r.Excluded = append(r.Excluded, fd)
 			} else {
@@ -42,7 +51,43 @@ func check(in CheckInput) Report {
 		}
 	}
 	r.Findings, r.Excluded = mergeFindings(r.Findings), mergeFindings(r.Excluded)
+	sortFailing(r.Failing)
+	r.AlsoIsolates = alsoIsolates(k.cluster, in.Change.New)
 	return r
+}
+
+// alsoIsolates lists the workloads a managed policy selects besides the one
+// it is named after.
+func alsoIsolates(c *Cluster, np *networkingv1.NetworkPolicy) []flow.WorkloadRef {
+	if np == nil || np.Labels[ManagedByLabel] != ManagedByValue {
+		return nil
+	}
+	var out []flow.WorkloadRef
+	for _, ref := range touched(c, Change{Operation: Create, New: np}) {
+		if ref.Namespace != np.Namespace || ref.Name != np.Name {
+			out = append(out, ref)
+		}
+	}
+	return out
+}
+
+// mayChange is the cheap filter: the change can only alter a flow whose
+// own end, or whose peer's, a changed policy selects in that end's
+// direction.
+func (k *checker) mayChange(self *ends, f *flow.Flow) bool {
+	selfDir, _ := sides(f.Direction)
+	return self.any(selfDir) || k.peerMayChange(f)
+}
+
+// peerMayChange reports whether a changed policy selects the flow's peer in
+// the direction of the peer's end.
+func (k *checker) peerMayChange(f *flow.Flow) bool {
+	if f.Peer.Kind != flow.PeerWorkload || !k.inChangedNamespace(f.Peer.Workload.Namespace) {
+		return false
+	}
+	_, peerDir := sides(f.Direction)
+	peer := k.workload(f.Peer.Workload)
+	return peer != nil && peer.any(peerDir)
 }
 
 func changedPolicies(ch Change) []*compiled {
@@ -64,32 +109,21 @@ func changedName(ch Change) string {
 	return ""
 }
 
-// affects says in which directions the changed policies select w: only
-// those flows can change their verdict.
+// affects says in which directions the changed policies select some pod
+// of w.
 func affects(changed []*compiled, w Workload) (ingress, egress bool) {
 	if w.HostNetwork {
 		return false, false
 	}
-	for _, p := range changed {
-		if p.namespace == w.Ref.Namespace && p.selector.matches(labels.Set(w.Labels)) {
-			ingress = ingress || p.ingress
-			egress = egress || p.egress
+	for _, l := range podLabels(w) {
+		for _, p := range changed {
+			if p.namespace == w.Ref.Namespace && p.selector.matches(labels.Set(l)) {
+				ingress = ingress || p.ingress
+				egress = egress || p.egress
+			}
 		}
 	}
 	return ingress, egress
-}
-
-// endpointOf is a pod of the workload, with its first address.
-func endpointOf(w Workload) Endpoint { return endpointIn(w, new(Pod)) }
-
-// endpointIn is endpointOf with the pod written to p.
-func endpointIn(w Workload, p *Pod) Endpoint {
-	*p = Pod{Namespace: w.Ref.Namespace, Labels: w.Labels, Ports: w.Ports, HostNetwork: w.HostNetwork}
-	ep := Endpoint{Pod: p}
-	if len(w.IPs) > 0 {
-		ep.IP = w.IPs[0]
-	}
-	return ep
 }
 
 func touched(c *Cluster, ch Change) []flow.WorkloadRef {

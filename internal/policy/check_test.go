@@ -81,7 +81,8 @@ func TestCheckOnlyReportsWhatChanges(t *testing.T) {
 		{"deleting the allowing policy blocks under the deny-all", []networkingv1.NetworkPolicy{allowDB, denyAll}, Change{Operation: Delete, Old: &allowDB}, []int32{5432}},
 		{"update narrowing the policy", []networkingv1.NetworkPolicy{allowDB},
 			Change{Operation: Update, Old: &allowDB, New: ptr(makePolicy("shop", "allow-db", map[string]string{"app": "api"}, types(egr), egressRule(nil, tcp(80))))}, []int32{5432}},
-		{"a policy for other pods touches nothing", nil, Change{Operation: Create, New: ptr(makePolicy("shop", "web", map[string]string{"app": "web"}, types(ing, egr)))}, nil},
+		{"a policy for the peer blocks at the peer's side", nil, Change{Operation: Create, New: ptr(makePolicy("shop", "web", map[string]string{"app": "web"}, types(ing, egr)))}, []int32{80}},
+		{"a policy for pods no flow reaches touches nothing", nil, Change{Operation: Create, New: ptr(makePolicy("shop", "other", map[string]string{"app": "other"}, types(ing, egr)))}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

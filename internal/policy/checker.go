@@ -1,8 +1,6 @@
 package policy
 
 import (
-	"net/netip"
-
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
@@ -10,22 +8,49 @@ import (
 )
 
 // checker holds what one Check call shares between flows: the policy sets
-// before and after the change, the changed policies, and one Endpoint (one
-// *Pod) per workload so that each pod's selecting policies are looked up
-// once.
+// before and after the change, the changed policies, and each workload's
+// ends (built once per call, so that each pod's selecting policies are
+// looked up once).
 type checker struct {
 	cluster       *Cluster
 	before, after *policySet
 	changed       []*compiled
-	endpoints     map[flow.WorkloadRef]*endpointSlot
-	slots         []endpointSlot // where endpoints live, allocated by the chunk
+	ends          map[flow.WorkloadRef]*ends
+	single        ends // an address that is not a pod, reused per flow
+	sels          *selections
 }
 
-// endpointSlot is an Endpoint's pod and address, kept out of the map so
-// that its entries stay small.
-type endpointSlot struct {
-	pod Pod
-	ip  netip.Addr
+// selections are the pod selections the findings' fixes name, computed
+// when the first finding needs one.
+func (k *checker) selections() *selections {
+	if k.sels == nil {
+		k.sels = newSelections(k.cluster)
+	}
+	return k.sels
+}
+
+// ends are a workload's connection ends and, per end, whether a changed
+// policy selects its pod for ingress or egress.
+type ends struct {
+	eps          []Endpoint
+	affIn, affEg []bool
+	anyIn, anyEg bool
+}
+
+// affected reports whether the changed policies select end i for dir.
+func (e *ends) affected(i int, dir networkingv1.PolicyType) bool {
+	if dir == networkingv1.PolicyTypeIngress {
+		return e.affIn != nil && e.affIn[i]
+	}
+	return e.affEg != nil && e.affEg[i]
+}
+
+// any reports whether the changed policies select some end for dir.
+func (e *ends) any(dir networkingv1.PolicyType) bool {
+	if dir == networkingv1.PolicyTypeIngress {
+		return e.anyIn
+	}
+	return e.anyEg
 }
 
 func newChecker(in CheckInput) *checker {
@@ -35,7 +60,7 @@ func newChecker(in CheckInput) *checker {
 	}
 	before := newPolicySet(in.Policies)
 	return &checker{cluster: c, before: before, after: before.apply(in.Change), changed: changedPolicies(in.Change),
-		endpoints: make(map[flow.WorkloadRef]*endpointSlot, min(len(c.Workloads), 256))}
+		ends: make(map[flow.WorkloadRef]*ends, min(len(c.Workloads), 256)), single: ends{eps: make([]Endpoint, 1)}}
 }
 
 // inChangedNamespace is a cheap first filter: a policy only selects pods
@@ -49,87 +74,75 @@ func (k *checker) inChangedNamespace(ns string) bool {
 	return false
 }
 
-// endpoint returns the workload as a connection end, built once per call.
-func (k *checker) endpoint(ref flow.WorkloadRef) (Endpoint, bool) {
-	if e, ok := k.endpoints[ref]; ok {
-		return Endpoint{Pod: &e.pod, IP: e.ip}, true
+// workload returns the workload's ends, built once per call; nil when the
+// snapshot does not know it.
+func (k *checker) workload(ref flow.WorkloadRef) *ends {
+	if e, ok := k.ends[ref]; ok {
+		return e
 	}
 	w, ok := k.cluster.Workloads[ref]
 	if !ok {
-		return Endpoint{}, false
+		k.ends[ref] = nil
+		return nil
 	}
-	if len(k.slots) == cap(k.slots) {
-		k.slots = make([]endpointSlot, 0, 64)
-	}
-	k.slots = append(k.slots, endpointSlot{})
-	e := &k.slots[len(k.slots)-1]
-	ep := endpointIn(w, &e.pod)
-	e.ip = ep.IP
-	k.endpoints[ref] = e
-	return ep, true
+	return k.build(ref, w)
 }
 
-// blocked reports whether a flow of the touched workload self is allowed
-// now and blocked after the change. The side of self is evaluated first;
-// the peer's side only when it can still matter.
-func (k *checker) blocked(self Endpoint, f *flow.Flow) bool {
-	conn, peer, ok := k.connection(self, f)
-	if !ok {
-		return false
+// service returns the ends of a Service that had no endpoints: a pod its
+// selector picks; nil without a selector.
+func (k *checker) service(s flow.ServiceRef) *ends {
+	ref := flow.WorkloadRef{Namespace: s.Namespace, Kind: "Service", Name: s.Name}
+	if e, ok := k.ends[ref]; ok {
+		return e
 	}
-	selfDir, peerDir := networkingv1.PolicyTypeEgress, networkingv1.PolicyTypeIngress
-	if f.Direction == flow.Ingress {
-		selfDir, peerDir = peerDir, selfDir
+	sel := k.cluster.Services[flow.ServiceRef{Namespace: s.Namespace, Name: s.Name}]
+	if len(sel) == 0 {
+		k.ends[ref] = nil
+		return nil
 	}
-	selfAfter := k.allows(k.after, self, selfDir, conn)
-	peerChanges := k.peerAffected(peer, peerDir)
-	if selfAfter && !peerChanges {
-		return false
-	}
-	if !k.allows(k.before, self, selfDir, conn) || !k.allows(k.before, peer, peerDir, conn) {
-		return false
-	}
-	return !selfAfter || !k.allows(k.after, peer, peerDir, conn)
+	return k.build(ref, Workload{Ref: ref, Labels: sel})
 }
 
-func (k *checker) connection(self Endpoint, f *flow.Flow) (Connection, Endpoint, bool) {
-	peer := Endpoint{IP: f.Peer.IP}
-	if f.Peer.Kind == flow.PeerService {
-		// A Service without endpoints: a pod its selector picks.
-		sel := k.cluster.Services[flow.ServiceRef{Namespace: f.Peer.Service.Namespace, Name: f.Peer.Service.Name}]
-		if len(sel) == 0 {
-			return Connection{}, Endpoint{}, false
-		}
-		peer = Endpoint{Pod: &Pod{Namespace: f.Peer.Service.Namespace, Labels: sel}}
-	}
-	if f.Peer.Kind == flow.PeerWorkload {
-		var ok bool
-		if peer, ok = k.endpoint(f.Peer.Workload); !ok {
-			return Connection{}, Endpoint{}, false
+// build makes and keeps the ends of w.
+func (k *checker) build(ref flow.WorkloadRef, w Workload) *ends {
+	e := &ends{eps: endpoints(w)}
+	if k.inChangedNamespace(ref.Namespace) {
+		e.affIn, e.affEg = make([]bool, len(e.eps)), make([]bool, len(e.eps))
+		for i, ep := range e.eps {
+			e.affIn[i], e.affEg[i] = k.selects(ep)
+			e.anyIn, e.anyEg = e.anyIn || e.affIn[i], e.anyEg || e.affEg[i]
 		}
 	}
-	conn := Connection{Source: self, Destination: peer, Port: f.Port, Protocol: protocolOf(f.Protocol)}
-	if f.Direction == flow.Ingress {
-		conn.Source, conn.Destination = peer, self
-	}
-	return conn, peer, true
+	k.ends[ref] = e
+	return e
 }
 
-// peerAffected reports whether the changed policies select the peer pod
-// in the direction of its side.
-func (k *checker) peerAffected(ep Endpoint, dir networkingv1.PolicyType) bool {
+// peer returns the ends of a flow's peer: the workload's, or the bare
+// address of any other peer (valid until the next call).
+func (k *checker) peer(f *flow.Flow) *ends {
+	switch f.Peer.Kind {
+	case flow.PeerWorkload:
+		return k.workload(f.Peer.Workload)
+	case flow.PeerService:
+		return k.service(f.Peer.Service)
+	}
+	k.single.eps[0] = Endpoint{IP: f.Peer.IP}
+	return &k.single
+}
+
+// selects reports in which directions the changed policies select the
+// end's pod.
+func (k *checker) selects(ep Endpoint) (ingress, egress bool) {
 	p := selectable(ep)
 	if p == nil {
-		return false
+		return false, false
 	}
 	for _, c := range k.changed {
 		if c.namespace == p.Namespace && c.selector.matches(labels.Set(p.Labels)) {
-			if c.applies(dir) {
-				return true
-			}
+			ingress, egress = ingress || c.ingress, egress || c.egress
 		}
 	}
-	return false
+	return ingress, egress
 }
 
 // allows is the verdict of one side without its explanation.

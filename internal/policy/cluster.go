@@ -43,14 +43,14 @@ type Workload struct {
 	Labels map[string]string `json:"labels,omitempty"`
 	// IPs are the pods' addresses (both families on dual-stack clusters).
 	IPs []netip.Addr `json:"ips,omitempty"`
+	// Pods are the workload's running pods with their own labels and
+	// addresses, when the inventory knows them. Pods carry labels their
+	// template does not (job-name, statefulset.kubernetes.io/pod-name,
+	// pod-template-hash) that a policy may select on. When Pods is empty,
+	// every address in IPs is taken to be a pod carrying Labels.
+	Pods []PodInfo `json:"pods,omitempty"`
 	// Ports are the named container ports of the pod template.
 	Ports []NamedPort `json:"ports,omitempty"`
-	// Replicas are the workload's running pods as they are: each with its
-	// own labels (pod-only ones included, such as
-	// statefulset.kubernetes.io/pod-name, job-name or pod-template-hash,
-	// which a policy may select on) and all its addresses. Labels above are
-	// what every pod carries (the pod template's, when known).
-	Replicas []Replica `json:"replicas,omitempty"`
 	// HostNetwork pods use the node's network: policies never select them and
 	// peers can reach them only by ipBlock.
 	HostNetwork bool `json:"hostNetwork,omitempty"`
@@ -61,11 +61,14 @@ type Workload struct {
 	Selector *metav1.LabelSelector `json:"selector,omitempty"`
 }
 
-// Replica is one running pod of a workload.
-type Replica struct {
-	Name   string            `json:"name"`
+// PodInfo is one running pod of a workload.
+type PodInfo struct {
+	Name string `json:"name,omitempty"`
+	// Labels are the pod's own labels; nil means the workload's Labels.
 	Labels map[string]string `json:"labels,omitempty"`
-	IPs    []netip.Addr      `json:"ips,omitempty"`
+	// IPs are its addresses (status.podIPs; the node's for host-network
+	// pods).
+	IPs []netip.Addr `json:"ips,omitempty"`
 }
 
 // NamedPort is a named container port.

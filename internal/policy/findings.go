@@ -44,14 +44,47 @@ func classify(c *Cluster, f flow.Flow) Class {
 	return ClassPeer
 }
 
-func newFinding(c *Cluster, self flow.WorkloadRef, f flow.Flow, policy string) Finding {
-	class := classify(c, f)
+func newFinding(sels *selections, self flow.WorkloadRef, f flow.Flow, policy string, o outcome) Finding {
+	class := classify(sels.c, f)
+	f.Failed = 0 // the finding is about the connects that succeeded
 	verb, rule := "egress to", "add an egress rule to "
+	peerSide := "ingress"
 	if f.Direction == flow.Ingress {
-		verb, rule = "ingress from", "add an ingress rule from "
+		verb, rule, peerSide = "ingress from", "add an ingress rule from ", "egress"
 	}
 	msg := fmt.Sprintf("%s %s %s %d (%s) is not allowed", verb, peerName(class, f), protocolOf(f.Protocol), f.Port, classDescriptions[class])
-	return Finding{Class: class, Flow: f, Policy: policy, Message: msg, Fix: rule + fixTarget(c, self, class, f)}
+	var fixes []string
+	switch {
+	case o.own && o.peer:
+		msg += ", nor at the peer's " + peerSide
+	case o.peer:
+		msg += " at the peer's " + peerSide
+	}
+	if o.own {
+		fixes = append(fixes, rule+fixTarget(sels, self, class, f))
+	}
+	if o.peer {
+		fixes = append(fixes, peerFix(sels, self, f))
+	}
+	if o.partial {
+		msg += " for some of the pods' addresses"
+	}
+	return Finding{Class: class, Flow: f, Policy: policy, Message: msg, Fix: strings.Join(fixes, "; and "),
+		PeerSide: o.peer, OwnSideAllowed: !o.own, Partial: o.partial}
+}
+
+// peerFix names the rule the peer workload's policies need: the flow as
+// the peer sees it.
+func peerFix(sels *selections, self flow.WorkloadRef, f flow.Flow) string {
+	peer := f.Peer.Workload
+	mirror := flow.Flow{Key: flow.Key{Workload: peer, Direction: flow.Egress,
+		Peer: flow.Peer{Kind: flow.PeerWorkload, Workload: self}, Port: f.Port, Protocol: f.Protocol}}
+	rule := "add an egress rule to " + peer.Namespace + "/" + peer.Name + "'s policies to "
+	if f.Direction == flow.Egress {
+		mirror.Direction = flow.Ingress
+		rule = "add an ingress rule to " + peer.Namespace + "/" + peer.Name + "'s policies from "
+	}
+	return rule + fixTarget(sels, peer, classify(sels.c, mirror), mirror)
 }
 
 func peerName(class Class, f flow.Flow) string {
@@ -67,7 +100,7 @@ func peerName(class Class, f flow.Flow) string {
 }
 
 // fixTarget names the rule's peer and ports that would allow the flow.
-func fixTarget(c *Cluster, self flow.WorkloadRef, class Class, f flow.Flow) string {
+func fixTarget(sels *selections, self flow.WorkloadRef, class Class, f flow.Flow) string {
 	var adj Adjustments
 	if f.Peer.IP.IsValid() {
 		adj.Allow = []AllowCIDR{{CIDR: netip.PrefixFrom(f.Peer.IP, f.Peer.IP.BitLen())}}
@@ -75,14 +108,14 @@ func fixTarget(c *Cluster, self flow.WorkloadRef, class Class, f flow.Flow) stri
 	if class == ClassUnresolved {
 		return fmt.Sprintf("whatever held %s when the flow was seen on %s %d (no longer known; not an ipBlock: it may have been a pod)", f.Peer.IP, protocolOf(f.Protocol), f.Port)
 	}
-	t, ok := targetFor(c, self, f, adj)
+	ts, ok := targetsFor(sels, self, f, adj)
 	if !ok {
 		return fmt.Sprintf("%s on %s %d", f.Peer, protocolOf(f.Protocol), f.Port)
 	}
-	if t.dns {
-		return t.describe() + " on UDP and TCP 53"
+	if ts[0].dns {
+		return ts[0].describe() + " on UDP and TCP 53"
 	}
-	s := fmt.Sprintf("%s on %s %d", t.describe(), protocolOf(f.Protocol), f.Port)
+	s := fmt.Sprintf("%s on %s %d", describeTargets(ts), protocolOf(f.Protocol), f.Port)
 	switch class {
 	case ClassExternal:
 		s += ", or exclude the peer if it is no longer needed"

@@ -99,8 +99,10 @@ func portMatches(p *networkingv1.NetworkPolicyPort, conn Connection) bool {
 	return from > 0 && from <= conn.Port && conn.Port <= to
 }
 
+// namedPortMatches never resolves on a host-network destination: its
+// traffic is node traffic, which policies match by ipBlock and number only.
 func namedPortMatches(name string, conn Connection) bool {
-	dst := conn.Destination.Pod
+	dst := selectable(conn.Destination)
 	if dst == nil {
 		return false
 	}

@@ -16,6 +16,31 @@ import (
 // (ErrUnknownWorkload), uses the host network (ErrHostNetwork) or its pods
 // have no stable label (ErrNoStableLabels). Pods, its own and its peers',
 // are selected by Workload.SelectorLabels.
+//
+// When the workload's labels also select another workload's pods (a
+// Deployment app=cart and a CronJob whose pods carry app=cart,
+// component=cleanup), the podSelector is narrowed to leave them out: a key
+// their pods carry must be absent, or more of the workload's own labels
+// must match. RecommendDetailed says what could not be avoided.
 func Recommend(cluster *Cluster, baseline flow.Baseline, adj Adjustments) (networkingv1.NetworkPolicy, error) {
+	r, err := recommend(cluster, baseline, adj)
+	return r.Policy, err
+}
+
+// Recommendation is a recommended policy and what it could not avoid.
+type Recommendation struct {
+	Policy networkingv1.NetworkPolicy `json:"policy"`
+	// AlsoSelects lists the other workloads whose pods the podSelector
+	// still selects because no label tells them apart: the policy isolates
+	// them too.
+	AlsoSelects []flow.WorkloadRef `json:"alsoSelects,omitempty"`
+	// Warnings say it in words, and name the peer rules that also match
+	// another workload's pods.
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// RecommendDetailed is Recommend with what the recommendation could not
+// avoid.
+func RecommendDetailed(cluster *Cluster, baseline flow.Baseline, adj Adjustments) (Recommendation, error) {
 	return recommend(cluster, baseline, adj)
 }

@@ -27,47 +27,55 @@ type target struct {
 	dns bool
 }
 
-// targetFor returns the target for flow f of workload self. ok is false
-// for a workload peer missing from the snapshot, or an external address no
-// adjustment allows.
-func targetFor(c *Cluster, self flow.WorkloadRef, f flow.Flow, adj Adjustments) (target, bool) {
+// targetsFor returns what a rule must name to allow flow f of workload
+// self: one target, or one ipBlock per address of a host-network peer. ok
+// is false for a workload peer missing from the snapshot, or an external
+// address no adjustment allows.
+func targetsFor(sels *selections, self flow.WorkloadRef, f flow.Flow, adj Adjustments) ([]target, bool) {
+	c := sels.c
 	if t, ok := dnsTarget(c, f); ok {
-		return t, true
+		return []target{t}, true
 	}
 	switch f.Peer.Kind {
 	case flow.PeerWorkload:
 		w, ok := c.Workloads[f.Peer.Workload]
 		if !ok {
-			return target{}, false
+			return nil, false
 		}
 		if w.HostNetwork {
-			return hostTarget(w.IPs, f.Peer.IP)
+			return hostTargets(addresses(w), f.Peer.IP)
 		}
-		return target{namespace: w.Ref.Namespace, pods: selectorCanonical(w), sameNS: w.Ref.Namespace == self.Namespace}, true
+		return []target{{namespace: w.Ref.Namespace, pods: selectionCanonical(sels.of(w)), sameNS: w.Ref.Namespace == self.Namespace}}, true
 	case flow.PeerNode, flow.PeerAPIServer, flow.PeerNodeLocalDNS:
-		return hostTarget(nil, f.Peer.IP)
+		return hostTargets(nil, f.Peer.IP)
 	case flow.PeerService:
-		return serviceTarget(c, self, f.Peer.Service)
+		return serviceTargets(c, self, f.Peer.Service)
 	case flow.PeerExternal:
 		if c.isAPIServer(f.Peer.IP) {
-			return hostTarget(nil, f.Peer.IP)
+			return hostTargets(nil, f.Peer.IP)
 		}
 		if a, ok := adj.allowFor(f.Peer.IP); ok {
-			return target{cidr: a.CIDR.Masked()}, true
+			return []target{{cidr: a.CIDR.Masked()}}, true
 		}
 	}
-	return target{}, false
+	return nil, false
 }
 
-// hostTarget is an ipBlock of one address of a node or host-network pod.
-func hostTarget(ips []netip.Addr, ip netip.Addr) (target, bool) {
-	if !ip.IsValid() && len(ips) > 0 {
-		ip = ips[0]
+// hostTargets are ipBlocks of a node or of every address of a host-network
+// workload (its pods run on several nodes, in one or two families): the
+// address seen, when the flow has one, and all the workload's.
+func hostTargets(ips []netip.Addr, seen netip.Addr) ([]target, bool) {
+	if seen.IsValid() && !slices.Contains(ips, seen) {
+		ips = append([]netip.Addr{seen}, ips...)
 	}
-	if !ip.IsValid() {
-		return target{}, false
+	out := make([]target, 0, len(ips))
+	for _, ip := range ips {
+		if ip.IsValid() {
+			out = append(out, target{cidr: netip.PrefixFrom(ip, ip.BitLen())})
+		}
 	}
-	return target{cidr: netip.PrefixFrom(ip, ip.BitLen())}, true
+	slices.SortFunc(out, target.compare)
+	return out, len(out) > 0
 }
 
 func containsLabels(have, want map[string]string) bool {
@@ -89,33 +97,35 @@ func canonical(l map[string]string) string {
 	return strings.Join(pairs, ",")
 }
 
-// selectorCanonical is canonical(w.SelectorLabels()) without copying the
-// labels in the common case.
-func selectorCanonical(w Workload) string {
-	l := w.Labels
-	if s := w.Selector; s != nil && len(s.MatchExpressions) == 0 && len(s.MatchLabels) > 0 && !hasChurning(s.MatchLabels) {
-		l = s.MatchLabels
-	}
-	pairs := make([]string, 0, len(l))
-	for k, v := range l {
-		if !slices.Contains(churningLabels, k) {
-			pairs = append(pairs, k+"="+v)
+// selectionCanonical renders a selection as canonical matchLabels
+// followed by "!key" for each key that must be absent (label keys never
+// hold '!', ',' or '=').
+func selectionCanonical(sel podSelection) string {
+	out := canonical(sel.labels)
+	for _, k := range sel.absent {
+		if out != "" {
+			out += ","
 		}
-	}
-	slices.Sort(pairs)
-	return strings.Join(pairs, ",")
-}
-
-func parseCanonical(s string) map[string]string {
-	out := map[string]string{}
-	if s == "" {
-		return out
-	}
-	for _, kv := range strings.Split(s, ",") {
-		k, v, _ := strings.Cut(kv, "=")
-		out[k] = v
+		out += "!" + k
 	}
 	return out
+}
+
+// parseCanonical is the label selector of a canonical rendering.
+func parseCanonical(s string) *metav1.LabelSelector {
+	ls := &metav1.LabelSelector{MatchLabels: map[string]string{}}
+	if s == "" {
+		return ls
+	}
+	for _, kv := range strings.Split(s, ",") {
+		if k, ok := strings.CutPrefix(kv, "!"); ok {
+			ls.MatchExpressions = append(ls.MatchExpressions, metav1.LabelSelectorRequirement{Key: k, Operator: metav1.LabelSelectorOpDoesNotExist})
+			continue
+		}
+		k, v, _ := strings.Cut(kv, "=")
+		ls.MatchLabels[k] = v
+	}
+	return ls
 }
 
 // peer renders the target as a NetworkPolicyPeer.
@@ -123,7 +133,7 @@ func (t target) peer() networkingv1.NetworkPolicyPeer {
 	if t.cidr.IsValid() {
 		return networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: t.cidr.String()}}
 	}
-	p := networkingv1.NetworkPolicyPeer{PodSelector: &metav1.LabelSelector{MatchLabels: parseCanonical(t.pods)}}
+	p := networkingv1.NetworkPolicyPeer{PodSelector: parseCanonical(t.pods)}
 	if !t.sameNS {
 		p.NamespaceSelector = &metav1.LabelSelector{MatchLabels: map[string]string{MetadataNameLabel: t.namespace}}
 	}
@@ -140,6 +150,21 @@ func (t target) describe() string {
 		pods = "(all)"
 	}
 	return "namespace " + t.namespace + " pods " + pods
+}
+
+// describeTargets names several targets: ipBlocks are listed together.
+func describeTargets(ts []target) string {
+	if len(ts) == 1 {
+		return ts[0].describe()
+	}
+	cidrs := make([]string, 0, len(ts))
+	for _, t := range ts {
+		if !t.cidr.IsValid() {
+			return t.describe()
+		}
+		cidrs = append(cidrs, t.cidr.String())
+	}
+	return "ipBlocks " + strings.Join(cidrs, ", ")
 }
 
 // compare orders selector targets (by namespace, then labels) before
@@ -165,12 +190,12 @@ func protocolOf(p corev1.Protocol) corev1.Protocol {
 	return p
 }
 
-// serviceTarget selects the pods of a Service that had no endpoints by its
+// serviceTargets select the pods of a Service that had no endpoints by its
 // selector (policies apply after DNAT: the ClusterIP never matches).
-func serviceTarget(c *Cluster, self flow.WorkloadRef, s flow.ServiceRef) (target, bool) {
+func serviceTargets(c *Cluster, self flow.WorkloadRef, s flow.ServiceRef) ([]target, bool) {
 	sel := c.Services[flow.ServiceRef{Namespace: s.Namespace, Name: s.Name}]
 	if len(sel) == 0 {
-		return target{}, false
+		return nil, false
 	}
-	return target{namespace: s.Namespace, pods: canonical(sel), sameNS: s.Namespace == self.Namespace}, true
+	return []target{{namespace: s.Namespace, pods: canonical(sel), sameNS: s.Namespace == self.Namespace}}, true
 }

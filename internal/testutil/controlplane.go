@@ -77,11 +77,7 @@ func assetsDir() string {
 // Kubectl runs the real kubectl against the control plane and returns its
 // standard output and standard error.
 func (cp *ControlPlane) Kubectl(ctx context.Context, stdin []byte, args ...string) (stdout, stderr string, err error) {
-	path, err := exec.LookPath("kubectl")
-	if err != nil {
-		return "", "", err
-	}
-	cmd := exec.CommandContext(ctx, path, append([]string{"--kubeconfig", cp.Kubeconfig}, args...)...)
+	cmd := KubectlCommand(ctx, append([]string{"--kubeconfig", cp.Kubeconfig}, args...)...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	if stdin != nil {
@@ -89,4 +85,11 @@ func (cp *ControlPlane) Kubectl(ctx context.Context, stdin []byte, args ...strin
 	}
 	err = cmd.Run()
 	return out.String(), errOut.String(), err
+}
+
+// KubectlCommand is the real kubectl with args, for tests that run it as
+// another user (their own --kubeconfig). A machine without kubectl fails
+// the command when it runs.
+func KubectlCommand(ctx context.Context, args ...string) *exec.Cmd {
+	return exec.CommandContext(ctx, "kubectl", args...)
 }

@@ -1,0 +1,159 @@
+package v1alpha1
+
+import (
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// Baseline is what one workload was seen doing over a window: every
+// observed connection it accepted (ingress) or made (egress), merged by peer,
+// port, protocol and process. Its name is the workload's name, or
+// kind.name (deployment.shop) where two workloads of a namespace share one.
+//
+// +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
+type Baseline struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	Workload WorkloadReference `json:"workload"`
+	Window   Window            `json:"window"`
+	Ingress  []Flow            `json:"ingress"`
+	Egress   []Flow            `json:"egress"`
+}
+
+// BaselineList is a list of baselines.
+//
+// +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
+type BaselineList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+
+	Items []Baseline `json:"items"`
+}
+
+// WorkloadReference names the owner of a workload's pods in its namespace.
+type WorkloadReference struct {
+	// Kind is Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod (or
+	// another controller kind that owns the pods).
+	Kind string `json:"kind"`
+	Name string `json:"name"`
+}
+
+// Window is the time range a baseline covers; a missing from means since
+// the oldest data kept, a missing to means until now.
+type Window struct {
+	From *metav1.Time `json:"from,omitempty"`
+	To   *metav1.Time `json:"to,omitempty"`
+}
+
+// Flow is one observed edge of a workload.
+type Flow struct {
+	Peer Peer `json:"peer"`
+	// Port is the server-side port after Service DNAT: what a
+	// NetworkPolicy matches.
+	Port     int32  `json:"port"`
+	Protocol string `json:"protocol"`
+	// Process is the name of the process that opened or accepted the
+	// connection, as the node's kernel reported it (escaped).
+	Process string `json:"process,omitempty"`
+	// Count is the number of connections (TCP) or exchanges (UDP) seen.
+	Count int64 `json:"count"`
+	// Failed is the number of attempts that never established: evidence
+	// that something is closed or blocked, never traffic to allow.
+	Failed    int64       `json:"failed,omitempty"`
+	FirstSeen metav1.Time `json:"firstSeen"`
+	LastSeen  metav1.Time `json:"lastSeen"`
+}
+
+// Peer is the other end of a flow.
+type Peer struct {
+	// Kind is Workload, Node, APIServer or External.
+	Kind string `json:"kind"`
+	// Namespace, WorkloadKind and Name name a workload peer.
+	Namespace    string `json:"namespace,omitempty"`
+	WorkloadKind string `json:"workloadKind,omitempty"`
+	Name         string `json:"name,omitempty"`
+	// Service is the Service (namespace/name:port) the connection went
+	// through, when it used a ClusterIP.
+	Service string `json:"service,omitempty"`
+	// IP is the address of a node, API server or external peer.
+	IP string `json:"ip,omitempty"`
+	// Node is the node's name for a node peer, when known.
+	Node string `json:"node,omitempty"`
+	// Display is the peer as people read it.
+	Display string `json:"display"`
+	// Resolved is false for addresses outside the cluster.
+	Resolved bool `json:"resolved"`
+}
+
+// Recommendation is the minimal NetworkPolicy that allows what a workload
+// was seen doing over a window, with the adjustments stored on the
+// workload (allowed CIDRs, excluded peers) applied.
+//
+// +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
+type Recommendation struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	Workload WorkloadReference          `json:"workload"`
+	Window   Window                     `json:"window"`
+	Policy   networkingv1.NetworkPolicy `json:"policy"`
+	// Flows is how many observed flows the recommendation covers.
+	Flows int32 `json:"flows"`
+	// Notes say what the recommendation left out and why.
+	Notes []string `json:"notes,omitempty"`
+}
+
+// RecommendationList is a list of recommendations.
+//
+// +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
+type RecommendationList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+
+	Items []Recommendation `json:"items"`
+}
+
+// Topology is a workload's neighbourhood as a graph: the workload, its
+// peers as nodes, and one edge per direction, peer, port and protocol.
+//
+// +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
+type Topology struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	Workload WorkloadReference `json:"workload"`
+	Window   Window            `json:"window"`
+	Nodes    []TopologyNode    `json:"nodes"`
+	Edges    []TopologyEdge    `json:"edges"`
+}
+
+// TopologyList is a list of topologies.
+//
+// +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
+type TopologyList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+
+	Items []Topology `json:"items"`
+}
+
+// TopologyNode is a workload, a Service, a node, the API server or an
+// external address.
+type TopologyNode struct {
+	// ID is unique in the topology; edges refer to it.
+	ID   string `json:"id"`
+	Peer Peer   `json:"peer"`
+}
+
+// TopologyEdge is a connection between two nodes (From opened it).
+type TopologyEdge struct {
+	From      string      `json:"from"`
+	To        string      `json:"to"`
+	Port      int32       `json:"port"`
+	Protocol  string      `json:"protocol"`
+	Processes []string    `json:"processes,omitempty"`
+	Count     int64       `json:"count"`
+	Failed    int64       `json:"failed,omitempty"`
+	LastSeen  metav1.Time `json:"lastSeen"`
+}

@@ -1,0 +1,68 @@
+package advice
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+
+	"github.com/netpol-advisor/netpol-advisor/internal/adjust"
+	"github.com/netpol-advisor/netpol-advisor/internal/flow"
+	"github.com/netpol-advisor/netpol-advisor/internal/policy"
+)
+
+// RecommendBaseline recommends a policy for b's workload with the
+// adjustments stored on it plus extra ones (the CLI's, not saved), for
+// readers of the aggregated API. A workload the core cannot recommend for
+// (host network, no stable labels, gone from the cluster) gets an empty
+// policy and a note saying why rather than an error, so one such workload
+// does not fail a namespace's list.
+func (a *Advisor) RecommendBaseline(ctx context.Context, b flow.Baseline, extra policy.Adjustments) (networkingv1.NetworkPolicy, []string, error) {
+	snap, err := a.Inventory.Snapshot(ctx)
+	if err != nil {
+		return networkingv1.NetworkPolicy{}, nil, fmt.Errorf("cluster snapshot: %w", err)
+	}
+	var notes []string
+	if reason, bad := snap.Invalid[b.Workload]; bad {
+		notes = append(notes, "stored adjustments ignored: "+reason)
+	}
+	np, err := policy.Recommend(snap.Cluster, b, adjust.Merge(snap.Adjustments[b.Workload], extra))
+	if err != nil {
+		return networkingv1.NetworkPolicy{}, append(notes, "no recommendation: "+err.Error()), nil
+	}
+	return np, notes, nil
+}
+
+// CheckPolicy is what np would block if it were applied now (replacing the
+// policy of its name): the webhook's check, for the aggregated API.
+func (a *Advisor) CheckPolicy(ctx context.Context, np *networkingv1.NetworkPolicy) (policy.Report, []flow.WorkloadRef, error) {
+	got, err := a.Check(ctx, policy.Change{Operation: policy.Create, New: np})
+	if err != nil {
+		return policy.Report{}, nil, err
+	}
+	return got.Report, got.Learning, nil
+}
+
+// Explain evaluates one connection under the policies in force: from a
+// workload to a workload (to set) or to an address (toIP).
+func (a *Advisor) Explain(ctx context.Context, from, to flow.WorkloadRef, toIP netip.Addr, port int32, proto corev1.Protocol) (policy.Verdict, error) {
+	snap, err := a.Inventory.Snapshot(ctx)
+	if err != nil {
+		return policy.Verdict{}, fmt.Errorf("cluster snapshot: %w", err)
+	}
+	src, ok := snap.Cluster.Workloads[from]
+	if !ok {
+		return policy.Verdict{}, fmt.Errorf("%s: %w", from, policy.ErrUnknownWorkload)
+	}
+	conn := policy.Connection{Source: src.Endpoint(), Destination: policy.Endpoint{IP: toIP}, Port: port, Protocol: proto}
+	if !to.IsZero() {
+		dst, ok := snap.Cluster.Workloads[to]
+		if !ok {
+			return policy.Verdict{}, fmt.Errorf("%s: %w", to, policy.ErrUnknownWorkload)
+		}
+		conn.Destination = dst.Endpoint()
+	}
+	return policy.Evaluate(snap.Policies, snap.Cluster.Namespaces, conn), nil
+}
