@@ -24,7 +24,8 @@ import (
 // Each write is toggled several times so that a lagging cache would be
 // caught.
 func TestReviewsSeeWritesAtOnce(t *testing.T) {
-	s := startSuite(t, Options{Annotator: annotatorQuiet})
+	// No annotator: controller names are process-wide and the story test has it.
+	s := startSuite(t, Options{NoAnnotator: true})
 	s.applyBatch(t, "story/baseline.yaml")
 	k := kubectl{t: t, cp: s.cp}
 	k.run(nil, "apply", "-f", "testdata/story/cluster.yaml")

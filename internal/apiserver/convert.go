@@ -58,7 +58,7 @@ func apiFlow(f flow.Flow) v1alpha1.Flow {
 }
 
 func peer(p flow.Peer) v1alpha1.Peer {
-	out := v1alpha1.Peer{Kind: string(p.Kind), Node: p.Node, Display: p.String(), Resolved: p.Kind != flow.PeerExternal}
+	out := v1alpha1.Peer{Kind: string(p.Kind), Node: p.Node, Display: p.String(), Resolved: p.Kind != flow.PeerExternal && p.Kind != flow.PeerUnresolved}
 	if p.IP.IsValid() {
 		out.IP = p.IP.String()
 	}
