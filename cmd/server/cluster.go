@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/netip"
@@ -21,6 +20,14 @@ import (
 	"github.com/netpol-advisor/netpol-advisor/internal/store"
 	"github.com/netpol-advisor/netpol-advisor/webhook/advice"
 )
+
+// syncTimeout bounds the first list of every watched kind: past it the
+// server is likely forbidden to list one of them.
+const syncTimeout = 2 * time.Minute
+
+// watchedKinds names what the server lists and watches, for the error
+// that says which RBAC it needs.
+const watchedKinds = "namespaces, nodes, pods, services, endpointslices, deployments, replicasets, statefulsets, daemonsets, jobs, cronjobs and networkpolicies"
 
 // cluster is the server's view of the cluster: one controller-runtime
 // manager whose single informer cache feeds the resolver, the inventory
@@ -75,10 +82,13 @@ func startCluster(ctx context.Context, wg *sync.WaitGroup, cfg Config, rc *rest.
 	}
 	errc := make(chan error, 1)
 	wg.Go(func() { errc <- mgr.Start(ctx) })
-	if !mgr.GetCache().WaitForCacheSync(ctx) {
-		return nil, errors.Join(errors.New("informer caches did not sync"), context.Cause(ctx))
+	sctx, cancel := context.WithTimeout(ctx, syncTimeout)
+	defer cancel()
+	if !mgr.GetCache().WaitForCacheSync(sctx) {
+		return nil, fmt.Errorf("informer caches did not sync within %s (%w): check that the server's ServiceAccount may list and watch %s",
+			syncTimeout, context.Cause(sctx), watchedKinds)
 	}
-	if err := waitSynced(ctx, resolved); err != nil {
+	if err := waitSynced(sctx, resolved); err != nil {
 		return nil, err
 	}
 	return &cluster{index: idx, inventory: inv, advisor: adv, done: errc}, nil
