@@ -1,6 +1,6 @@
 // Package webhook wires netpol-advisor's admission webhooks and the
 // annotator controller into a controller-runtime manager: Setup registers
-// the Deployment annotation webhook (mutate) and the NetworkPolicy warning
+// the workload annotation webhook (mutate) and the NetworkPolicy warning
 // webhook (validate) on the manager's webhook server, at the paths of the
 // configurations in webhook/config, and the annotator controller;
 // SetupCerts keeps the serving certificate and the configurations' caBundle.
@@ -20,9 +20,12 @@
 //	err = mgr.Start(ctx)
 //
 // The configurations themselves are installed by the chart
-// (webhook/config/webhooks.yaml). The server's RBAC needs: list and watch
+// (charts/netpol-advisor/templates/webhooks.yaml); the server only patches
+// their caBundle. The server's RBAC needs: list and watch
 // namespaces, pods, services, endpointslices, deployments, replicasets,
 // statefulsets, daemonsets, jobs, cronjobs and networkpolicies; patch
-// deployments; get, create and update Secrets in its namespace; get and
+// (server-side apply, field manager netpol-advisor-annotator) deployments,
+// statefulsets, daemonsets, replicasets, jobs, cronjobs and pods, in the
+// namespaces annotated (--annotate-namespace-selector); get, create and update Secrets in its namespace; get and
 // update the two webhook configurations named config.Name.
 package webhook

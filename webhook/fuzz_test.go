@@ -11,6 +11,7 @@ import (
 
 	admissionv1 "k8s.io/api/admission/v1"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
+	"sigs.k8s.io/yaml"
 
 	"github.com/netpol-advisor/netpol-advisor/webhook/advice"
 	"github.com/netpol-advisor/netpol-advisor/webhook/internal/fixture"
@@ -73,6 +74,14 @@ func FuzzValidate(f *testing.F) {
 func FuzzMutate(f *testing.F) {
 	seedReviews(f)
 	f.Add(reviewBody(f, "example-java-app", admissionv1.Create, javaappDeployment(f)))
+	// Every other workload kind, as the API server sends them.
+	for _, doc := range strings.Split(string(mustRead(f, "testdata/kinds/workloads.yaml")), "\n---\n")[1:] {
+		var obj map[string]any
+		if err := yaml.Unmarshal([]byte(doc), &obj); err != nil {
+			f.Fatal(err)
+		}
+		f.Add(reviewBody(f, "ledger", admissionv1.Update, obj))
+	}
 	h := &admission.Webhook{Handler: &mutate.Handler{Recommender: storyAdvisor(f)}}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		ar := fuzzReview(t, h, body)

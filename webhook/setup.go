@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
@@ -18,6 +19,7 @@ import (
 	"github.com/netpol-advisor/netpol-advisor/webhook/config"
 	"github.com/netpol-advisor/netpol-advisor/webhook/mutate"
 	"github.com/netpol-advisor/netpol-advisor/webhook/validate"
+	"github.com/netpol-advisor/netpol-advisor/webhook/workloads"
 )
 
 // Options configure the webhooks. The zero value is usable.
@@ -33,6 +35,10 @@ type Options struct {
 	// BaselineTTL is how long a baseline read serves later requests
 	// (default 5 s; negative: read the store on every request).
 	BaselineTTL time.Duration
+	// AnnotateNamespaces, when set, selects the namespaces whose workloads
+	// the mutating webhook and the annotator annotate (default: all but
+	// the product's own).
+	AnnotateNamespaces *metav1.LabelSelector
 	// Annotator tunes the controller; NoAnnotator leaves it out.
 	Annotator   annotator.Options
 	NoAnnotator bool
@@ -65,14 +71,19 @@ func Setup(mgr manager.Manager, o Options, d Deps) (*advice.Advisor, error) {
 		ttl = 5 * time.Second
 	}
 	adv := &advice.Advisor{Baselines: d.Baselines, Inventory: inv, Window: o.Window, BaselineTTL: ttl}
+	ns := cmp.Or(o.Namespace, "netpol-advisor")
+	scope := workloads.Scope{Skip: ns, Selector: o.AnnotateNamespaces, Namespaces: mgr.GetClient(), Live: mgr.GetAPIReader()}
 	srv := mgr.GetWebhookServer()
-	srv.Register(config.MutatePath, hook(&mutate.Handler{Recommender: adv}))
+	srv.Register(config.MutatePath, hook(&mutate.Handler{Recommender: adv, Scope: scope}))
 	srv.Register(config.ValidatePath, hook(&validate.Handler{Checker: adv, MaxWarnings: o.MaxWarnings}))
 	if o.NoAnnotator {
 		return adv, nil
 	}
 	if o.Annotator.SkipNamespace == "" {
-		o.Annotator.SkipNamespace = cmp.Or(o.Namespace, "netpol-advisor")
+		o.Annotator.SkipNamespace = ns
+	}
+	if o.Annotator.Namespaces == nil {
+		o.Annotator.Namespaces = o.AnnotateNamespaces
 	}
 	r := &annotator.Reconciler{Client: mgr.GetClient(), Recommender: adv, Options: o.Annotator}
 	if err := r.SetupWithManager(mgr); err != nil {

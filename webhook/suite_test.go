@@ -11,7 +11,9 @@ import (
 
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
+	crconfig "sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
@@ -36,9 +38,15 @@ type suite struct {
 
 func startSuite(t testing.TB, o Options) *suite {
 	t.Helper()
+	return startSuiteWith(t, o, config.Options{})
+}
+
+// startSuiteWith installs the configurations made with co.
+func startSuiteWith(t testing.TB, o Options, co config.Options) *suite {
+	t.Helper()
 	s := &suite{}
 	s.cp = testutil.StartControlPlane(t, func(env *envtest.Environment) {
-		env.WebhookInstallOptions.MutatingWebhooks = append(env.WebhookInstallOptions.MutatingWebhooks, config.Mutating(config.Options{}))
+		env.WebhookInstallOptions.MutatingWebhooks = append(env.WebhookInstallOptions.MutatingWebhooks, config.Mutating(co))
 		env.WebhookInstallOptions.ValidatingWebhooks = append(env.WebhookInstallOptions.ValidatingWebhooks, config.Validating(config.Options{}))
 	})
 	st, err := badgerstore.Open(t.TempDir(), badgerstore.Options{})
@@ -69,7 +77,9 @@ func (s *suite) startManagerOn(t testing.TB, o Options, so crwebhook.Options, se
 		Scheme:                 scheme,
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
-		WebhookServer:          crwebhook.NewServer(so),
+		// Every test starts its own manager in this one process.
+		Controller:    crconfig.Controller{SkipNameValidation: ptr.To(true)},
+		WebhookServer: crwebhook.NewServer(so),
 	})
 	if err != nil {
 		t.Fatalf("new manager: %v", err)

@@ -15,6 +15,7 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/clustercache"
+	"github.com/netpol-advisor/netpol-advisor/internal/health"
 	"github.com/netpol-advisor/netpol-advisor/internal/inventory"
 	"github.com/netpol-advisor/netpol-advisor/internal/resolve"
 	"github.com/netpol-advisor/netpol-advisor/internal/store"
@@ -45,7 +46,7 @@ type cluster struct {
 // startCluster starts the manager (serving the webhooks unless they are
 // off) in a goroutine of wg and waits until the resolver's and the
 // inventory's informers have synced.
-func startCluster(ctx context.Context, wg *sync.WaitGroup, cfg Config, rc *rest.Config, baselines store.Reader, log *slog.Logger) (*cluster, error) {
+func startCluster(ctx context.Context, wg *sync.WaitGroup, cfg Config, rc *rest.Config, baselines store.Reader, probe *health.Probe, log *slog.Logger) (*cluster, error) {
 	mgr, err := ctrl.NewManager(rc, ctrl.Options{
 		Logger: logr.FromSlogHandler(log.Handler()),
 		Cache:  clustercache.Options(),
@@ -76,7 +77,7 @@ func startCluster(ctx context.Context, wg *sync.WaitGroup, cfg Config, rc *rest.
 	if err != nil {
 		return nil, err
 	}
-	adv, err := setupWebhooks(ctx, mgr, cfg.Webhook, baselines, inv, log)
+	adv, err := setupWebhooks(ctx, mgr, cfg.Webhook, baselines, inv, probe, log)
 	if err != nil {
 		return nil, err
 	}

@@ -2,16 +2,18 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 
 	ctrl "sigs.k8s.io/controller-runtime"
 	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 
+	"github.com/netpol-advisor/netpol-advisor/internal/health"
 	"github.com/netpol-advisor/netpol-advisor/internal/store"
 	"github.com/netpol-advisor/netpol-advisor/webhook"
 	"github.com/netpol-advisor/netpol-advisor/webhook/advice"
 	"github.com/netpol-advisor/netpol-advisor/webhook/certs"
-	"github.com/netpol-advisor/netpol-advisor/webhook/config"
+	"github.com/netpol-advisor/netpol-advisor/webhook/workloads"
 )
 
 // webhookServer is the admission webhooks' HTTPS server; nil with the
@@ -24,25 +26,32 @@ func webhookServer(cfg WebhookConfig) crwebhook.Server {
 }
 
 // setupWebhooks registers the admission webhooks, their certificate
-// rotation and the annotator with mgr, unless the webhooks are off. The
-// advisor the webhooks share also serves the aggregated API's
-// recommendations; with the webhooks off there is none.
-func setupWebhooks(ctx context.Context, mgr ctrl.Manager, cfg WebhookConfig, baselines store.Reader, inv advice.Inventory, log *slog.Logger) (*advice.Advisor, error) {
+// rotation, their readiness checks and the annotator with mgr, unless the
+// webhooks are off. The advisor the webhooks share also serves the
+// aggregated API's recommendations; with the webhooks off there is none.
+func setupWebhooks(ctx context.Context, mgr ctrl.Manager, cfg WebhookConfig, baselines store.Reader, inv advice.Inventory, probe *health.Probe, log *slog.Logger) (*advice.Advisor, error) {
 	if cfg.Port == 0 {
 		log.Info("admission webhooks off (--webhook-port=0)")
 		return nil, nil
 	}
-	err := webhook.SetupCerts(ctx, mgr, certs.Options{
-		Namespace: cfg.Namespace, Service: cfg.Service, Secret: cfg.Service + "-tls", CertDir: cfg.CertDir, Webhooks: config.Name,
-	})
-	if err != nil {
+	certOpts := certs.Options{
+		Namespace: cfg.Namespace, Service: cfg.Service, Secret: cfg.Service + "-tls", CertDir: cfg.CertDir, Webhooks: cfg.Configuration,
+	}
+	if err := webhook.SetupCerts(ctx, mgr, certOpts); err != nil {
 		return nil, err
 	}
-	opts := webhook.Options{Namespace: cfg.Namespace, Window: cfg.Window, MaxWarnings: cfg.MaxWarnings}
+	if err := addWebhookChecks(probe, mgr, certOpts); err != nil {
+		return nil, err
+	}
+	annotate, err := workloads.ParseSelector(cfg.AnnotateNamespaces)
+	if err != nil {
+		return nil, fmt.Errorf("--annotate-namespace-selector: %w", err)
+	}
+	opts := webhook.Options{Namespace: cfg.Namespace, Window: cfg.Window, MaxWarnings: cfg.MaxWarnings, AnnotateNamespaces: annotate}
 	adv, err := webhook.Setup(mgr, opts, webhook.Deps{Baselines: baselines, Inventory: inv})
 	if err != nil {
 		return nil, err
 	}
-	log.Info("admission webhooks serving", "port", cfg.Port, "service", cfg.Namespace+"/"+cfg.Service)
+	log.Info("admission webhooks serving", "port", cfg.Port, "service", cfg.Namespace+"/"+cfg.Service, "configurations", cfg.Configuration)
 	return adv, nil
 }

@@ -3,6 +3,7 @@ package inventory
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/netip"
 	"sync"
 	"time"
@@ -83,19 +84,37 @@ func NewIndex(o Options) *Index {
 	}
 }
 
-// Snapshot returns the index's current state. Callers must not modify it;
-// it is shared until the next change.
+// Snapshot returns the index's current state, waiting for the informers'
+// first list if they have not finished it. Callers must not modify it; it
+// is shared until the next change.
 func (x *Index) Snapshot(ctx context.Context) (*Snapshot, error) {
+	if err := x.waitSynced(ctx); err != nil {
+		return nil, err
+	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if !x.synced() {
-		return nil, ErrNotSynced
-	}
 	if x.snap == nil || x.snapGen != x.gen {
 		x.snap = x.build()
 		x.snapGen = x.gen
 	}
 	return x.snap, nil
+}
+
+// waitSynced waits (at most until ctx ends) for the informers' first list.
+func (x *Index) waitSynced(ctx context.Context) error {
+	for {
+		x.mu.Lock()
+		ok := x.synced()
+		x.mu.Unlock()
+		if ok {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w: %w", ErrNotSynced, context.Cause(ctx))
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 }
 
 // changed marks the index changed and, if given, workloads to rebuild.

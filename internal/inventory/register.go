@@ -16,8 +16,8 @@ import (
 	"github.com/netpol-advisor/netpol-advisor/internal/resolve"
 )
 
-// Register feeds x from src's informers until ctx ends; Snapshot answers
-// ErrNotSynced until every handler has seen its informer's initial list.
+// Register feeds x from src's informers until ctx ends; Snapshot
+// waits until every handler has seen its informer's initial list.
 func (x *Index) Register(ctx context.Context, src resolve.Informers) error {
 	synced, err := resolve.RegisterAll(ctx, src, []resolve.Watched{
 		{Obj: &corev1.Namespace{}, Handler: resolve.Handler(x.SetNamespace, x.DeleteNamespace)},

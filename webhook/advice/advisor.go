@@ -40,6 +40,10 @@ type Advisor struct {
 	// that long (the same workload is asked about many times in a burst of
 	// applies); zero reads the store every time.
 	BaselineTTL time.Duration
+	// MaxPolicyBytes caps the recommended-policy annotation (default
+	// DefaultMaxPolicyBytes); a larger recommendation is left out, with
+	// state TooLarge.
+	MaxPolicyBytes int
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 

@@ -3,6 +3,7 @@ package advice
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -26,6 +27,12 @@ const (
 	Learning = "learning"
 	// Ready: the recommendation reflects the baseline's window.
 	Ready = "ready"
+	// Unavailable: traffic was observed but no policy can select these
+	// pods (host network, or no stable label); Message says why.
+	Unavailable = "unavailable"
+	// TooLarge: the recommendation was computed but is not written, as it
+	// does not fit the object's annotations; Message says how large it is.
+	TooLarge = "too-large"
 )
 
 // Status says how far a workload's recommendation can be trusted.
@@ -90,7 +97,13 @@ func (a *Advisor) Recommend(ctx context.Context, w policy.Workload, annotations 
 		st.Message = strings.TrimPrefix(st.Message+"; no traffic observed yet", "; ")
 		return Annotations{Status: st}, nil
 	}
+	st.Window, st.Flows = b.Window, len(b.Flows)
 	np, err := policy.Recommend(snap.WithWorkload(w), b, adj)
+	if errors.Is(err, policy.ErrHostNetwork) || errors.Is(err, policy.ErrNoStableLabels) {
+		st.State = Unavailable
+		st.Message = strings.TrimPrefix(st.Message+"; no policy can be recommended: "+unwrapped(err), "; ")
+		return Annotations{Status: st}, nil
+	}
 	if err != nil {
 		return Annotations{}, fmt.Errorf("recommend a policy for %s: %w", w.Ref, err)
 	}
@@ -98,8 +111,19 @@ func (a *Advisor) Recommend(ctx context.Context, w policy.Workload, annotations 
 	if err != nil {
 		return Annotations{}, fmt.Errorf("encode recommended policy: %w", err)
 	}
-	st.State, st.Window, st.Flows = Ready, b.Window, len(b.Flows)
-	return Annotations{Policy: string(out), Status: st}, nil
+	st.State = Ready
+	return a.fit(Annotations{Policy: string(out), Status: st}, annotations), nil
+}
+
+// unwrapped is the reason of a Recommend error, without the workload it
+// names (the annotation is on that workload).
+func unwrapped(err error) string {
+	for _, e := range []error{policy.ErrHostNetwork, policy.ErrNoStableLabels} {
+		if errors.Is(err, e) {
+			return e.Error()
+		}
+	}
+	return err.Error()
 }
 
 // Current reports whether the annotations an object carries already say

@@ -2,26 +2,23 @@ package annotator
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
+	"strings"
 	"time"
 
 	"golang.org/x/time/rate"
-	appsv1 "k8s.io/api/apps/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/controller"
-	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
-	"github.com/netpol-advisor/netpol-advisor/internal/flow"
-	"github.com/netpol-advisor/netpol-advisor/internal/inventory"
 	"github.com/netpol-advisor/netpol-advisor/internal/policy"
 	"github.com/netpol-advisor/netpol-advisor/webhook/advice"
+	"github.com/netpol-advisor/netpol-advisor/webhook/workloads"
 )
+
+// FieldManager is the annotator's own field manager.
+const FieldManager = "netpol-advisor-annotator"
 
 // Recommender computes a workload's annotations (advice.Advisor has it).
 type Recommender interface {
@@ -30,24 +27,33 @@ type Recommender interface {
 
 // Options tune the controller. The zero value is usable.
 type Options struct {
-	// Resync is how often a Deployment is looked at again (default 5 min).
+	// Resync is how often a workload is looked at again (default 5 min).
 	Resync time.Duration
-	// QPS and Burst limit the reconciles of all Deployments together
+	// QPS and Burst limit the annotator's writes, of all kinds together
 	// (default 5 per second, burst 20).
 	QPS   float64
 	Burst int
 	// SkipNamespace is the product's own namespace, never annotated.
 	SkipNamespace string
+	// Namespaces, when set, selects the namespaces whose workloads are
+	// annotated (default: all).
+	Namespaces *metav1.LabelSelector
+	// FieldManager names the annotator's writes (default FieldManager).
+	FieldManager string
 }
 
-// Reconciler annotates one Deployment.
+// Reconciler annotates the workloads of every kind.
 type Reconciler struct {
 	Client      client.Client
 	Recommender Recommender
 	Options     Options
+
+	writes *rate.Limiter
+	scope  workloads.Scope
 }
 
-// SetupWithManager registers the controller.
+// SetupWithManager registers one controller per workload kind; their
+// writes share one rate limit.
 func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	qps, burst := r.Options.QPS, r.Options.Burst
 	if qps <= 0 {
@@ -56,13 +62,19 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if burst <= 0 {
 		burst = 20
 	}
-	limiter := workqueue.NewTypedMaxOfRateLimiter(
-		workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](time.Second, 5*time.Minute),
-		&workqueue.TypedBucketRateLimiter[reconcile.Request]{Limiter: rate.NewLimiter(rate.Limit(qps), burst)})
-	return ctrl.NewControllerManagedBy(mgr).Named("netpol-advisor-annotator").
-		For(&appsv1.Deployment{}, builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
-		WithOptions(controller.Options{RateLimiter: limiter, MaxConcurrentReconciles: 1}).
-		Complete(r)
+	r.writes = rate.NewLimiter(rate.Limit(qps), burst)
+	r.scope = workloads.Scope{Skip: r.Options.SkipNamespace, Selector: r.Options.Namespaces, Namespaces: r.Client}
+	for _, k := range workloads.All {
+		if err := r.setupKind(mgr, k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// retries backs off a failing workload; it limits retries, not writes.
+func retries() workqueue.TypedRateLimiter[reconcile.Request] {
+	return workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](time.Second, 5*time.Minute)
 }
 
 func (r *Reconciler) resync() time.Duration {
@@ -72,53 +84,13 @@ func (r *Reconciler) resync() time.Duration {
 	return 5 * time.Minute
 }
 
-// Reconcile implements reconcile.Reconciler.
-func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
-	if req.Namespace == r.Options.SkipNamespace {
-		return reconcile.Result{}, nil
+func (r *Reconciler) fieldManager() string {
+	if r.Options.FieldManager != "" {
+		return r.Options.FieldManager
 	}
-	var dep appsv1.Deployment
-	if err := r.Client.Get(ctx, req.NamespacedName, &dep); err != nil {
-		return reconcile.Result{}, client.IgnoreNotFound(err)
-	}
-	if !dep.DeletionTimestamp.IsZero() {
-		return reconcile.Result{}, nil
-	}
-	w := inventory.FromTemplate(flow.WorkloadRef{Namespace: dep.Namespace, Kind: flow.KindDeployment, Name: dep.Name}, &dep.Spec.Template)
-	ann, err := r.Recommender.Recommend(ctx, w, dep.Annotations)
-	if err != nil {
-		return reconcile.Result{}, fmt.Errorf("recommend a policy for %s: %w", w.Ref, err)
-	}
-	if !ann.Current(dep.Annotations) {
-		if err := r.patch(ctx, &dep, ann); err != nil {
-			return reconcile.Result{}, err
-		}
-	}
-	return reconcile.Result{RequeueAfter: r.resync()}, nil
+	return FieldManager
 }
 
-// patch writes the two annotations with a JSON merge patch that names only
-// them: other annotations and fields are not sent, so nothing another
-// writer set is overwritten.
-func (r *Reconciler) patch(ctx context.Context, dep *appsv1.Deployment, ann advice.Annotations) error {
-	m, err := ann.Map()
-	if err != nil {
-		return err
-	}
-	values := map[string]any{advice.PolicyAnnotation: nil}
-	for k, v := range m {
-		values[k] = v
-	}
-	patch, err := json.Marshal(map[string]any{"metadata": map[string]any{"annotations": values}})
-	if err != nil {
-		return fmt.Errorf("encode annotation patch: %w", err)
-	}
-	err = r.Client.Patch(ctx, dep, client.RawPatch(client.Merge.Type(), patch))
-	if apierrors.IsNotFound(err) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("annotate deployment %s/%s: %w", dep.Namespace, dep.Name, err)
-	}
-	return nil
+func controllerName(k workloads.Kind) string {
+	return "netpol-advisor-annotator-" + strings.ToLower(string(k.Kind))
 }

@@ -13,8 +13,10 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	crconfig "sigs.k8s.io/controller-runtime/pkg/config"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/clustercache"
@@ -36,7 +38,7 @@ func TestAnnotationsFollowTheBaseline(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	mgr := startManager(t, cp, st)
+	mgr := startManager(t, cp, st, Options{Resync: 200 * time.Millisecond}, nil)
 	c := mgr.GetAPIReader()
 	ctx := context.Background()
 	w, err := client.New(cp.Config, client.Options{})
@@ -78,13 +80,17 @@ func TestAnnotationsFollowTheBaseline(t *testing.T) {
 	}
 }
 
-func startManager(t *testing.T, cp *testutil.ControlPlane, st *badgerstore.Store) ctrl.Manager {
+// startManager runs the annotator with o; wrap, when set, wraps the
+// client it writes through.
+func startManager(t *testing.T, cp *testutil.ControlPlane, st *badgerstore.Store, o Options, wrap func(client.Client) client.Client) ctrl.Manager {
 	t.Helper()
 	scheme := runtime.NewScheme()
 	if err := clientgoscheme.AddToScheme(scheme); err != nil {
 		t.Fatal(err)
 	}
-	mgr, err := ctrl.NewManager(cp.Config, ctrl.Options{Scheme: scheme, Metrics: metricsserver.Options{BindAddress: "0"}, HealthProbeBindAddress: "0"})
+	mgr, err := ctrl.NewManager(cp.Config, ctrl.Options{Scheme: scheme, Metrics: metricsserver.Options{BindAddress: "0"}, HealthProbeBindAddress: "0",
+		// Every test starts its own manager in this one process.
+		Controller: crconfig.Controller{SkipNameValidation: ptr.To(true)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +99,11 @@ func startManager(t *testing.T, cp *testutil.ControlPlane, st *badgerstore.Store
 		t.Fatal(err)
 	}
 	adv := &advice.Advisor{Baselines: st, Inventory: inv}
-	r := &Reconciler{Client: mgr.GetClient(), Recommender: adv, Options: Options{Resync: 200 * time.Millisecond}}
+	c := mgr.GetClient()
+	if wrap != nil {
+		c = wrap(c)
+	}
+	r := &Reconciler{Client: c, Recommender: adv, Options: o}
 	if err := r.SetupWithManager(mgr); err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,11 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
+
+	"github.com/netpol-advisor/netpol-advisor/webhook/workloads"
 )
 
 var update = flag.Bool("update", false, "rewrite webhooks.yaml")
@@ -53,5 +57,39 @@ func TestWebhooksFailOpenFastAndSkipOwnNamespace(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("%s webhook (-want +got):\n%s", name, diff)
 		}
+	}
+}
+
+// The mutating webhook covers every workload kind and, with
+// AnnotateNamespaces, only the selected namespaces (the product's own
+// still excluded); the validating webhook is not narrowed.
+func TestMutatingCoversWorkloadsInSelectedNamespaces(t *testing.T) {
+	sel := &metav1.LabelSelector{MatchLabels: map[string]string{"team": "a"},
+		MatchExpressions: []metav1.LabelSelectorRequirement{{Key: "env", Operator: metav1.LabelSelectorOpIn, Values: []string{"prod"}}}}
+	m := Mutating(Options{Namespace: "np", AnnotateNamespaces: sel}).Webhooks[0]
+	want := &metav1.LabelSelector{MatchLabels: map[string]string{"team": "a"}, MatchExpressions: []metav1.LabelSelectorRequirement{
+		{Key: "kubernetes.io/metadata.name", Operator: metav1.LabelSelectorOpNotIn, Values: []string{"np"}},
+		{Key: "env", Operator: metav1.LabelSelectorOpIn, Values: []string{"prod"}}}}
+	if diff := cmp.Diff(want, m.NamespaceSelector); diff != "" {
+		t.Errorf("namespaceSelector (-want +got):\n%s", diff)
+	}
+	if len(sel.MatchExpressions) != 1 {
+		t.Errorf("the caller's selector was changed: %+v", sel)
+	}
+	if v := Validating(Options{Namespace: "np", AnnotateNamespaces: sel}).Webhooks[0]; len(v.NamespaceSelector.MatchExpressions) != 1 || v.NamespaceSelector.MatchLabels != nil {
+		t.Errorf("validating webhook narrowed: %+v", v.NamespaceSelector)
+	}
+	var got []string
+	for _, r := range m.Rules {
+		for _, res := range r.Resources {
+			got = append(got, r.APIGroups[0]+"/"+res)
+		}
+	}
+	var wantRes []string
+	for _, k := range workloads.All {
+		wantRes = append(wantRes, k.GVK.Group+"/"+k.Resource)
+	}
+	if diff := cmp.Diff(wantRes, got, cmpopts.SortSlices(func(a, b string) bool { return a < b })); diff != "" {
+		t.Errorf("resources (-want +got):\n%s", diff)
 	}
 }

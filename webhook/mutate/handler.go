@@ -7,16 +7,13 @@ import (
 	"strings"
 
 	admissionv1 "k8s.io/api/admission/v1"
-	appsv1 "k8s.io/api/apps/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/adjust"
-	"github.com/netpol-advisor/netpol-advisor/internal/flow"
-	"github.com/netpol-advisor/netpol-advisor/internal/inventory"
 	"github.com/netpol-advisor/netpol-advisor/internal/policy"
 	"github.com/netpol-advisor/netpol-advisor/webhook/advice"
+	"github.com/netpol-advisor/netpol-advisor/webhook/workloads"
 )
 
 // Recommender computes a workload's annotations (advice.Advisor has it).
@@ -26,9 +23,19 @@ type Recommender interface {
 
 var _ Recommender = (*advice.Advisor)(nil)
 
-// Handler is the Deployment admission handler.
+// Scope says whether a namespace's workloads are annotated
+// (workloads.Scope has it).
+type Scope interface {
+	Includes(ctx context.Context, namespace string) (bool, error)
+}
+
+var _ Scope = workloads.Scope{}
+
+// Handler is the workload admission handler.
 type Handler struct {
 	Recommender Recommender
+	// Scope, when set, limits annotation to some namespaces.
+	Scope Scope
 }
 
 var _ admission.Handler = (*Handler)(nil)
@@ -42,25 +49,38 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.R
 	default:
 		return admission.Errored(http.StatusBadRequest, fmt.Errorf("unknown operation %q", req.Operation))
 	}
-	dep, err := decodeDeployment(req.Object)
+	k, obj, err := decodeWorkload(req.Object)
 	if err != nil {
 		return admission.Errored(http.StatusBadRequest, err)
 	}
-	if dep.Name == "" {
+	if obj.GetName() == "" {
 		// generateName: the name is chosen after mutating admission; the
-		// annotator annotates the Deployment once it exists.
+		// annotator annotates the object once it exists.
 		return admission.Allowed("name not chosen yet")
 	}
-	w := inventory.FromTemplate(flow.WorkloadRef{Namespace: req.Namespace, Kind: flow.KindDeployment, Name: dep.Name}, &dep.Spec.Template)
-	warnings := adjustmentsWarnings(req.Namespace, dep.Annotations)
-	ann, err := h.Recommender.Recommend(ctx, w, dep.Annotations)
+	if !workloads.IsTop(obj) {
+		return admission.Allowed("not a workload: its controller carries the recommendation")
+	}
+	obj.SetNamespace(req.Namespace)
+	if h.Scope != nil {
+		in, err := h.Scope.Includes(ctx, req.Namespace)
+		if err != nil || !in {
+			if err != nil {
+				log.FromContext(ctx).Error(err, "annotation scope; admitting unannotated", "namespace", req.Namespace)
+			}
+			return admission.Allowed("namespace not annotated")
+		}
+	}
+	w := k.Workload(obj)
+	warnings := adjustmentsWarnings(req.Namespace, obj.GetAnnotations())
+	ann, err := h.Recommender.Recommend(ctx, w, obj.GetAnnotations())
 	if err == nil {
 		var resp admission.Response
-		if resp, err = patchResponse(dep.Annotations, ann); err == nil {
+		if resp, err = patchResponse(obj.GetAnnotations(), ann); err == nil {
 			return resp.WithWarnings(warnings...)
 		}
 	}
-	log.FromContext(ctx).Error(err, "recommend a policy; admitting the deployment unannotated", "deployment", w.Ref.String())
+	log.FromContext(ctx).Error(err, "recommend a policy; admitting the workload unannotated", "workload", w.Ref.String())
 	return admission.Allowed("netpol-advisor could not compute a recommendation").WithWarnings(warnings...)
 }
 
@@ -72,20 +92,6 @@ func adjustmentsWarnings(ns string, annotations map[string]string) []string {
 		return []string{"netpol-advisor: adjustments ignored until fixed: " + msg}
 	}
 	return nil
-}
-
-func decodeDeployment(raw runtime.RawExtension) (*appsv1.Deployment, error) {
-	if len(raw.Raw) == 0 {
-		return nil, fmt.Errorf("request has no object")
-	}
-	dep := &appsv1.Deployment{}
-	if err := decoder.DecodeRaw(raw, dep); err != nil {
-		return nil, fmt.Errorf("decode object as a Deployment: %w", err)
-	}
-	if gvk := dep.GroupVersionKind(); gvk.Kind != "Deployment" || gvk.Group != appsv1.GroupName {
-		return nil, fmt.Errorf("object is a %s, not an apps Deployment", gvk)
-	}
-	return dep, nil
 }
 
 func patchResponse(current map[string]string, ann advice.Annotations) (admission.Response, error) {
