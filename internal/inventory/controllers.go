@@ -78,8 +78,11 @@ func (x *Index) setController(obj metav1.Object, kind flow.Kind, t *corev1.PodTe
 
 func (x *Index) putController(obj metav1.Object, kind flow.Kind, t *corev1.PodTemplateSpec, sel *metav1.LabelSelector) {
 	ref := Ref(obj, kind)
+	// The controller's selector is not handed on (sel): recommendations
+	// select peers by their template labels, as the admitted workload's own
+	// (FromTemplate) are; switching both is the policy core's decision.
+	_ = sel
 	w := FromTemplate(ref, t)
-	w.Selector = sel
 	x.ctrls[ref] = controller{w: w}
 	x.setAdjustment(ref, obj.GetAnnotations())
 	x.changed(ref)
