@@ -65,16 +65,15 @@ func TestBuildAgainstRealAPIServer(t *testing.T) {
 		return l
 	}
 	http := []policy.NamedPort{{Name: "http", Port: 8080, Protocol: corev1.ProtocolTCP}}
-	sel := func(name string) *metav1.LabelSelector { return &metav1.LabelSelector{MatchLabels: app(name)} }
 	// Labels are the template's; each replica carries its pod's own labels,
 	// pod-only ones included, and addresses.
 	want := map[flow.WorkloadRef]policy.Workload{
-		ref(flow.KindDeployment, "api"): {Ref: ref(flow.KindDeployment, "api"), Labels: app("api"), Ports: http, Selector: sel("api"),
+		ref(flow.KindDeployment, "api"): {Ref: ref(flow.KindDeployment, "api"), Labels: app("api"), Ports: http,
 			IPs: []netip.Addr{ip("198.18.0.20"), ip("198.18.0.21")},
 			Pods: []policy.PodInfo{
 				{Name: "api-5d4-x", Labels: app("api", "pod-template-hash", "5d4"), IPs: []netip.Addr{ip("198.18.0.21")}},
 				{Name: "api-5d4-y", Labels: app("api", "pod-template-hash", "5d4"), IPs: []netip.Addr{ip("198.18.0.20")}}}},
-		ref(flow.KindDeployment, "bad"): {Ref: ref(flow.KindDeployment, "bad"), Labels: app("bad"), Ports: http, Selector: sel("bad")},
+		ref(flow.KindDeployment, "bad"): {Ref: ref(flow.KindDeployment, "bad"), Labels: app("bad"), Ports: http},
 		ref(flow.KindCronJob, "report"): {Ref: ref(flow.KindCronJob, "report"), Labels: app("report"),
 			IPs: []netip.Addr{ip("198.18.0.30")},
 			Pods: []policy.PodInfo{{Name: "report-1-z", Labels: app("report", "job-name", "report-1", "batch.kubernetes.io/job-name", "report-1"),
