@@ -76,7 +76,7 @@ func TestWebhooksRequireTheAPIServersClientCertificate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.startManagerWith(t, Options{SnapshotMaxAge: 50 * time.Millisecond, NoAnnotator: true}, srv, nil)
+	s.startManagerWith(t, Options{NoAnnotator: true}, srv, nil)
 	s.applyBatch(t, "story/baseline.yaml")
 	k := kubectl{t: t, cp: s.cp}
 	k.run(nil, "apply", "-f", "testdata/story/cluster.yaml")

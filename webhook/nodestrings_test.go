@@ -5,7 +5,6 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/store"
 	"github.com/netpol-advisor/netpol-advisor/internal/testutil"
@@ -20,7 +19,7 @@ func TestControlCharacterProcessStillWarnsThroughKubectl(t *testing.T) {
 	if _, err := exec.LookPath("kubectl"); err != nil {
 		testutil.SkipOrFail(t, "kubectl is not on PATH")
 	}
-	s := startSuite(t, Options{SnapshotMaxAge: 50 * time.Millisecond, NoAnnotator: true})
+	s := startSuite(t, Options{NoAnnotator: true})
 	var b store.Batch
 	readYAML(t, "story/baseline.yaml", &b)
 	const hidden = "java\x1b[8m\x07\u202e"

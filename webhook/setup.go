@@ -12,6 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
+	"github.com/netpol-advisor/netpol-advisor/internal/clustercache"
 	"github.com/netpol-advisor/netpol-advisor/internal/inventory"
 	"github.com/netpol-advisor/netpol-advisor/webhook/advice"
 	"github.com/netpol-advisor/netpol-advisor/webhook/annotator"
@@ -34,9 +35,6 @@ type Options struct {
 	// BaselineTTL is how long a baseline read serves later requests
 	// (default 5 s; negative: read the store on every request).
 	BaselineTTL time.Duration
-	// SnapshotMaxAge is how stale the shared cluster snapshot may be
-	// (default 2 s).
-	SnapshotMaxAge time.Duration
 	// AnnotateNamespaces, when set, selects the namespaces whose workloads
 	// the mutating webhook and the annotator annotate (default: all but
 	// the product's own).
@@ -49,8 +47,9 @@ type Options struct {
 // Deps are what the webhooks read.
 type Deps struct {
 	Baselines advice.Baselines
-	// Inventory hands out the cluster snapshot (default: a Cached over the
-	// manager's client); the server shares one with the mismatch metrics.
+	// Inventory is the cluster inventory; nil makes one on mgr's cache
+	// (clustercache.NewInventory). The server shares one with the mismatch
+	// metrics.
 	Inventory advice.Inventory
 	// Metrics, when set, times and counts the reviews.
 	Metrics *Metrics
@@ -62,9 +61,13 @@ func Setup(mgr manager.Manager, o Options, d Deps) (*advice.Advisor, error) {
 	if d.Baselines == nil {
 		return nil, errors.New("webhook setup: no baseline reader")
 	}
-	var inv advice.Inventory = &inventory.Cached{Reader: mgr.GetClient(), MaxAge: o.SnapshotMaxAge}
-	if d.Inventory != nil {
-		inv = d.Inventory
+	inv := d.Inventory
+	if inv == nil {
+		x, err := clustercache.NewInventory(mgr, inventory.Options{})
+		if err != nil {
+			return nil, fmt.Errorf("webhook setup: inventory: %w", err)
+		}
+		inv = x
 	}
 	ttl := o.BaselineTTL
 	if ttl == 0 {

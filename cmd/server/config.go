@@ -4,10 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"time"
 
 	"github.com/spf13/pflag"
 
+	"github.com/netpol-advisor/netpol-advisor/internal/resolve"
 	"github.com/netpol-advisor/netpol-advisor/internal/store/badgerstore"
 	"github.com/netpol-advisor/netpol-advisor/internal/transport"
 	"github.com/netpol-advisor/netpol-advisor/webhook/config"
@@ -25,6 +27,8 @@ type Config struct {
 	Bucket       time.Duration
 	Retention    time.Duration
 	Grace        time.Duration
+	NodeLocalDNS netip.Addr
+	PodCIDRs     []string
 	Observers    []string
 	Ingest       IngestConfig
 	MaxBodyBytes int64
@@ -90,6 +94,7 @@ func DefaultConfig() Config {
 		Bucket:       badgerstore.DefaultBucket,
 		Retention:    14 * 24 * time.Hour,
 		Grace:        5 * time.Minute,
+		NodeLocalDNS: resolve.DefaultNodeLocalDNS,
 		Observers:    []string{"system:serviceaccount:netpol-advisor:netpol-advisor-observer"},
 		MaxBodyBytes: transport.DefaultMaxBodyBytes,
 		MaxRecords:   transport.DefaultMaxRecords,
@@ -116,7 +121,9 @@ func (c *Config) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory of the baseline store")
 	fs.DurationVar(&c.Bucket, "bucket", c.Bucket, "time resolution of baselines; never change it for an existing --data-dir")
 	fs.DurationVar(&c.Retention, "retention", c.Retention, "how long baselines are kept")
-	fs.DurationVar(&c.Grace, "deleted-pod-grace", c.Grace, "how long a deleted pod's IP still resolves to it")
+	fs.DurationVar(&c.Grace, "deleted-pod-grace", c.Grace, "how long a deleted pod's IP still resolves to it; a flow older than this to an address no longer known is stored as unresolved, never external (raise it to the longest observer backlog replayed)")
+	fs.TextVar(&c.NodeLocalDNS, "node-local-dns", c.NodeLocalDNS, "address of NodeLocal DNSCache: flows to it are DNS (empty: none deployed)")
+	fs.StringSliceVar(&c.PodCIDRs, "pod-cidr", c.PodCIDRs, "pod address ranges, when nodes do not publish spec.podCIDRs: an old flow to an address outside them is external, inside them unresolved")
 	fs.StringSliceVar(&c.Observers, "observer-user", c.Observers, "user names (ServiceAccounts) allowed to send batches")
 	c.Ingest.AddFlags(fs)
 	fs.Int64Var(&c.MaxBodyBytes, "max-batch-bytes", c.MaxBodyBytes, "largest batch body accepted")
@@ -156,6 +163,11 @@ func (c Config) Validate() error {
 	}
 	if c.Grace < 0 {
 		errs = append(errs, errors.New("--deleted-pod-grace must not be negative (0: the default, 5m)"))
+	}
+	for _, p := range c.PodCIDRs {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			errs = append(errs, fmt.Errorf("--pod-cidr %q is not a CIDR such as 10.244.0.0/16", p))
+		}
 	}
 	if len(c.Observers) == 0 {
 		errs = append(errs, errors.New("--observer-user must name at least one user"))

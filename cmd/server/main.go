@@ -25,7 +25,6 @@ import (
 
 	"github.com/netpol-advisor/netpol-advisor/internal/api"
 	"github.com/netpol-advisor/netpol-advisor/internal/health"
-	"github.com/netpol-advisor/netpol-advisor/internal/inventory"
 	"github.com/netpol-advisor/netpol-advisor/internal/metricsserver"
 	"github.com/netpol-advisor/netpol-advisor/internal/mismatch"
 	"github.com/netpol-advisor/netpol-advisor/internal/resolve"
@@ -95,27 +94,24 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 			log.Error("close the baseline store", "err", err)
 		}
 	}()
-	idx, err := resolve.Watch(ctx, cs, resolve.WatchOptions{Grace: cfg.Grace})
-	if err != nil {
-		return err
-	}
 	// The Go and process collectors come with controller-runtime's
 	// registry, served beside this one (metricsRegistry).
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(storeSize(st))
-	// resolve.Watch returned: its informers are synced. Readiness also
+	// startCluster returns once the informers have synced. Readiness also
 	// waits for the store and, with webhooks on, their certificate.
 	probe := health.New(health.Options{})
 	probe.Add("store", storeReady(st))
 	var ev *mismatch.Evaluator
-	hooks, adv, err := startManager(ctx, &wg, cfg, rc, st, probe, reg, log, func(mgr ctrl.Manager, inv *inventory.Cached) (err error) {
+	cl, err := startCluster(ctx, &wg, cfg, rc, st, probe, reg, log, func(mgr ctrl.Manager, inv mismatch.Inventory) (err error) {
 		ev, err = runEvaluator(mgr, inv, cfg, st, reg, log)
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	apic, err := startAggregatedAPI(ctx, &wg, cfg, st, adv, log)
+	idx, hooks := cl.index, cl.done
+	apic, err := startAggregatedAPI(ctx, &wg, cfg, st, cl.advisor, log)
 	if err != nil {
 		return err
 	}

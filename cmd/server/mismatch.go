@@ -17,7 +17,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 
-	"github.com/netpol-advisor/netpol-advisor/internal/inventory"
 	"github.com/netpol-advisor/netpol-advisor/internal/mismatch"
 	"github.com/netpol-advisor/netpol-advisor/internal/store"
 )
@@ -32,7 +31,7 @@ var watched = []client.Object{
 // runEvaluator adds the mismatch evaluation to mgr, over inv, notified by
 // the informers of every watched kind; it returns nil when
 // --mismatch-period=0.
-func runEvaluator(mgr ctrl.Manager, inv *inventory.Cached, cfg Config, baselines store.Reader, reg prometheus.Registerer, log *slog.Logger) (*mismatch.Evaluator, error) {
+func runEvaluator(mgr ctrl.Manager, inv mismatch.Inventory, cfg Config, baselines store.Reader, reg prometheus.Registerer, log *slog.Logger) (*mismatch.Evaluator, error) {
 	if cfg.Mismatch.Period == 0 {
 		log.Info("mismatch evaluation off (--mismatch-period=0)")
 		return nil, nil

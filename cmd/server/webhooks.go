@@ -4,17 +4,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"sync"
 
-	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"
-	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/health"
-	"github.com/netpol-advisor/netpol-advisor/internal/inventory"
 	"github.com/netpol-advisor/netpol-advisor/internal/store"
 	"github.com/netpol-advisor/netpol-advisor/webhook"
 	"github.com/netpol-advisor/netpol-advisor/webhook/advice"
@@ -22,50 +17,23 @@ import (
 	"github.com/netpol-advisor/netpol-advisor/webhook/workloads"
 )
 
-// startManager starts a controller-runtime manager until ctx ends, in a
-// goroutine of wg. Its informer cache is the inventory the webhooks and the
-// mismatch evaluation share; it runs the webhooks and the annotator (when
-// cfg.Webhook.Port is not 0) and the runnables add adds. The channel yields
-// the manager's exit error; the advisor the webhooks share (nil with the
-// webhooks off) also serves the aggregated API's recommendations.
-func startManager(ctx context.Context, wg *sync.WaitGroup, cfg Config, rc *rest.Config, baselines store.Reader, probe *health.Probe,
-	reg prometheus.Registerer, log *slog.Logger, add func(ctrl.Manager, *inventory.Cached) error) (<-chan error, *advice.Advisor, error) {
-	opts := ctrl.Options{
-		Logger: logr.FromSlogHandler(log.Handler()),
-		// controller-runtime's registry is served on the server's own
-		// --metrics-listen (metricsRegistry), not on a second port.
-		Metrics: metricsserver.Options{BindAddress: "0"},
+// webhookServer is the admission webhooks' HTTPS server (HTTP/1.1 only,
+// requiring the API server's client certificate when configured); nil with
+// the webhooks off (the manager then serves none).
+func webhookServer(cfg WebhookConfig) (crwebhook.Server, error) {
+	if cfg.Port == 0 {
+		return nil, nil
 	}
-	if cfg.Webhook.Port != 0 {
-		srv, err := certs.NewServer(crwebhook.Options{Port: cfg.Webhook.Port, CertDir: cfg.Webhook.CertDir},
-			certs.ClientAuth{CAFile: cfg.Webhook.ClientCAFile, Names: cfg.Webhook.ClientNames})
-		if err != nil {
-			return nil, nil, err
-		}
-		opts.WebhookServer = srv
-	}
-	mgr, err := ctrl.NewManager(rc, opts)
-	if err != nil {
-		return nil, nil, fmt.Errorf("controller manager: %w", err)
-	}
-	inv := &inventory.Cached{Reader: mgr.GetClient()}
-	adv, err := startWebhooks(ctx, mgr, cfg.Webhook, baselines, inv, probe, reg, log)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := add(mgr, inv); err != nil {
-		return nil, nil, err
-	}
-	errc := make(chan error, 1)
-	wg.Go(func() { errc <- mgr.Start(ctx) })
-	return errc, adv, nil
+	return certs.NewServer(crwebhook.Options{Port: cfg.Port, CertDir: cfg.CertDir},
+		certs.ClientAuth{CAFile: cfg.ClientCAFile, Names: cfg.ClientNames})
 }
 
-// startWebhooks registers the admission webhooks and the annotator with
-// mgr, and their readiness checks with probe, and returns the advisor they
-// share; with the webhooks off it does nothing and returns nil.
-func startWebhooks(ctx context.Context, mgr ctrl.Manager, cfg WebhookConfig, baselines store.Reader, inv *inventory.Cached,
-	probe *health.Probe, reg prometheus.Registerer, log *slog.Logger) (*advice.Advisor, error) {
+// setupWebhooks registers the admission webhooks, their certificate
+// rotation, their readiness checks and the annotator with mgr, unless the
+// webhooks are off. The advisor the webhooks share also serves the
+// aggregated API's recommendations; with the webhooks off there is none.
+func setupWebhooks(ctx context.Context, mgr ctrl.Manager, cfg WebhookConfig, baselines store.Reader, inv advice.Inventory, probe *health.Probe,
+	reg prometheus.Registerer, log *slog.Logger) (*advice.Advisor, error) {
 	if cfg.Port == 0 {
 		log.Info("admission webhooks off (--webhook-port=0)")
 		return nil, nil

@@ -88,7 +88,7 @@ func startAdvisor(t *testing.T, cp *testutil.ControlPlane, st *badgerstore.Store
 	if err != nil {
 		t.Fatalf("manager: %v", err)
 	}
-	adv, err := webhook.Setup(mgr, webhook.Options{NoAnnotator: true, SnapshotMaxAge: 10 * time.Millisecond}, webhook.Deps{Baselines: st})
+	adv, err := webhook.Setup(mgr, webhook.Options{NoAnnotator: true}, webhook.Deps{Baselines: st})
 	if err != nil {
 		t.Fatalf("webhook setup: %v", err)
 	}

@@ -16,7 +16,7 @@ import (
 	"github.com/netpol-advisor/netpol-advisor/internal/store"
 )
 
-// Inventory hands out the current cluster snapshot (inventory.Cached has
+// Inventory hands out the current cluster snapshot (inventory.Index has
 // it). When it also has Invalidate, a round triggered by Notify invalidates
 // it first, so that the change that triggered the round is in the snapshot.
 type Inventory interface {
@@ -30,7 +30,7 @@ type Baselines interface {
 }
 
 var (
-	_ Inventory = (*inventory.Cached)(nil)
+	_ Inventory = (*inventory.Index)(nil)
 	_ Baselines = store.Reader(nil)
 )
 

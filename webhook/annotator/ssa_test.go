@@ -15,6 +15,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/adjust"
+	"github.com/netpol-advisor/netpol-advisor/internal/clustercache"
 	"github.com/netpol-advisor/netpol-advisor/internal/flow"
 	"github.com/netpol-advisor/netpol-advisor/internal/inventory"
 	"github.com/netpol-advisor/netpol-advisor/internal/testutil"
@@ -124,7 +125,11 @@ func TestAnnotatorRemovesASharedPolicyAnnotation(t *testing.T) {
 	// The user allows the external peer; the webhook writes the newer
 	// recommendation into that same request.
 	got.Annotations[adjust.Annotation] = "allow: [{cidr: 203.0.113.7/32}]"
-	adv := &advice.Advisor{Baselines: st, Inventory: &inventory.Cached{Reader: mgr.GetClient()}}
+	inv, err := clustercache.NewInventory(mgr, inventory.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	adv := &advice.Advisor{Baselines: st, Inventory: inv}
 	newer, err := adv.Recommend(ctx, workloadsKind(t).Workload(got), got.Annotations)
 	if err != nil || newer.Policy == got.Annotations[advice.PolicyAnnotation] || !strings.Contains(newer.Policy, "203.0.113.7/32") {
 		t.Fatalf("newer recommendation: %+v, %v", newer, err)

@@ -39,7 +39,7 @@ func Flow(f flow.Flow) v1alpha1.Flow {
 
 // Peer renders a peer, with its display form and whether it is resolved.
 func Peer(p flow.Peer) v1alpha1.Peer {
-	out := v1alpha1.Peer{Kind: string(p.Kind), Node: p.Node, Display: p.String(), Resolved: p.Kind != flow.PeerExternal}
+	out := v1alpha1.Peer{Kind: string(p.Kind), Node: p.Node, Display: p.String(), Resolved: p.Kind != flow.PeerExternal && p.Kind != flow.PeerUnresolved}
 	if p.IP.IsValid() {
 		out.IP = p.IP.String()
 	}
