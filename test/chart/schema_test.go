@@ -28,7 +28,6 @@ func TestChartRejectsBadValues(t *testing.T) {
 		{"relative host path", []string{"--set", "observer.hostDataDir=var/lib/x"}, "at '/observer/hostDataDir'"},
 		{"replicas not a number", []string{"--set-string", "server.replicas=one"}, "at '/server/replicas': got string, want integer"},
 		{"client auth without its CA", []string{"--set", "webhook.clientAuth.enabled=true"}, "needs webhook.clientAuth.caConfigMap"},
-		{"rules on but none", []string{"--set", "metrics.prometheusRule.enabled=true"}, "no rules"},
 		{"own certificate without a CA for the APIService", []string{"--set", "server.ingestTLS.existingSecret=mine"}, "set api.caBundle"},
 		{"aggregated API on a privileged port", []string{"--set", "api.port=443"}, "at '/api/port'"},
 		{"extra flag without dashes", []string{"--set", "server.extraArgs={debug}"}, "at '/server/extraArgs/0'"},
