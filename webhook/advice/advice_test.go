@@ -3,6 +3,7 @@ package advice_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/adjust"
@@ -176,5 +178,30 @@ func TestBaselineTTL(t *testing.T) {
 	}
 	if cb.reads != 2 {
 		t.Errorf("%d store reads after the TTL, want 2", cb.reads)
+	}
+}
+
+// Issue 10 item 4: a policy that isolates a workload with no baseline of
+// its own still blocks the connections its peers were seen making to it.
+func TestCheckJudgesPeersFlowsToTheTouchedWorkload(t *testing.T) {
+	adv, _ := story(t)
+	deny := &networkingv1.NetworkPolicy{
+		ObjectMeta: metav1.ObjectMeta{Name: "deny-cassandra", Namespace: "example-java-app"},
+		Spec: networkingv1.NetworkPolicySpec{
+			PodSelector: metav1.LabelSelector{MatchLabels: map[string]string{"app.kubernetes.io/name": "example-java-app-cassandra"}},
+			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress},
+		},
+	}
+	got, err := adv.Check(context.Background(), policy.Change{Operation: policy.Create, New: deny})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var flows []string
+	for _, f := range got.Findings {
+		flows = append(flows, fmt.Sprintf("%s %s %s %d", f.Flow.Workload.Name, f.Flow.Direction, f.Flow.Peer.Workload.Name, f.Flow.Port))
+	}
+	want := []string{"example-java-app-javaapp Egress example-java-app-cassandra 9042"}
+	if diff := cmp.Diff(want, flows); diff != "" {
+		t.Errorf("findings of an ingress deny on cassandra, which has no baseline (-want +got):\n%s", diff)
 	}
 }

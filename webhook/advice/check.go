@@ -60,6 +60,11 @@ func (a *Advisor) Check(ctx context.Context, change policy.Change) (Checked, err
 			out.Invalid = append(out.Invalid, fmt.Sprintf("%s: %s", w, reason))
 		}
 	}
+	inbound, err := a.inbound(ctx, touched)
+	if err != nil {
+		return Checked{}, err
+	}
+	in.Baselines = append(in.Baselines, inbound...)
 	if len(in.Baselines) > 0 {
 		out.Report = policy.Check(in)
 		out.Unused = policy.Unused(in)
@@ -68,6 +73,28 @@ func (a *Advisor) Check(ctx context.Context, change policy.Change) (Checked, err
 		out.Enforce = snap.Cluster.Namespaces[np.Namespace][EnforceLabel] == "true"
 	}
 	return out, nil
+}
+
+// PeerBaselines reads every workload's baseline, so that a check also
+// judges the flows other workloads made to the touched ones (store.Reader
+// has it): a policy that isolates b blocks a's connections to b even when
+// only a's side saw them.
+type PeerBaselines interface {
+	Namespace(ctx context.Context, ns string, win flow.Window) ([]flow.Baseline, error)
+}
+
+// inbound returns the flows of untouched workloads to the touched ones, as
+// partial baselines; none when the reader cannot list baselines.
+func (a *Advisor) inbound(ctx context.Context, touched []flow.WorkloadRef) ([]flow.Baseline, error) {
+	pr, ok := a.Baselines.(PeerBaselines)
+	if !ok || len(touched) == 0 {
+		return nil, nil
+	}
+	all, err := pr.Namespace(ctx, "", a.window())
+	if err != nil {
+		return nil, fmt.Errorf("read the baselines of the touched workloads' peers: %w", err)
+	}
+	return policy.NewPeerIndex(all).Inbound(touched), nil
 }
 
 // inForce is the policies before the change: the current list (sorted by
