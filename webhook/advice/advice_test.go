@@ -205,3 +205,20 @@ func TestCheckJudgesPeersFlowsToTheTouchedWorkload(t *testing.T) {
 		t.Errorf("findings of an ingress deny on cassandra, which has no baseline (-want +got):\n%s", diff)
 	}
 }
+
+// A workload's first flows show in the next review: "no baseline yet" is
+// never served from the cache.
+func TestBaselineTTLDoesNotKeepLearning(t *testing.T) {
+	adv, st := story(t)
+	adv.Now = func() time.Time { return t0 }
+	bl := fixture.Baselines{}
+	adv.Baselines, adv.BaselineTTL = bl, 5*time.Second
+	w := st.Snapshot.Cluster.Workloads[st.Baseline.Workload]
+	if got, err := adv.Recommend(context.Background(), w, nil); err != nil || got.Status.State != advice.Learning {
+		t.Fatalf("before any flow: %+v, %v; want learning", got.Status, err)
+	}
+	bl[st.Baseline.Workload] = st.Baseline
+	if got, err := adv.Recommend(context.Background(), w, nil); err != nil || got.Status.State != advice.Ready {
+		t.Fatalf("right after the first flows, within the TTL: %+v, %v; want ready", got.Status, err)
+	}
+}

@@ -69,6 +69,10 @@ func (a *Advisor) cachedBaseline(ctx context.Context, w flow.WorkloadRef) (flow.
 	if err != nil {
 		return flow.Baseline{}, false, err
 	}
-	a.cache.put(k, cacheEntry{b: b, found: found, at: now})
+	// "No baseline yet" is not kept: a learning workload's first flows
+	// must show in the very next review, not one TTL later.
+	if found {
+		a.cache.put(k, cacheEntry{b: b, found: found, at: now})
+	}
 	return b, found, nil
 }
