@@ -51,7 +51,7 @@ var pureDirs = []string{"internal/policy", "internal/flow", "internal/apis/v1alp
 
 // blindDirs are the adapters that read baselines only through interfaces:
 // the webhooks, the read APIs and the CLI.
-var blindDirs = []string{"webhook", "internal/api", "internal/apiserver", "internal/apis", "internal/cli"}
+var blindDirs = []string{"webhook", "internal/api", "internal/apiserver", "internal/apis", "internal/cli", "internal/ui"}
 
 // ioPackages are standard packages a pure package must not use.
 var ioPackages = []string{"os", "os/exec", "net/http", "io/ioutil", "log", "log/slog", "syscall"}
