@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -191,6 +192,20 @@ func typeInto(id, value string) string {
 		`; e.dispatchEvent(new Event('input', {bubbles: true})); return true })()`
 }
 
+// tab clicks the tab of that name.
+func tab(name string) string {
+	return `[...document.querySelectorAll('nav .tab')].find(b => b.textContent === ` + quote(name) + `).click()`
+}
+
+// edgeClass is how the map draws the edge to the peer (the key of the
+// tables' rows): "" allowed, or excluded, external, blocked, failed.
+func edgeClass(t *testing.T, p *page, peer string) string {
+	t.Helper()
+	return js[string](t, p, `(() => { const e = window.netpolUI.cy.edges().filter(e => e.data('peer') && `+
+		`(e.data('peer').kind === 'Workload' ? 'w:' + e.data('peer').namespace + '/' + e.data('peer').workloadKind + '/' + e.data('peer').name : 'ip:' + e.data('peer').ip) === `+
+		quote(peer)+`); return e.length === 1 ? e.classes().join(' ') : 'edges: ' + e.length })()`)
+}
+
 func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", `\'`) + "'" }
 
 func row(table, peer string) string {
@@ -218,7 +233,11 @@ func TestPageInChromium(t *testing.T) {
 		if !js[bool](t, p, `window.netpolUI.cy.nodes().filter(n => n.data('peer').ip === '203.0.113.7').hasClass('external')`) {
 			t.Error("203.0.113.7 is not drawn as external")
 		}
-		peers := js[[]string](t, p, `[...document.querySelectorAll('#egress tbody tr, #ingress tbody tr')].map(r => r.dataset.peer).sort()`)
+		peers := js[[]string](t, p, `[...document.querySelectorAll('#egress tbody tr')].map(r => r.dataset.peer)`)
+		p.do(t, tab("Ingress"))
+		peers = append(peers, js[[]string](t, p, `[...document.querySelectorAll('#ingress tbody tr')].map(r => r.dataset.peer)`)...)
+		slices.Sort(peers)
+		p.do(t, tab("Egress"))
 		wantPeers := []string{external, cassandra, "w:example-java-app/Deployment/example-java-app-jclient",
 			"w:example-java-app/Deployment/example-java-app-redis", "w:example-java-app/StatefulSet/example-java-app-mongo", "w:kube-system/Deployment/coredns"}
 		if diff := cmp.Diff(wantPeers, peers); diff != "" {
@@ -228,25 +247,37 @@ func TestPageInChromium(t *testing.T) {
 		if !strings.Contains(resolved, "external") {
 			t.Errorf("203.0.113.7's resolved cell says %q, want it marked external", resolved)
 		}
+		if got := edgeClass(t, p, external); got != "external" {
+			t.Errorf("the edge to 203.0.113.7 is drawn %q, want external", got)
+		}
+		if got := edgeClass(t, p, cassandra); got != "" {
+			t.Errorf("the edge to cassandra is drawn %q, want allowed", got)
+		}
 		p.screenshot(t, "1-javaapp")
 	})
 
 	t.Run("untick cassandra, allow 203.0.113.7/32: the CLI's policy for the same adjustments", func(t *testing.T) {
-		p.do(t, row("egress", cassandra)+`.querySelector('input').click() || true`)
-		p.do(t, `[...document.querySelectorAll('nav .tab')].find(b => b.textContent === 'Allowed CIDRs').click() || true`)
+		p.do(t, row("egress", cassandra)+`.querySelector('input').click()`)
+		p.do(t, tab("Allowed CIDRs"))
 		p.do(t, typeInto("cidr", "203.0.113.7/32"))
 		p.do(t, typeInto("alias", "external-mongodb"))
 		p.waitJS(t, "the CIDR's verdict", `(document.getElementById('cidr-verdict')||{}).textContent === 'outside the cluster: holds external 203.0.113.7'`)
-		p.do(t, `document.getElementById('allow').click() || true`)
-		p.do(t, `[...document.querySelectorAll('nav .tab')].find(b => b.textContent === 'Generated policy').click() || true`)
+		p.do(t, `document.getElementById('allow').click()`)
+		p.do(t, tab("Generated policy"))
 		p.waitForGolden(t)
+		if got := edgeClass(t, p, cassandra); got != "excluded" {
+			t.Errorf("the edge to cassandra is drawn %q, want excluded", got)
+		}
+		if got := edgeClass(t, p, external); got != "" {
+			t.Errorf("the edge to the allowed 203.0.113.7 is drawn %q, want allowed", got)
+		}
 		p.screenshot(t, "2-generated-policy")
-		p.do(t, `[...document.querySelectorAll('nav .tab')].find(b => b.textContent === 'Egress').click() || true`)
+		p.do(t, tab("Egress"))
 		p.screenshot(t, "3-egress-adjusted")
 	})
 
 	t.Run("saved, the adjustments are the CLI's annotation and survive a reload", func(t *testing.T) {
-		p.do(t, `document.getElementById('save').click() || true`)
+		p.do(t, `document.getElementById('save').click()`)
 		p.waitJS(t, "the save", `document.getElementById('status').textContent.startsWith('saved')`)
 		ann, errOut, err := p.cp.Kubectl(context.Background(), nil, "get", "deploy", "-n", storyNS, "example-java-app-javaapp",
 			"-o", `jsonpath={.metadata.annotations.netpol-advisor\.io/adjustments}`)
@@ -265,9 +296,9 @@ func TestPageInChromium(t *testing.T) {
 		p.run(t, "reload", func(ctx context.Context) error { return chromedp.Do(ctx, chromedp.Reload()) })
 		p.waitJS(t, "the stored adjustments", row("egress", cassandra)+` && !`+row("egress", cassandra)+`.querySelector('input').checked && `+
 			row("egress", external)+`.querySelector('input').checked`)
-		p.do(t, `[...document.querySelectorAll('nav .tab')].find(b => b.textContent === 'Generated policy').click() || true`)
+		p.do(t, tab("Generated policy"))
 		p.waitForGolden(t)
-		p.do(t, `[...document.querySelectorAll('nav .tab')].find(b => b.textContent === 'Egress').click() || true`)
+		p.do(t, tab("Egress"))
 		p.screenshot(t, "4-reloaded")
 	})
 

@@ -3,7 +3,7 @@
 // allowed CIDRs, and the generated policy with what the policies in force
 // block. State that must survive a reload lives in the URL's fragment (the
 // selection) and in the workload's adjustments annotation (the decisions).
-import { h, render } from 'preact';
+import { Component, h, render } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import htm from 'htm';
 import { api } from './api.js';
@@ -11,7 +11,8 @@ import { cidrVerdict, included, peerKey, toggle } from './peers.js';
 import { blockedKey, createMap, drawTopology, restyle } from './map.js';
 
 const html = htm.bind(h);
-const probe = (window.netpolUI = { redraws: [], readyAt: 0, cy: null });
+const probe = (window.netpolUI = { redraws: [], readyAt: 0, cy: null, marks: {} });
+const mark = (name) => { if (!probe.marks[name]) probe.marks[name] = Math.round(performance.now()); };
 const windows = [['', "server's default"], ['1h', 'last hour'], ['3h', 'last 3 hours'], ['24h', 'last day'], ['168h', 'last week'], ['720h', 'last 30 days']];
 
 function readHash() {
@@ -60,7 +61,7 @@ function App() {
     setBaselines(null);
     if (!sel.ns) return;
     setError('');
-    api.baselines(sel.ns, sel.window).then((l) => setBaselines(l.items || []), fail(`baselines of namespace ${sel.ns}`));
+    api.baselines(sel.ns, sel.window).then((l) => { mark('baselines'); setBaselines(l.items || []); }, fail(`baselines of namespace ${sel.ns}`));
   }, [sel.ns, sel.window]);
 
   const kinds = useMemo(() => [...new Set((baselines || []).map((b) => b.workload.kind))].sort(), [baselines]);
@@ -74,7 +75,7 @@ function App() {
     setTopo(null); setRec(null); setCheck(null);
     if (!baseline) return;
     const ns = sel.ns, wl = baseline.workload;
-    api.topology(ns, baseline.metadata.name, sel.window).then((l) => setTopo((l.items || [])[0] || { nodes: [], edges: [], workload: wl, metadata: { namespace: ns } }), fail('topology'));
+    api.topology(ns, baseline.metadata.name, sel.window).then((l) => mark('topology') || setTopo((l.items || [])[0] || { nodes: [], edges: [], workload: wl, metadata: { namespace: ns } }), fail('topology'));
     api.adjustments(ns, wl).then((a) => { setStored(a); setDraft(a.adjustments); }, (e) => { setStored({ adjustments: empty, resourceVersion: '' }); setDraft(empty); fail('stored adjustments')(e); });
     api.check(ns).then(setCheck, fail('policies in force'));
   }, [wkey, sel.window]);
@@ -170,8 +171,8 @@ function App() {
           <span id="status">${status}</span>
         </span>
       </nav>
-      <${FlowTable} id="ingress" hidden=${tab !== 'Ingress'} flows=${baseline.ingress} draft=${draft} ns=${sel.ns} blocked=${blocked.keys} dir="Ingress" onToggle=${onPeerToggle} />
-      <${FlowTable} id="egress" hidden=${tab !== 'Egress'} flows=${baseline.egress} draft=${draft} ns=${sel.ns} blocked=${blocked.keys} dir="Egress" onToggle=${onPeerToggle} />
+      ${tab === 'Ingress' && html`<${FlowTable} id="ingress" flows=${baseline.ingress} draft=${draft} ns=${sel.ns} blocked=${blocked.keys} dir="Ingress" onToggle=${onPeerToggle} />`}
+      ${tab === 'Egress' && html`<${FlowTable} id="egress" flows=${baseline.egress} draft=${draft} ns=${sel.ns} blocked=${blocked.keys} dir="Egress" onToggle=${onPeerToggle} />`}
       ${tab === 'Allowed CIDRs' && html`<${CIDRs} draft=${draft} peers=${peers} setDraft=${(d) => { redrawT0.current = performance.now(); setDraft(d); }} />`}
       ${tab === 'Generated policy' && html`<${Policy} rec=${rec} check=${check} findings=${blocked.findings} />`}
     `}
@@ -200,6 +201,7 @@ function TopologyMap({ topo, draft, ns, blocked, onPick }) {
   useEffect(() => {
     if (!topo) { cy.current.elements().remove(); return; }
     drawTopology(cy.current, topo);
+    mark('drawn');
   }, [topo]);
   useEffect(() => {
     if (!topo) return;
@@ -209,25 +211,36 @@ function TopologyMap({ topo, draft, ns, blocked, onPick }) {
   return html`<div id="map" ref=${box}></div>`;
 }
 
-function FlowTable({ id, hidden, flows, draft, ns, blocked, dir, onToggle }) {
-  return html`<table id=${id} hidden=${hidden}>
+function FlowTable({ id, flows, draft, ns, blocked, dir, onToggle }) {
+  return html`<table id=${id}>
     <thead><tr><th>include</th><th>peer</th><th>kind</th><th>namespace</th><th>port</th><th>protocol</th><th>process</th>
       <th>count</th><th>failed</th><th>first seen</th><th>last seen</th><th>resolved</th></tr></thead>
     <tbody>${(flows || []).map((f) => {
       const p = f.peer;
-      const ext = p.kind === 'External' || !p.resolved;
-      const on = included(draft, p, ns);
-      const never = f.count === 0;
-      const isBlocked = blocked.has(blockedKey(dir, p, f.port, f.protocol));
-      return html`<tr class=${[ext ? 'external' : '', on && !never ? '' : 'off', isBlocked ? 'blocked' : ''].join(' ')} data-peer=${peerKey(p)}>
-        <td><input type="checkbox" checked=${on && !never} disabled=${never} title=${never ? 'never established: never allowed' : ''}
-          onChange=${(e) => onToggle(p, e.target.checked)} /></td>
-        <td>${p.kind === 'Workload' ? p.name : p.display}${p.service ? html` <small>via ${p.service}</small>` : ''}</td>
-        <td>${p.kind === 'Workload' ? p.workloadKind : p.kind}</td>
-        <td>${p.namespace || ''}</td><td>${f.port}</td><td>${f.protocol}</td><td>${f.process || ''}</td>
-        <td>${f.count}</td><td>${f.failed || 0}</td><td>${fmtTime(f.firstSeen)}</td><td>${fmtTime(f.lastSeen)}</td>
-        <td class="resolved">${ext ? 'no: external' : 'yes'}${isBlocked ? ' · blocked now' : ''}</td></tr>`;
+      return html`<${FlowRow} f=${f} on=${included(draft, p, ns)} blocked=${blocked.has(blockedKey(dir, p, f.port, f.protocol))} onToggle=${onToggle} />`;
     })}</tbody></table>`;
+}
+
+// FlowRow renders again only when its flow, decision or verdict changes:
+// a proposal change touches a few rows of thousands.
+class FlowRow extends Component {
+  shouldComponentUpdate(n) {
+    return n.f !== this.props.f || n.on !== this.props.on || n.blocked !== this.props.blocked;
+  }
+
+  render({ f, on, blocked, onToggle }) {
+    const p = f.peer;
+    const ext = p.kind === 'External' || !p.resolved;
+    const never = f.count === 0;
+    return html`<tr class=${[ext ? 'external' : '', on && !never ? '' : 'off', blocked ? 'blocked' : ''].join(' ')} data-peer=${peerKey(p)}>
+      <td><input type="checkbox" checked=${on && !never} disabled=${never} title=${never ? 'never established: never allowed' : ''}
+        onChange=${(e) => onToggle(p, e.target.checked)} /></td>
+      <td>${p.kind === 'Workload' ? p.name : p.display}${p.service ? html` <small>via ${p.service}</small>` : ''}</td>
+      <td>${p.kind === 'Workload' ? p.workloadKind : p.kind}</td>
+      <td>${p.namespace || ''}</td><td>${f.port}</td><td>${f.protocol}</td><td>${f.process || ''}</td>
+      <td>${f.count}</td><td>${f.failed || 0}</td><td>${fmtTime(f.firstSeen)}</td><td>${fmtTime(f.lastSeen)}</td>
+      <td class="resolved">${ext ? 'no: external' : 'yes'}${blocked ? ' · blocked now' : ''}</td></tr>`;
+  }
 }
 
 function CIDRs({ draft, peers, setDraft }) {

@@ -46,10 +46,16 @@ export function drawTopology(cy, topo) {
   const pos = new Map();
   if (center) pos.set(center.id, { x: 0, y: 0 });
   const sortByName = (a, b) => a.peer.display.localeCompare(b.peer.display);
-  const gap = 34;
-  cols[1].sort(sortByName).forEach((n, i) => pos.set(n.id, { x: -420, y: (i - (cols[1].length - 1) / 2) * gap }));
-  cols[2].sort(sortByName).forEach((n, i) => pos.set(n.id, { x: 420, y: (i - (cols[2].length - 1) / 2) * gap }));
-  cols[3].sort(sortByName).forEach((n, i) => pos.set(n.id, { x: (i - (cols[3].length - 1) / 2) * 160, y: Math.max(cols[1].length, cols[2].length) * gap / 2 + 120 }));
+  // Columns of at most perCol nodes, further out as they fill.
+  const gap = 34, perCol = 40;
+  const column = (ns, sign) => ns.sort(sortByName).forEach((n, i) => {
+    const c = Math.floor(i / perCol), rows = Math.min(perCol, ns.length);
+    pos.set(n.id, { x: sign * (420 + c * 380), y: ((i % perCol) - (rows - 1) / 2) * gap });
+  });
+  column(cols[1], -1);
+  column(cols[2], 1);
+  const below = Math.min(perCol, Math.max(cols[1].length, cols[2].length)) * gap / 2 + 120;
+  cols[3].sort(sortByName).forEach((n, i) => pos.set(n.id, { x: ((i % 8) - 3.5) * 200, y: below + Math.floor(i / 8) * gap }));
   const els = [];
   for (const n of topo.nodes) {
     const p = n.peer;
@@ -58,12 +64,23 @@ export function drawTopology(cy, topo) {
     const label = p.kind === 'Workload' ? `${p.namespace}/${p.name}` : p.display;
     els.push({ group: 'nodes', data: { id: n.id, label, peer: p }, position: pos.get(n.id), classes: cls });
   }
-  topo.edges.forEach((e, i) => {
-    const egress = center && e.from === center.id;
-    const other = byID.get(egress ? e.to : e.from);
-    els.push({ group: 'edges', data: { id: `e${i}`, source: e.from, target: e.to, label: `${e.port}/${e.protocol}`,
-      peer: other ? other.peer : null, dir: egress ? 'Egress' : 'Ingress', port: e.port, protocol: e.protocol, ok: e.count > 0 } });
-  });
+  // One edge per pair of nodes and direction, labelled with its ports:
+  // ten ports to one peer are one line to read (and to draw).
+  const pairs = new Map();
+  for (const e of topo.edges) {
+    const k = `${e.from}>${e.to}`;
+    if (!pairs.has(k)) pairs.set(k, []);
+    pairs.get(k).push(e);
+  }
+  let i = 0;
+  for (const [, es] of pairs) {
+    const e0 = es[0];
+    const egress = center && e0.from === center.id;
+    const other = byID.get(egress ? e0.to : e0.from);
+    const ports = es.map((e) => ({ port: e.port, protocol: e.protocol, ok: e.count > 0 }));
+    els.push({ group: 'edges', data: { id: `e${i++}`, source: e0.from, target: e0.to, label: portsLabel(ports),
+      peer: other ? other.peer : null, dir: egress ? 'Egress' : 'Ingress', ports } });
+  }
   cy.batch(() => {
     cy.elements().remove();
     cy.add(els);
@@ -74,6 +91,26 @@ export function drawTopology(cy, topo) {
 // blockedKey names a flow the policies in force block.
 export const blockedKey = (dir, peer, port, protocol) => `${dir}|${peerKey(peer)}|${port}|${protocol}`;
 
+function portsLabel(ports) {
+  const byProto = new Map();
+  for (const p of ports) {
+    if (!byProto.has(p.protocol)) byProto.set(p.protocol, []);
+    byProto.get(p.protocol).push(p.port);
+  }
+  return [...byProto].map(([proto, ps]) => {
+    ps.sort((a, b) => a - b);
+    const runs = [];
+    for (const p of ps) {
+      const r = runs[runs.length - 1];
+      if (r && p === r[1] + 1) r[1] = p; else runs.push([p, p]);
+    }
+    return runs.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(',') + `/${proto}`;
+  }).join(' ');
+}
+
+// rank orders an edge's states: the most telling one colours it.
+const rank = { blocked: 4, external: 3, excluded: 2, failed: 1, '': 0 };
+
 // restyle colours the edges by the proposal and the check.
 export function restyle(cy, adj, ns, blocked) {
   cy.batch(() => {
@@ -81,13 +118,19 @@ export function restyle(cy, adj, ns, blocked) {
       const d = e.data();
       const p = d.peer;
       let cls = '';
-      if (!p) cls = '';
-      else if (blocked.has(blockedKey(d.dir, p, d.port, d.protocol))) cls = 'blocked';
-      else if (!d.ok) cls = 'failed';
-      else if (included(adj, p, ns)) cls = '';
-      else if (p.kind === 'External' || !p.resolved) cls = 'external';
-      else cls = 'excluded';
-      e.classes(cls);
+      if (p) {
+        const on = included(adj, p, ns);
+        for (const f of d.ports) {
+          let c = '';
+          if (blocked.has(blockedKey(d.dir, p, f.port, f.protocol))) c = 'blocked';
+          else if (!f.ok) c = 'failed';
+          else if (on) c = '';
+          else if (p.kind === 'External' || !p.resolved) c = 'external';
+          else c = 'excluded';
+          if (rank[c] > rank[cls]) cls = c;
+        }
+      }
+      if (!e.hasClass(cls) || e.classes().length !== (cls ? 1 : 0)) e.classes(cls);
     });
   });
 }
