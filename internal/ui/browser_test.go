@@ -19,6 +19,7 @@ import (
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/yaml"
 
+	"github.com/netpol-advisor/netpol-advisor/internal/cli"
 	"github.com/netpol-advisor/netpol-advisor/internal/testutil"
 	"github.com/netpol-advisor/netpol-advisor/internal/testutil/aggregated"
 	"github.com/netpol-advisor/netpol-advisor/internal/ui"
@@ -300,6 +301,73 @@ func TestPageInChromium(t *testing.T) {
 		p.waitForGolden(t)
 		p.do(t, tab("Egress"))
 		p.screenshot(t, "4-reloaded")
+	})
+
+	t.Run("the policies in force: what they block, with the fix, on the map", func(t *testing.T) {
+		if _, errOut, err := p.cp.Kubectl(context.Background(), nil, "apply", "-f", storyDir+"handwritten.yaml"); err != nil {
+			t.Fatalf("apply the hand-written policy: %v\n%s", err, errOut)
+		}
+		// The server's informer sees the policy a moment later: look again
+		// until the page lists what it blocks.
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			p.run(t, "reload", func(ctx context.Context) error { return chromedp.Do(ctx, chromedp.Reload()) })
+			p.waitJS(t, "the map", `window.netpolUI.cy && window.netpolUI.cy.nodes().length === 7`)
+			p.do(t, tab("Generated policy"))
+			p.waitJS(t, "the check", `!!document.querySelector('#policy h3 + *') && !document.querySelector('#policy h3 + p.note')?.textContent.startsWith('checking')`)
+			if js[bool](t, p, `!!document.querySelector('#blocked li')`) || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(300 * time.Millisecond)
+		}
+		items := js[[]string](t, p, `[...document.querySelectorAll('#blocked li')].map(li => li.textContent)`)
+		var external, dns bool
+		for _, it := range items {
+			external = external || strings.Contains(it, "203.0.113.7") && strings.Contains(it, "fix: add an egress rule to ipBlock 203.0.113.7/32 on TCP 27017")
+			dns = dns || strings.Contains(it, "fix: add an egress rule to namespace kube-system pods k8s-app=kube-dns")
+		}
+		if !external || !dns {
+			t.Errorf("blocked flows listed (want 203.0.113.7 and DNS, each with its fix):\n%s", strings.Join(items, "\n"))
+		}
+		if got := edgeClass(t, p, "ip:203.0.113.7"); got != "blocked" {
+			t.Errorf("the edge to 203.0.113.7 is drawn %q, want blocked by the policy in force", got)
+		}
+		p.screenshot(t, "5-blocked-by-policies-in-force")
+	})
+
+	t.Run("netpol-advisor ui prints the URL of the page and serves it", func(t *testing.T) {
+		out := &testutil.SyncBuffer{}
+		ctx, cancel := context.WithCancel(context.Background())
+		cmd := cli.NewCommand(cli.Options{In: strings.NewReader(""), Out: out, ErrOut: io.Discard, Version: "test"})
+		cmd.SetArgs([]string{"ui", "--no-browser", "--port", "0", "--kubeconfig", p.cp.Kubeconfig, "-n", storyNS})
+		done := make(chan error, 1)
+		go func() { done <- cmd.ExecuteContext(ctx) }()
+		defer func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("netpol-advisor ui: %v", err)
+			}
+		}()
+		var url string
+		deadline := time.Now().Add(10 * time.Second)
+		for url == "" && time.Now().Before(deadline) {
+			if i := strings.Index(out.String(), "http://127.0.0.1:"); i >= 0 {
+				url = strings.Fields(out.String()[i:])[0]
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if !strings.Contains(url, "/?token=") {
+			t.Fatalf("no URL with a token printed: %q", out.String())
+		}
+		resp, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `<div id="app">`) {
+			t.Errorf("GET %s: %d\n%s", url, resp.StatusCode, body)
+		}
 	})
 
 	t.Run("refused: no token, another Origin or Host, a namespace jane may not read", func(t *testing.T) {

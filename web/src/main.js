@@ -75,19 +75,22 @@ function App() {
     setTopo(null); setRec(null); setCheck(null);
     if (!baseline) return;
     const ns = sel.ns, wl = baseline.workload;
-    api.topology(ns, baseline.metadata.name, sel.window).then((l) => mark('topology') || setTopo((l.items || [])[0] || { nodes: [], edges: [], workload: wl, metadata: { namespace: ns } }), fail('topology'));
+    // The map first: the proposal and the check wait for it, so that the
+    // server answers the request the person looks at first alone.
     api.adjustments(ns, wl).then((a) => { setStored(a); setDraft(a.adjustments); }, (e) => { setStored({ adjustments: empty, resourceVersion: '' }); setDraft(empty); fail('stored adjustments')(e); });
-    api.check(ns).then(setCheck, fail('policies in force'));
+    api.topology(ns, baseline.metadata.name, sel.window)
+      .then((l) => { mark('topology'); setTopo((l.items || [])[0] || { nodes: [], edges: [], workload: wl, metadata: { namespace: ns } }); }, fail('topology'))
+      .then(() => api.check(ns).then(setCheck, fail('policies in force')));
   }, [wkey, sel.window]);
 
   // The proposal: a review with the page's adjustments.
   useEffect(() => {
-    if (!baseline) return;
+    if (!baseline || !topo) return;
     const wl = baseline.workload;
     let live = true;
     api.recommendation(sel.ns, wl, sel.window, draft).then((r) => live && setRec(r), fail('recommendation'));
     return () => { live = false; };
-  }, [wkey, sel.window, draft]);
+  }, [wkey, sel.window, draft, !!topo]);
 
   const blocked = useMemo(() => {
     const s = new Set();
@@ -211,14 +214,28 @@ function TopologyMap({ topo, draft, ns, blocked, onPick }) {
   return html`<div id="map" ref=${box}></div>`;
 }
 
+// pageRows is how many rows a table shows before "show more": thousands
+// of rows take seconds to lay out and nobody reads them without a filter.
+const pageRows = 200;
+
 function FlowTable({ id, flows, draft, ns, blocked, dir, onToggle }) {
-  return html`<table id=${id}>
+  const [filter, setFilter] = useState('');
+  const [limit, setLimit] = useState(pageRows);
+  const all = flows || [];
+  const q = filter.trim().toLowerCase();
+  const shown = q ? all.filter((f) => `${f.peer.display} ${f.peer.name || ''} ${f.peer.namespace || ''} ${f.port} ${f.process || ''}`.toLowerCase().includes(q)) : all;
+  return html`<section class="flows">
+    <input class="filter" placeholder="filter: peer, namespace, port, process" value=${filter} onInput=${(e) => { setFilter(e.target.value); setLimit(pageRows); }} />
+    <span class="note">${shown.length} of ${all.length} ${dir.toLowerCase()} flows</span>
+    <table id=${id} data-rows=${all.length}>
     <thead><tr><th>include</th><th>peer</th><th>kind</th><th>namespace</th><th>port</th><th>protocol</th><th>process</th>
       <th>count</th><th>failed</th><th>first seen</th><th>last seen</th><th>resolved</th></tr></thead>
-    <tbody>${(flows || []).map((f) => {
+    <tbody>${shown.slice(0, limit).map((f) => {
       const p = f.peer;
       return html`<${FlowRow} f=${f} on=${included(draft, p, ns)} blocked=${blocked.has(blockedKey(dir, p, f.port, f.protocol))} onToggle=${onToggle} />`;
-    })}</tbody></table>`;
+    })}</tbody></table>
+    ${shown.length > limit && html`<button class="more" onClick=${() => setLimit(limit + 5 * pageRows)}>show ${Math.min(5 * pageRows, shown.length - limit)} more of ${shown.length - limit}</button>`}
+  </section>`;
 }
 
 // FlowRow renders again only when its flow, decision or verdict changes:
