@@ -13,6 +13,11 @@ BIN_DIR      := bin
 GO           ?= go
 GOTEST_FLAGS ?= -count=1 -timeout 40m
 
+# What `server version` and `observer version` print.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+PRODUCT_LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+
 K8S_LDFLAGS := -s -w \
 	-X k8s.io/component-base/version.gitVersion=$(K8S_VERSION) \
 	-X k8s.io/component-base/version.gitMajor=1 \
@@ -34,7 +39,7 @@ help: ## Show this help.
 
 .PHONY: build
 build: ## Build the product binaries into ./bin.
-	$(GO) build -o $(BIN_DIR)/ ./cmd/...
+	$(GO) build -ldflags '$(PRODUCT_LDFLAGS)' -o $(BIN_DIR)/ ./cmd/...
 
 .PHONY: fmt
 fmt: ## Format the Go code.

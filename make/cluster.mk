@@ -89,15 +89,7 @@ $(CLUSTER_IMAGES)/pause.tar: $(IMAGEPACK) $(CLUSTER_IMAGES)/bin/pause
 $(CLUSTER_IMAGES)/netcheck.tar: $(IMAGEPACK) $(CLUSTER_IMAGES)/bin/netcheck
 	$(IMAGEPACK) -ref netpol-advisor.local/netcheck:dev -out $@ -file $(CLUSTER_IMAGES)/bin/netcheck:/netcheck -entrypoint /netcheck
 
-# The product's own images: rebuilt whenever the module's Go code changes.
-PRODUCT_SRC := $(shell git ls-files -- '*.go' '*.o' go.mod go.sum ':!tools' 2>/dev/null)
-
-$(CLUSTER_IMAGES)/product/%: $(PRODUCT_SRC)
-	@mkdir -p $(dir $@)
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w' -o $@ ./cmd/$*
-
-$(CLUSTER_IMAGES)/server.tar $(CLUSTER_IMAGES)/observer.tar: $(CLUSTER_IMAGES)/%.tar: $(IMAGEPACK) $(CLUSTER_IMAGES)/product/%
-	$(IMAGEPACK) -ref netpol-advisor.local/$*:dev -out $@ -file $(CLUSTER_IMAGES)/product/$*:/$* -entrypoint /$*
+# The product's own images (server.tar, observer.tar): make/images.mk.
 
 $(CLUSTER_IMAGES)/coredns.tar: $(IMAGEPACK) $(COREDNS_BIN)/coredns
 	$(IMAGEPACK) -ref netpol-advisor.local/coredns:$(COREDNS_VERSION) -out $@ -file $(COREDNS_BIN)/coredns:/coredns -entrypoint /coredns

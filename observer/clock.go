@@ -23,3 +23,8 @@ func newClock() clock {
 func (c clock) at(ns uint64) time.Time {
 	return c.wall.Add(time.Duration(int64(ns) - c.mono)).UTC()
 }
+
+// age is how long before the clock's reading mono ns was.
+func (c clock) age(ns uint64) time.Duration {
+	return time.Duration(c.mono - int64(ns))
+}

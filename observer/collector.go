@@ -25,7 +25,7 @@ func NewCollector(o *Observer) prometheus.Collector {
 	return &collector{
 		o: o,
 		events: prometheus.NewDesc(name("bpf_events_total"),
-			"Connections, failed connects and new UDP socket peers the BPF programs recorded.", nil, nil),
+			"Connections, failed connects and UDP datagrams (with their ICMP errors) the BPF programs recorded.", nil, nil),
 		created: prometheus.NewDesc(name("bpf_flows_created_total"),
 			"Entries inserted in the kernel's flow table.", nil, nil),
 		drained: prometheus.NewDesc(name("flow_records_drained_total"),

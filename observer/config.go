@@ -22,6 +22,9 @@ type Config struct {
 	NotifyNewFlows bool
 	// Logger receives start-up and shutdown messages; nil discards them.
 	Logger *slog.Logger
+	// oldKernel loads the programs as on a 5.10 kernel: none of the newer
+	// helpers in cgroup_skb programs, no bpf_rdonly_cast (tests only).
+	oldKernel bool
 }
 
 // Validate checks the configuration.

@@ -28,6 +28,7 @@ func decode(k flowbpfFlowKey, v flowbpfFlowValue, c clock) (flow.Observation, er
 		Process:    commString(v.Comm),
 		Count:      v.Count,
 		Failed:     v.Failed,
+		Failures:   flow.Failures{Refused: v.Refused, TimedOut: v.TimedOut, Unreachable: v.Unreachable},
 		FirstSeen:  c.at(v.FirstNs),
 		LastSeen:   c.at(max(v.FirstNs, v.LastNs)),
 	}

@@ -33,6 +33,7 @@ func (o *Observer) Drain() ([]flow.Observation, error) {
 	if err != nil {
 		return nil, err
 	}
+	putBackBefore := o.putBack
 	keys := make([]flowbpfFlowKey, drainBatch)
 	vals := make([]flowbpfFlowValue, drainBatch)
 	clk, names := newClock(), processNames{}
@@ -42,7 +43,13 @@ func (o *Observer) Drain() ([]flow.Observation, error) {
 	var cursor ebpf.MapBatchCursor
 	for {
 		n, err := o.objs.Flows.BatchLookupAndDelete(&cursor, keys, vals, nil)
+		o.putBack += uint64(o.pending.putBack(o.objs.Flows, keys[:n], vals[:n], clk))
 		for i := range n {
+			if isPending(&vals[i]) {
+				o.drainedEmpty++
+				continue
+			}
+			o.pending.name(&keys[i], &vals[i])
 			ob, derr := decode(keys[i], vals[i], clk)
 			if derr != nil {
 				o.log.Debug("skipping undecodable flow record", "error", derr)
@@ -59,10 +66,12 @@ func (o *Observer) Drain() ([]flow.Observation, error) {
 			return out, fmt.Errorf("drain flow table: %w", err)
 		}
 	}
-	// Every flow created before this drain began was drained now or
-	// earlier, or evicted: a lower bound that only grows.
-	if created > o.drained {
-		o.evicted = max(o.evicted, created-o.drained)
+	o.pending.expire(clk)
+	// Every entry created (by the programs, or put back by an earlier
+	// drain) before this drain began was drained now or earlier, or
+	// evicted: a lower bound that only grows.
+	if in := created + putBackBefore; in > o.drained {
+		o.evicted = max(o.evicted, in-o.drained)
 	}
 	return out, nil
 }

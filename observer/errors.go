@@ -96,6 +96,13 @@ func checkBTF() error {
 
 // commInCgroupSKB reports whether cgroup_skb programs may call
 // bpf_get_current_comm (newer kernels only; probed, not assumed).
+// taskInCgroupSKB tells whether cgroup_skb programs may read the current
+// task (newer kernels): then UDP flows name the sending process.
+func taskInCgroupSKB() bool {
+	return features.HaveProgramHelper(ebpf.CGroupSKB, asm.FnGetCurrentTask) == nil &&
+		features.HaveProgramHelper(ebpf.CGroupSKB, asm.FnProbeReadKernel) == nil
+}
+
 func commInCgroupSKB() bool {
 	return features.HaveProgramHelper(ebpf.CGroupSKB, asm.FnGetCurrentComm) == nil
 }

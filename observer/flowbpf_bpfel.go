@@ -13,11 +13,6 @@ import (
 	"github.com/cilium/ebpf"
 )
 
-type flowbpfConnecting struct {
-	_    structs.HostLayout
-	Comm [16]int8
-}
-
 type flowbpfCounter uint32
 
 const (
@@ -38,6 +33,15 @@ const (
 	flowbpfDirectionDIR_INGRESS flowbpfDirection = 1
 )
 
+type flowbpfFailure uint32
+
+const (
+	flowbpfFailureFAIL_NONE        flowbpfFailure = 0
+	flowbpfFailureFAIL_REFUSED     flowbpfFailure = 1
+	flowbpfFailureFAIL_TIMEOUT     flowbpfFailure = 2
+	flowbpfFailureFAIL_UNREACHABLE flowbpfFailure = 3
+)
+
 type flowbpfFlowKey struct {
 	_          structs.HostLayout
 	CgroupId   uint64
@@ -51,12 +55,15 @@ type flowbpfFlowKey struct {
 }
 
 type flowbpfFlowValue struct {
-	_       structs.HostLayout
-	Count   uint64
-	Failed  uint64
-	FirstNs uint64
-	LastNs  uint64
-	Comm    [16]int8
+	_           structs.HostLayout
+	Count       uint64
+	Failed      uint64
+	FirstNs     uint64
+	LastNs      uint64
+	Comm        [16]int8
+	Refused     uint64
+	TimedOut    uint64
+	Unreachable uint64
 }
 
 type flowbpfNewFlow struct {
@@ -68,32 +75,36 @@ type flowbpfNewFlow struct {
 	Pad    [7]uint8
 }
 
-type flowbpfUdpSockState struct {
-	_           structs.HostLayout
-	Role        uint8
-	Pad         [5]uint8
-	PeerPort    uint16
-	Peer        [16]uint8
-	RefreshedNs uint64
+type flowbpfUdpPairKey struct {
+	_        structs.HostLayout
+	Cookie   uint64
+	Peer     [16]uint8
+	PeerPort uint16
+	Pad      [6]uint8
 }
 
 // Names of all BPF objects in the ELF.
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	flowbpfMapConnecting      = "connecting"
 	flowbpfMapCounters        = "counters"
 	flowbpfMapFlows           = "flows"
 	flowbpfMapNewFlows        = "new_flows"
-	flowbpfMapUdpSockets      = "udp_sockets"
+	flowbpfMapUdpPairs        = "udp_pairs"
+	flowbpfProgSkError        = "sk_error"
 	flowbpfProgTcpState       = "tcp_state"
 	flowbpfProgUdpEgress      = "udp_egress"
 	flowbpfProgUdpIngress     = "udp_ingress"
 	flowbpfVarCommInCgroupSkb = "comm_in_cgroup_skb"
+	flowbpfVarEphemeralHi     = "ephemeral_hi"
+	flowbpfVarEphemeralLo     = "ephemeral_lo"
 	flowbpfVarNotifyNewFlows  = "notify_new_flows"
+	flowbpfVarTaskInCgroupSkb = "task_in_cgroup_skb"
 	flowbpfVarUnusedCounter   = "unused_counter"
 	flowbpfVarUnusedDirection = "unused_direction"
+	flowbpfVarUnusedFailure   = "unused_failure"
 	flowbpfVarUnusedNewFlow   = "unused_new_flow"
+	flowbpfVarUseRdonlyCast   = "use_rdonly_cast"
 )
 
 // loadFlowbpf returns the embedded CollectionSpec for flowbpf.
@@ -138,6 +149,7 @@ type flowbpfSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type flowbpfProgramSpecs struct {
+	SkError    *ebpf.ProgramSpec `ebpf:"sk_error"`
 	TcpState   *ebpf.ProgramSpec `ebpf:"tcp_state"`
 	UdpEgress  *ebpf.ProgramSpec `ebpf:"udp_egress"`
 	UdpIngress *ebpf.ProgramSpec `ebpf:"udp_ingress"`
@@ -147,11 +159,10 @@ type flowbpfProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type flowbpfMapSpecs struct {
-	Connecting *ebpf.MapSpec `ebpf:"connecting"`
-	Counters   *ebpf.MapSpec `ebpf:"counters"`
-	Flows      *ebpf.MapSpec `ebpf:"flows"`
-	NewFlows   *ebpf.MapSpec `ebpf:"new_flows"`
-	UdpSockets *ebpf.MapSpec `ebpf:"udp_sockets"`
+	Counters *ebpf.MapSpec `ebpf:"counters"`
+	Flows    *ebpf.MapSpec `ebpf:"flows"`
+	NewFlows *ebpf.MapSpec `ebpf:"new_flows"`
+	UdpPairs *ebpf.MapSpec `ebpf:"udp_pairs"`
 }
 
 // flowbpfVariableSpecs contains global variables before they are loaded into the kernel.
@@ -159,10 +170,15 @@ type flowbpfMapSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type flowbpfVariableSpecs struct {
 	CommInCgroupSkb *ebpf.VariableSpec `ebpf:"comm_in_cgroup_skb"`
+	EphemeralHi     *ebpf.VariableSpec `ebpf:"ephemeral_hi"`
+	EphemeralLo     *ebpf.VariableSpec `ebpf:"ephemeral_lo"`
 	NotifyNewFlows  *ebpf.VariableSpec `ebpf:"notify_new_flows"`
+	TaskInCgroupSkb *ebpf.VariableSpec `ebpf:"task_in_cgroup_skb"`
 	UnusedCounter   *ebpf.VariableSpec `ebpf:"unused_counter"`
 	UnusedDirection *ebpf.VariableSpec `ebpf:"unused_direction"`
+	UnusedFailure   *ebpf.VariableSpec `ebpf:"unused_failure"`
 	UnusedNewFlow   *ebpf.VariableSpec `ebpf:"unused_new_flow"`
+	UseRdonlyCast   *ebpf.VariableSpec `ebpf:"use_rdonly_cast"`
 }
 
 // flowbpfObjects contains all objects after they have been loaded into the kernel.
@@ -185,20 +201,18 @@ func (o *flowbpfObjects) Close() error {
 //
 // It can be passed to loadFlowbpfObjects or ebpf.CollectionSpec.LoadAndAssign.
 type flowbpfMaps struct {
-	Connecting *ebpf.Map `ebpf:"connecting"`
-	Counters   *ebpf.Map `ebpf:"counters"`
-	Flows      *ebpf.Map `ebpf:"flows"`
-	NewFlows   *ebpf.Map `ebpf:"new_flows"`
-	UdpSockets *ebpf.Map `ebpf:"udp_sockets"`
+	Counters *ebpf.Map `ebpf:"counters"`
+	Flows    *ebpf.Map `ebpf:"flows"`
+	NewFlows *ebpf.Map `ebpf:"new_flows"`
+	UdpPairs *ebpf.Map `ebpf:"udp_pairs"`
 }
 
 func (m *flowbpfMaps) Close() error {
 	return _FlowbpfClose(
-		m.Connecting,
 		m.Counters,
 		m.Flows,
 		m.NewFlows,
-		m.UdpSockets,
+		m.UdpPairs,
 	)
 }
 
@@ -207,16 +221,22 @@ func (m *flowbpfMaps) Close() error {
 // It can be passed to loadFlowbpfObjects or ebpf.CollectionSpec.LoadAndAssign.
 type flowbpfVariables struct {
 	CommInCgroupSkb *ebpf.Variable `ebpf:"comm_in_cgroup_skb"`
+	EphemeralHi     *ebpf.Variable `ebpf:"ephemeral_hi"`
+	EphemeralLo     *ebpf.Variable `ebpf:"ephemeral_lo"`
 	NotifyNewFlows  *ebpf.Variable `ebpf:"notify_new_flows"`
+	TaskInCgroupSkb *ebpf.Variable `ebpf:"task_in_cgroup_skb"`
 	UnusedCounter   *ebpf.Variable `ebpf:"unused_counter"`
 	UnusedDirection *ebpf.Variable `ebpf:"unused_direction"`
+	UnusedFailure   *ebpf.Variable `ebpf:"unused_failure"`
 	UnusedNewFlow   *ebpf.Variable `ebpf:"unused_new_flow"`
+	UseRdonlyCast   *ebpf.Variable `ebpf:"use_rdonly_cast"`
 }
 
 // flowbpfPrograms contains all programs after they have been loaded into the kernel.
 //
 // It can be passed to loadFlowbpfObjects or ebpf.CollectionSpec.LoadAndAssign.
 type flowbpfPrograms struct {
+	SkError    *ebpf.Program `ebpf:"sk_error"`
 	TcpState   *ebpf.Program `ebpf:"tcp_state"`
 	UdpEgress  *ebpf.Program `ebpf:"udp_egress"`
 	UdpIngress *ebpf.Program `ebpf:"udp_ingress"`
@@ -224,6 +244,7 @@ type flowbpfPrograms struct {
 
 func (p *flowbpfPrograms) Close() error {
 	return _FlowbpfClose(
+		p.SkError,
 		p.TcpState,
 		p.UdpEgress,
 		p.UdpIngress,

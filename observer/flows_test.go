@@ -18,7 +18,13 @@ import (
 // Flows of other cgroups (other tests, the host) are ignored.
 func collect(t *testing.T, o *observer.Observer, cgroups map[uint64]bool, want []flow.Observation) []flow.Observation {
 	t.Helper()
-	merged := map[string]*flow.Observation{}
+	return collectInto(t, o, cgroups, want, map[string]*flow.Observation{})
+}
+
+// collectInto is collect adding to what merged holds already; opts are
+// added to cmpOpts for the comparison with want.
+func collectInto(t *testing.T, o *observer.Observer, cgroups map[uint64]bool, want []flow.Observation, merged map[string]*flow.Observation, opts ...cmp.Option) []flow.Observation {
+	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		obs, err := o.Drain()
@@ -32,10 +38,40 @@ func collect(t *testing.T, o *observer.Observer, cgroups map[uint64]bool, want [
 			mergeObservation(merged, ob)
 		}
 		got := sortedObservations(merged)
-		if cmp.Equal(want, got, cmpOpts...) || time.Now().After(deadline) {
+		if cmp.Equal(want, got, append(opts, cmpOpts...)...) || time.Now().After(deadline) {
 			return got
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// drainWhile runs fn while draining o every 20 ms into merged (the
+// observations of cgroups), so that what fn does spreads over many drains.
+func drainWhile(t *testing.T, o *observer.Observer, cgroups map[uint64]bool, merged map[string]*flow.Observation, fn func()) {
+	t.Helper()
+	drainEvery(t, o, 20*time.Millisecond, cgroups, merged, fn)
+}
+
+// drainEvery is drainWhile with another interval.
+func drainEvery(t *testing.T, o *observer.Observer, every time.Duration, cgroups map[uint64]bool, merged map[string]*flow.Observation, fn func()) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { defer close(done); fn() }()
+	for {
+		obs, err := o.Drain()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ob := range obs {
+			if cgroups[ob.CgroupID] {
+				mergeObservation(merged, ob)
+			}
+		}
+		select {
+		case <-done:
+			return
+		case <-time.After(every):
+		}
 	}
 }
 
@@ -53,6 +89,7 @@ func mergeObservation(m map[string]*flow.Observation, ob flow.Observation) {
 	if cur, ok := m[k]; ok {
 		cur.Count += ob.Count
 		cur.Failed += ob.Failed
+		cur.Failures.Add(ob.Failures)
 		cur.FirstSeen = minTime(cur.FirstSeen, ob.FirstSeen)
 		cur.LastSeen = maxTime(cur.LastSeen, ob.LastSeen)
 		return

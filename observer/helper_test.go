@@ -34,6 +34,13 @@ func helperMain(args []string) int {
 	if len(args) == 1 && args[0] == "open" {
 		return openAsHelper()
 	}
+	if len(args) > 0 && modes[args[0]] != nil {
+		if err := modes[args[0]](args[1:]); err != nil {
+			fmt.Fprintf(os.Stderr, "%s: %v\n", args[0], err)
+			return 1
+		}
+		return 0
+	}
 	if len(args) < 2 {
 		fmt.Fprintln(os.Stderr, "usage: serve|client kind:addr...")
 		return 2
@@ -78,7 +85,7 @@ func startHelper(t *testing.T, pod *netns.Pod, name string, args ...string) *exe
 	if err := pod.Start(t, cmd); err != nil {
 		t.Fatal(err)
 	}
-	if args[0] == "serve" {
+	if args[0] == "serve" || readyModes[args[0]] {
 		line, err := bufio.NewReader(stdout).ReadString('\n')
 		if err != nil || line != "ready\n" {
 			t.Fatalf("%s in pod %s did not start: %q %v", name, pod.Name, line, err)

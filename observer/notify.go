@@ -55,8 +55,14 @@ func decodeNewFlow(b []byte, c clock) (flow.Observation, error) {
 		return flow.Observation{}, fmt.Errorf("decode new-flow notification: %w", err)
 	}
 	v := flowbpfFlowValue{Count: 1, FirstNs: n.SeenNs, LastNs: n.SeenNs, Comm: n.Comm}
-	if n.Failed != 0 {
-		v.Count, v.Failed = 0, 1
+	switch flowbpfFailure(n.Failed) {
+	case flowbpfFailureFAIL_NONE:
+	case flowbpfFailureFAIL_REFUSED:
+		v.Count, v.Failed, v.Refused = 0, 1, 1
+	case flowbpfFailureFAIL_TIMEOUT:
+		v.Count, v.Failed, v.TimedOut = 0, 1, 1
+	default:
+		v.Count, v.Failed, v.Unreachable = 0, 1, 1
 	}
 	return decode(n.Key, v, c)
 }

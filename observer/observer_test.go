@@ -65,36 +65,37 @@ func TestObservesPodFlows(t *testing.T) {
 }
 
 func expectedFlows(web, api, dns, statsd *netns.Pod, apiSvc, dnsSvc netip.AddrPort) []flow.Observation {
-	egress := func(server netip.AddrPort, proto string, count, failed uint64) flow.Observation {
+	egress := func(server netip.AddrPort, proto string, count uint64, failed flow.Failures) flow.Observation {
 		local := web.IPv4
 		if server.Addr().Is6() {
 			local = web.IPv6
 		}
 		return flow.Observation{LocalIP: local, CgroupID: web.CgroupID, Direction: flow.Egress,
 			Client: local, Server: server.Addr(), ServerPort: server.Port(), Protocol: protocol(proto),
-			Process: "webclient", Count: count, Failed: failed}
+			Process: "webclient", Count: count, Failed: failed.Refused + failed.TimedOut + failed.Unreachable, Failures: failed}
 	}
 	ingress := func(p *netns.Pod, client, server netip.Addr, port uint16, proto string, count uint64) flow.Observation {
 		return flow.Observation{LocalIP: server, CgroupID: p.CgroupID, Direction: flow.Ingress,
 			Client: client, Server: server, ServerPort: port, Protocol: protocol(proto), Count: count}
 	}
+	ok := flow.Failures{}
 	want := []flow.Observation{
 		// The client sees the Service; the server, after DNAT, the pod.
-		egress(apiSvc, "TCP", 2, 0),
+		egress(apiSvc, "TCP", 2, ok),
 		ingress(api, web.IPv4, api.IPv4, 8080, "TCP", 2),
 		// Each DNS query on its own socket; the resolver's replies are no flows.
-		egress(dnsSvc, "UDP", 3, 0),
+		egress(dnsSvc, "UDP", 3, ok),
 		ingress(dns, web.IPv4, dns.IPv4, 53, "UDP", 3),
-		egress(netip.AddrPortFrom(dns.IPv6, 53), "UDP", 1, 0),
+		egress(netip.AddrPortFrom(dns.IPv6, 53), "UDP", 1, ok),
 		ingress(dns, web.IPv6, dns.IPv6, 53, "UDP", 1),
-		// Two datagrams from one socket to one peer are one flow record.
-		egress(netip.AddrPortFrom(statsd.IPv4, 8125), "UDP", 1, 0),
-		ingress(statsd, web.IPv4, statsd.IPv4, 8125, "UDP", 1),
+		// Two datagrams from one socket to one peer: a count of two.
+		egress(netip.AddrPortFrom(statsd.IPv4, 8125), "UDP", 2, ok),
+		ingress(statsd, web.IPv4, statsd.IPv4, 8125, "UDP", 2),
 		// Refused: a failed connect, and nothing on the server side.
-		egress(netip.AddrPortFrom(api.IPv4, 9999), "TCP", 0, 1),
+		egress(netip.AddrPortFrom(api.IPv4, 9999), "TCP", 0, flow.Failures{Refused: 1}),
 		// Dropped on the way: a timed-out connect; the listener never sees it.
-		egress(netip.AddrPortFrom(api.IPv4, 8443), "TCP", 0, 1),
-		egress(netip.AddrPortFrom(api.IPv6, 9090), "TCP", 1, 0),
+		egress(netip.AddrPortFrom(api.IPv4, 8443), "TCP", 0, flow.Failures{TimedOut: 1}),
+		egress(netip.AddrPortFrom(api.IPv6, 9090), "TCP", 1, ok),
 		ingress(api, web.IPv6, api.IPv6, 9090, "TCP", 1),
 	}
 	sortObservations(want)

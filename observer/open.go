@@ -21,8 +21,13 @@ type Observer struct {
 	closeOnce sync.Once
 	closeErr  error
 	mu        sync.Mutex // serialises drains
-	drained   uint64     // records drained so far
+	drained   uint64     // entries drained so far (records and empty ones)
 	evicted   uint64     // lower bound of flows evicted before a drain
+	pending   pendingConnects
+	putBack   uint64 // empty TCP egress entries Drain put back
+	// drainedEmpty counts the empty entries drained (put back or
+	// created by connects, never records).
+	drainedEmpty uint64
 }
 
 // Open checks the kernel and the privileges, loads the BPF programs and
@@ -69,22 +74,53 @@ func (o *Observer) load(cfg Config) error {
 	if err != nil {
 		return fmt.Errorf("read the embedded BPF object: %w", err)
 	}
+	if err := o.configure(spec, cfg); err != nil {
+		return err
+	}
+	err = spec.LoadAndAssign(&o.objs, nil)
+	var ve *ebpf.VerifierError
+	if errors.As(err, &ve) && !cfg.oldKernel {
+		// bpf_rdonly_cast (6.2+) reads a UDP socket's bind state; a kernel
+		// that has it but refuses it here still gets the port-range rule.
+		o.log.Info("the kernel refused bpf_rdonly_cast in cgroup_skb programs: UDP roles fall back to port ranges", "err", err)
+		if serr := setVariables(spec, map[string]any{flowbpfVarUseRdonlyCast: false}); serr != nil {
+			return serr
+		}
+		err = spec.LoadAndAssign(&o.objs, nil)
+	}
+	if err != nil {
+		return explainLoad(err)
+	}
+	return nil
+}
+
+// configure sizes the maps and sets the object's variables for this kernel.
+func (o *Observer) configure(spec *ebpf.CollectionSpec, cfg Config) error {
 	if cfg.MaxFlows != 0 {
 		spec.Maps[flowbpfMapFlows].MaxEntries = cfg.MaxFlows
+		spec.Maps[flowbpfMapUdpPairs].MaxEntries = cfg.MaxFlows
 	}
-	comm := commInCgroupSKB()
-	if err := spec.Variables[flowbpfVarCommInCgroupSkb].Set(comm); err != nil {
-		return fmt.Errorf("configure BPF object: %w", err)
-	}
-	if err := spec.Variables[flowbpfVarNotifyNewFlows].Set(cfg.NotifyNewFlows); err != nil {
-		return fmt.Errorf("configure BPF object: %w", err)
-	}
+	task, comm := taskInCgroupSKB() && !cfg.oldKernel, commInCgroupSKB() && !cfg.oldKernel
 	o.notify = cfg.NotifyNewFlows
-	if !comm {
+	switch {
+	case !task && comm:
+		o.log.Info("this kernel has no bpf_get_current_task in cgroup_skb programs (older kernels): UDP flows carry the sending thread's name, not its process's")
+	case !task:
 		o.log.Info("this kernel has no bpf_get_current_comm in cgroup_skb programs (older kernels): UDP flows carry no process name")
 	}
-	if err := spec.LoadAndAssign(&o.objs, nil); err != nil {
-		return explainLoad(err)
+	return setVariables(spec, map[string]any{
+		flowbpfVarTaskInCgroupSkb: task,
+		flowbpfVarCommInCgroupSkb: comm,
+		flowbpfVarNotifyNewFlows:  cfg.NotifyNewFlows,
+		flowbpfVarUseRdonlyCast:   !cfg.oldKernel,
+	})
+}
+
+func setVariables(spec *ebpf.CollectionSpec, vars map[string]any) error {
+	for name, v := range vars {
+		if err := spec.Variables[name].Set(v); err != nil {
+			return fmt.Errorf("configure BPF object: set %s: %w", name, err)
+		}
 	}
 	return nil
 }
@@ -111,7 +147,21 @@ func (o *Observer) attach(cgroupPath string) error {
 		o.links = append(o.links, l)
 		o.hooks = append(o.hooks, fmt.Sprintf("%s on %s (UDP)", c.name, cgroupPath))
 	}
+	o.attachUDPErrors()
 	return nil
+}
+
+// attachUDPErrors attaches the program that sees ICMP errors of connected
+// UDP sockets (refused datagrams). Its tracepoint is 5.14+: without it the
+// observer runs on, and says so.
+func (o *Observer) attachUDPErrors() {
+	l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: "inet_sk_error_report", Program: o.objs.SkError})
+	if err != nil {
+		o.log.Info("this kernel has no inet_sk_error_report tracepoint (before 5.14): refused UDP datagrams are not seen, and a TCP connect failed by an ICMP error may be counted as timed out", "err", err)
+		return
+	}
+	o.links = append(o.links, l)
+	o.hooks = append(o.hooks, "raw_tp/inet_sk_error_report (ICMP errors of UDP and connecting TCP sockets)")
 }
 
 // Hooks names the hooks the observer attached to, for start-up messages.

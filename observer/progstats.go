@@ -26,6 +26,7 @@ func (o *Observer) ProgramStats() ([]ProgramStats, error) {
 		{flowbpfProgTcpState, o.objs.TcpState},
 		{flowbpfProgUdpEgress, o.objs.UdpEgress},
 		{flowbpfProgUdpIngress, o.objs.UdpIngress},
+		{flowbpfProgSkError, o.objs.SkError},
 	}
 	out := make([]ProgramStats, 0, len(progs))
 	for _, p := range progs {

@@ -5,8 +5,8 @@ import "fmt"
 // Stats are the observer's counters: the BPF programs' per-CPU counters
 // summed over CPUs, and what the Go side drained.
 type Stats struct {
-	// Events is the number of connections, failed connects and new UDP
-	// socket peers the programs recorded.
+	// Events is the number of connections, failed connects and UDP
+	// datagrams (and their ICMP errors) the programs recorded.
 	Events uint64
 	// FlowsCreated is the number of entries inserted in the flow table.
 	FlowsCreated uint64
@@ -16,17 +16,42 @@ type Stats struct {
 	// they were drained (their counts are lost).
 	Evicted uint64
 	// DropFlowUpdate, DropSocketStorage and DropParse are events lost
-	// because a flow could not be stored, a UDP socket's state could not be
-	// allocated, or a UDP packet's headers could not be read.
+	// because a flow could not be stored, a UDP socket/peer pair's role
+	// could not be remembered (it is then decided again at its next
+	// datagram), or a UDP packet's headers could not be read.
 	DropFlowUpdate    uint64
 	DropSocketStorage uint64
 	DropParse         uint64
 	// DropNotify counts new-flow notifications lost to a full ring buffer
 	// (the flows themselves are still counted in the table).
 	DropNotify uint64
-	// ConnectsWithoutProcess counts connects whose SYN_SENT record (with
-	// the process name) was gone, so the flow has no process.
+	// ConnectsWithoutProcess counts connects whose flow entry, made at
+	// SYN_SENT with the process name, was gone when they finished (evicted
+	// from a full table, or the observer started during the connect), so
+	// the flow has no process.
 	ConnectsWithoutProcess uint64
+}
+
+// Counter is one of the Stats counters, named for people.
+type Counter struct {
+	Name  string
+	Value uint64
+}
+
+// Counters lists every counter of s, in a fixed order, so that printing all
+// of them cannot forget one.
+func (s Stats) Counters() []Counter {
+	return []Counter{
+		{"events", s.Events},
+		{"flows created", s.FlowsCreated},
+		{"records drained", s.Drained},
+		{"evicted (lower bound)", s.Evicted},
+		{"dropped: flow table full", s.DropFlowUpdate},
+		{"dropped: UDP pair state", s.DropSocketStorage},
+		{"dropped: unparsed packets", s.DropParse},
+		{"dropped: new-flow notifications", s.DropNotify},
+		{"connects without process name", s.ConnectsWithoutProcess},
+	}
 }
 
 // Stats reads the counters.
@@ -48,7 +73,7 @@ func (o *Observer) Stats() (Stats, error) {
 		*dst = v
 	}
 	o.mu.Lock()
-	s.Drained, s.Evicted = o.drained, o.evicted
+	s.Drained, s.Evicted = o.drained-o.drainedEmpty, o.evicted
 	o.mu.Unlock()
 	return s, nil
 }

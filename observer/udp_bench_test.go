@@ -3,6 +3,7 @@ package observer_test
 import (
 	"net"
 	"net/netip"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,6 +20,58 @@ func udpEcho(tb testing.TB, _ *netns.Node, server *netns.Pod) {
 	}
 	tb.Cleanup(func() { pc.Close() })
 	go packetLoop(pc, true)
+}
+
+// udpSink counts the datagrams that reach addr in pod until the test ends.
+func udpSink(tb testing.TB, pod *netns.Pod, addr netip.AddrPort) *sink {
+	tb.Helper()
+	var pc net.PacketConn
+	if err := pod.Run(func() (err error) { pc, err = net.ListenPacket("udp4", addr.String()); return err }); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { pc.Close() })
+	s := &sink{addr: addr}
+	go func() {
+		buf := make([]byte, 128)
+		for {
+			if _, _, err := pc.ReadFrom(buf); err != nil {
+				return
+			}
+			s.n.Add(1)
+		}
+	}()
+	return s
+}
+
+type sink struct {
+	addr netip.AddrPort
+	n    atomic.Uint64
+}
+
+// udpStream sends 64-byte datagrams from one connected socket in pod to s
+// for d and returns how many s received meanwhile.
+func udpStream(tb testing.TB, pod *netns.Pod, s *sink, d time.Duration) uint64 {
+	tb.Helper()
+	before := s.n.Load()
+	err := pod.Run(func() error {
+		c, err := net.Dial("udp4", s.addr.String())
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		payload := make([]byte, 64)
+		for deadline := time.Now().Add(d); time.Now().Before(deadline); {
+			for range 64 {
+				_, _ = c.Write(payload) // a full socket buffer drops: the sink counts what arrived
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	time.Sleep(10 * time.Millisecond) // the last datagrams in flight
+	return s.n.Load() - before
 }
 
 // udpExchanges sends DNS-like request/response pairs from pod to dst for

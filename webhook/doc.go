@@ -20,7 +20,8 @@
 //	err = mgr.Start(ctx)
 //
 // The configurations themselves are installed by the chart
-// (webhook/config/webhooks.yaml). The server's RBAC needs: list and watch
+// (charts/netpol-advisor/templates/webhooks.yaml); the server only patches
+// their caBundle. The server's RBAC needs: list and watch
 // namespaces, pods, services, endpointslices, deployments, replicasets,
 // statefulsets, daemonsets, jobs, cronjobs and networkpolicies; patch
 // (server-side apply, field manager netpol-advisor-annotator) deployments,

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -64,5 +65,14 @@ func TestShipConfigValidate(t *testing.T) {
 				t.Fatalf("Validate() = %v, want error %v", err, tt.wantErr)
 			}
 		})
+	}
+}
+
+func TestVersionMode(t *testing.T) {
+	for _, arg := range []string{"version", "--version"} {
+		var out, errOut strings.Builder
+		if code := run([]string{arg}, &out, &errOut); code != 0 || !strings.HasPrefix(out.String(), "netpol-advisor observer "+version+" (commit "+commit) {
+			t.Errorf("observer %s = %d %q (stderr %q), want 0 and the version line", arg, code, out.String(), errOut.String())
+		}
 	}
 }

@@ -76,10 +76,18 @@ func printFlows(ctx context.Context, cfg flowsConfig, stdout, stderr io.Writer) 
 	}
 	err = o.Read(ctx, cfg.Interval, func(obs []flow.Observation) error { return write(stdout, obs) })
 	if s, serr := o.Stats(); serr == nil {
-		fmt.Fprintf(stderr, "observer: %d events, %d records, drops: %d flow table, %d socket storage, %d unparsed; evicted >= %d\n",
-			s.Events, s.Drained, s.DropFlowUpdate, s.DropSocketStorage, s.DropParse, s.Evicted)
+		fmt.Fprintf(stderr, "observer: %s\n", statsLine(s))
 	}
 	return err
+}
+
+// statsLine prints every counter of s.
+func statsLine(s observer.Stats) string {
+	parts := make([]string, 0, len(s.Counters()))
+	for _, c := range s.Counters() {
+		parts = append(parts, fmt.Sprintf("%s %d", c.Name, c.Value))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // textWriter prints one line per observation, naming the local pod by UID
@@ -92,13 +100,21 @@ func (tw textWriter) write(w io.Writer, obs []flow.Observation) error {
 		if uid, ok := tw.pods.PodUID(o.CgroupID); ok {
 			pod = uid
 		}
-		if _, err := fmt.Fprintf(w, "%s %-7s %s %s -> %s port %d pod %s cgroup %d process %s count %d failed %d\n",
+		if _, err := fmt.Fprintf(w, "%s %-7s %s %s -> %s port %d pod %s cgroup %d process %s count %d failed %d%s\n",
 			o.LastSeen.Format("15:04:05.000"), o.Direction, o.Protocol, o.Client, o.Server, o.ServerPort,
-			pod, o.CgroupID, cmp.Or(o.Process, "-"), o.Count, o.Failed); err != nil {
+			pod, o.CgroupID, cmp.Or(o.Process, "-"), o.Count, o.Failed, failures(o)); err != nil {
 			return fmt.Errorf("write flows: %w", err)
 		}
 	}
 	return nil
+}
+
+// failures says why connects failed, when they did.
+func failures(o flow.Observation) string {
+	if o.Failed == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (refused %d, timed out %d, unreachable %d)", o.Refused, o.TimedOut, o.Unreachable)
 }
 
 func writeJSON(w io.Writer, obs []flow.Observation) error {

@@ -23,6 +23,7 @@ const usage = `usage: observer <mode> [flags]
 modes:
   run     observe this node and ship its flows to the server (observer run --help)
   flows   print the flows seen on this machine (observer flows --help)
+  version print the version and commit
 `
 
 // run dispatches to a mode and returns the exit code.
@@ -38,6 +39,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runShip(ctx, args[1:], stderr)
 	case "flows":
 		return runFlows(ctx, args[1:], stdout, stderr)
+	case "version", "--version":
+		printVersion(stdout)
+		return 0
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0

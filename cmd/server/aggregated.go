@@ -30,11 +30,15 @@ func startAggregatedAPI(ctx context.Context, wg *sync.WaitGroup, cfg Config, st 
 	if err != nil {
 		return nil, fmt.Errorf("--api-listen port %q: %w", p, err)
 	}
+	bind, err := bindAddress(host)
+	if err != nil {
+		return nil, err
+	}
 	deps := apiserver.Deps{Baselines: st}
 	if adv != nil {
-		deps.Recommender, deps.Checker, deps.Explainer = adv, adv, adv
+		deps.Recommender, deps.Checker, deps.Explainer, deps.Describer = adv, adv, adv, adv
 	}
-	srv, err := apiserver.New(apiserver.Config{BindAddress: net.ParseIP(host), Port: port, CertFile: cfg.TLSCertFile,
+	srv, err := apiserver.New(apiserver.Config{BindAddress: bind, Port: port, CertFile: cfg.TLSCertFile,
 		KeyFile: cfg.TLSKeyFile, Kubeconfig: cfg.Kubeconfig, DefaultWindow: cfg.API.Window}, deps)
 	if err != nil {
 		return nil, err
@@ -48,4 +52,18 @@ func startAggregatedAPI(ctx context.Context, wg *sync.WaitGroup, cfg Config, st 
 	})
 	log.Info("aggregated API serving", "addr", cfg.API.Listen, "recommendations", adv != nil)
 	return errc, nil
+}
+
+// bindAddress is the IP the aggregated API listens on: ":6443" (no host)
+// means every IPv4 address, as kube-apiserver's --bind-address default. The
+// generic API server takes an IP; a nil one made it listen on "<nil>:6443".
+func bindAddress(host string) (net.IP, error) {
+	if host == "" {
+		return net.IPv4zero, nil
+	}
+	ip := net.ParseIP(host)
+	if ip == nil {
+		return nil, fmt.Errorf("--api-listen host %q: want an IP address or nothing (all addresses)", host)
+	}
+	return ip, nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/netpol-advisor/netpol-advisor/internal/store/badgerstore"
 	"github.com/netpol-advisor/netpol-advisor/internal/transport"
+	"github.com/netpol-advisor/netpol-advisor/webhook/config"
 	"github.com/netpol-advisor/netpol-advisor/webhook/workloads"
 )
 
@@ -25,7 +26,7 @@ type Config struct {
 	Retention    time.Duration
 	Grace        time.Duration
 	Observers    []string
-	Audiences    []string
+	Ingest       IngestConfig
 	MaxBodyBytes int64
 	MaxRecords   int
 	SyncWrites   bool
@@ -52,6 +53,9 @@ type WebhookConfig struct {
 	// Namespace and Service are the product's own namespace and the
 	// webhook Service the certificate is issued for.
 	Namespace, Service string
+	// Configuration names the Mutating- and ValidatingWebhookConfiguration
+	// (installed by the chart) whose caBundle the server keeps current.
+	Configuration string
 	// Window is how far back baselines are read for advice (0: all kept).
 	Window time.Duration
 	// MaxWarnings caps the finding lines of one NetworkPolicy review.
@@ -73,12 +77,14 @@ func DefaultConfig() Config {
 		Observers:    []string{"system:serviceaccount:netpol-advisor:netpol-advisor-observer"},
 		MaxBodyBytes: transport.DefaultMaxBodyBytes,
 		MaxRecords:   transport.DefaultMaxRecords,
+		Ingest:       defaultIngest(),
 		Webhook: WebhookConfig{
-			Port:        9443,
-			CertDir:     "/var/run/netpol-advisor/webhook-certs",
-			Namespace:   "netpol-advisor",
-			Service:     "netpol-advisor-webhook",
-			MaxWarnings: 10,
+			Port:          9443,
+			CertDir:       "/var/run/netpol-advisor/webhook-certs",
+			Namespace:     "netpol-advisor",
+			Service:       "netpol-advisor-webhook",
+			Configuration: config.Name,
+			MaxWarnings:   10,
 		},
 	}
 }
@@ -95,7 +101,7 @@ func (c *Config) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&c.Retention, "retention", c.Retention, "how long baselines are kept")
 	fs.DurationVar(&c.Grace, "deleted-pod-grace", c.Grace, "how long a deleted pod's IP still resolves to it")
 	fs.StringSliceVar(&c.Observers, "observer-user", c.Observers, "user names (ServiceAccounts) allowed to send batches")
-	fs.StringSliceVar(&c.Audiences, "token-audience", c.Audiences, "audiences required of callers' tokens (default: the API server's)")
+	c.Ingest.AddFlags(fs)
 	fs.Int64Var(&c.MaxBodyBytes, "max-batch-bytes", c.MaxBodyBytes, "largest batch body accepted")
 	fs.IntVar(&c.MaxRecords, "max-batch-records", c.MaxRecords, "most records accepted in one batch")
 	fs.BoolVar(&c.SyncWrites, "sync-writes", c.SyncWrites, "fsync every batch before acknowledging it (survives machine crashes)")
@@ -106,6 +112,7 @@ func (c *Config) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.Webhook.CertDir, "webhook-cert-dir", c.Webhook.CertDir, "directory the self-rotated webhook serving certificate is written to")
 	fs.StringVar(&c.Webhook.Namespace, "namespace", c.Webhook.Namespace, "the product's own namespace (webhooks skip it; the certificate Secret lives there)")
 	fs.StringVar(&c.Webhook.Service, "webhook-service", c.Webhook.Service, "name of the Service in front of the webhooks (the certificate is issued for it)")
+	fs.StringVar(&c.Webhook.Configuration, "webhook-configuration", c.Webhook.Configuration, "name of the Mutating- and ValidatingWebhookConfiguration whose caBundle the server patches")
 	fs.DurationVar(&c.Webhook.Window, "advice-window", c.Webhook.Window, "how far back baselines are read for recommendations and warnings (0: all that is kept)")
 	fs.IntVar(&c.Webhook.MaxWarnings, "max-warnings", c.Webhook.MaxWarnings, "most finding lines in one kubectl apply warning")
 	fs.StringVar(&c.Webhook.AnnotateNamespaces, "annotate-namespace-selector", c.Webhook.AnnotateNamespaces,
@@ -130,21 +137,26 @@ func (c Config) Validate() error {
 	if len(c.Observers) == 0 {
 		errs = append(errs, errors.New("--observer-user must name at least one user"))
 	}
+	if err := c.Ingest.Validate(); err != nil {
+		errs = append(errs, err)
+	}
 	if c.MaxBodyBytes <= 0 || c.MaxRecords <= 0 {
 		errs = append(errs, errors.New("--max-batch-bytes and --max-batch-records must be positive"))
 	}
 	if c.Webhook.Port < 0 || c.Webhook.Port > 65535 {
 		errs = append(errs, errors.New("--webhook-port must be 0 (off) or a TCP port"))
 	}
-	if c.Webhook.Port != 0 && (c.Webhook.CertDir == "" || c.Webhook.Namespace == "" || c.Webhook.Service == "") {
-		errs = append(errs, errors.New("with webhooks on, --webhook-cert-dir, --namespace and --webhook-service are required"))
+	if c.Webhook.Port != 0 && (c.Webhook.CertDir == "" || c.Webhook.Namespace == "" || c.Webhook.Service == "" || c.Webhook.Configuration == "") {
+		errs = append(errs, errors.New("with webhooks on, --webhook-cert-dir, --namespace, --webhook-service and --webhook-configuration are required"))
 	}
 	if _, err := workloads.ParseSelector(c.Webhook.AnnotateNamespaces); err != nil {
 		errs = append(errs, fmt.Errorf("--annotate-namespace-selector: %w", err))
 	}
 	if c.API.Listen != "" {
-		if _, _, err := net.SplitHostPort(c.API.Listen); err != nil {
+		if host, _, err := net.SplitHostPort(c.API.Listen); err != nil {
 			errs = append(errs, fmt.Errorf("--api-listen %q: want host:port, e.g. :6443", c.API.Listen))
+		} else if _, err := bindAddress(host); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	if c.API.Window < 0 {

@@ -20,9 +20,13 @@ func TestConfigFlagsAndValidate(t *testing.T) {
 		{"no observer", []string{"--tls-cert-file=c", "--tls-key-file=k", "--observer-user="}, "--observer-user"},
 		{"webhooks off need no cert dir", []string{"--tls-cert-file=c", "--tls-key-file=k", "--webhook-port=0", "--webhook-cert-dir="}, ""},
 		{"webhooks on need a cert dir", []string{"--tls-cert-file=c", "--tls-key-file=k", "--webhook-cert-dir="}, "--webhook-cert-dir"},
+		{"webhooks on need the configurations' name", []string{"--tls-cert-file=c", "--tls-key-file=k", "--webhook-configuration="}, "--webhook-configuration"},
+		{"aggregated API on a host name", []string{"--tls-cert-file=c", "--tls-key-file=k", "--api-listen=localhost:6443"}, "--api-listen host"},
 		{"webhook port out of range", []string{"--tls-cert-file=c", "--tls-key-file=k", "--webhook-port=70000"}, "--webhook-port"},
 		{"no warning lines", []string{"--tls-cert-file=c", "--tls-key-file=k", "--max-warnings=0"}, "--max-warnings"},
 		{"bucket not whole seconds", []string{"--tls-cert-file=c", "--tls-key-file=k", "--bucket=1500ms"}, "--bucket"},
+		{"no clock skew", []string{"--tls-cert-file=c", "--tls-key-file=k", "--max-clock-skew=0"}, "--max-clock-skew"},
+		{"no token reviews", []string{"--tls-cert-file=c", "--tls-key-file=k", "--tokenreview-qps=0"}, "--tokenreview-qps"},
 		{"annotate namespace selector", []string{"--tls-cert-file=c", "--tls-key-file=k", "--annotate-namespace-selector=team in (a,b),!legacy"}, ""},
 		{"annotate namespace selector as JSON", []string{"--tls-cert-file=c", "--tls-key-file=k", `--annotate-namespace-selector={"matchLabels":{"team":"a"}}`}, ""},
 		{"bad annotate namespace selector", []string{"--tls-cert-file=c", "--tls-key-file=k", "--annotate-namespace-selector=team in a"}, "--annotate-namespace-selector"},
@@ -46,7 +50,30 @@ func TestConfigFlagsAndValidate(t *testing.T) {
 			}
 		})
 	}
+	if in := DefaultConfig().Ingest; len(in.Audiences) != 1 || in.Audiences[0] != "netpol-advisor" || in.AllowUnboundTokens || in.MaxClockSkew != 5*time.Minute {
+		t.Fatalf("ingest defaults: %+v, want audience netpol-advisor, bound tokens only, 5m skew", in)
+	}
 	if d := DefaultConfig(); d.Bucket != 10*time.Minute || d.Retention != 14*24*time.Hour {
 		t.Fatalf("defaults changed: bucket %s, retention %s", d.Bucket, d.Retention)
+	}
+}
+
+// --api-listen=:6443 (the chart's) listens on every address; a host name
+// is refused at start-up instead of failing in the listener.
+func TestAPIBindAddress(t *testing.T) {
+	tests := []struct {
+		host, want string
+		wantErr    bool
+	}{
+		{"", "0.0.0.0", false},
+		{"127.0.0.1", "127.0.0.1", false},
+		{"::", "::", false},
+		{"localhost", "", true},
+	}
+	for _, tt := range tests {
+		ip, err := bindAddress(tt.host)
+		if (err != nil) != tt.wantErr || (err == nil && ip.String() != tt.want) {
+			t.Errorf("bindAddress(%q) = %v, %v; want %s (error %v)", tt.host, ip, err, tt.want, tt.wantErr)
+		}
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/api"
+	"github.com/netpol-advisor/netpol-advisor/internal/health"
 	"github.com/netpol-advisor/netpol-advisor/internal/metricsserver"
 	"github.com/netpol-advisor/netpol-advisor/internal/resolve"
 	"github.com/netpol-advisor/netpol-advisor/internal/store/badgerstore"
@@ -32,14 +33,23 @@ import (
 func main() { os.Exit(run()) }
 
 func run() int {
+	if len(os.Args) > 1 && os.Args[1] == "version" {
+		printVersion(os.Stdout)
+		return 0
+	}
 	cfg := DefaultConfig()
 	fs := pflag.NewFlagSet("server", pflag.ContinueOnError)
 	cfg.AddFlags(fs)
+	showVersion := fs.Bool("version", false, "print the version and commit, and exit")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return 0
 		}
 		return 2
+	}
+	if *showVersion {
+		printVersion(os.Stdout)
+		return 0
 	}
 	level := slog.LevelInfo
 	if cfg.Debug {
@@ -66,7 +76,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	st, err := badgerstore.Open(cfg.DataDir, badgerstore.Options{Bucket: cfg.Bucket, SyncWrites: cfg.SyncWrites, Logger: log})
+	st, err := badgerstore.Open(cfg.DataDir, badgerstore.Options{Bucket: cfg.Bucket, SyncWrites: cfg.SyncWrites, Logger: log, SequenceTTL: cfg.Retention})
 	if err != nil {
 		return err
 	}
@@ -87,7 +97,11 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	hooks, adv, err := startWebhooks(ctx, &wg, cfg.Webhook, rc, st, log)
+	// resolve.Watch returned: its informers are synced. Readiness also
+	// waits for the store and, with webhooks on, their certificate.
+	probe := health.New(health.Options{})
+	probe.Add("store", storeReady(st))
+	hooks, adv, err := startWebhooks(ctx, &wg, cfg.Webhook, rc, st, probe, log)
 	if err != nil {
 		return err
 	}
@@ -95,16 +109,22 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	wg.Go(func() { probe.Run(ctx) })
 	mux := routes(cfg, cs, idx, st, reg, log)
+	probe.Routes(mux)
 	wg.Go(func() { expire(ctx, st, cfg, log) })
 	if cfg.MetricsAddr != "" {
 		if err := metricsserver.Start(ctx, cfg.MetricsAddr, reg, log); err != nil {
 			return err
 		}
 	}
-	srv := &http.Server{Addr: cfg.Listen, Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute}
+	tc, err := ingestTLS(cfg, log)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Addr: cfg.Listen, Handler: mux, TLSConfig: tc, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServeTLS(cfg.TLSCertFile, cfg.TLSKeyFile) }()
+	go func() { errc <- srv.ListenAndServeTLS("", "") }()
 	log.Info("server listening", "addr", cfg.Listen, "data", cfg.DataDir, "bucket", cfg.Bucket, "retention", cfg.Retention)
 	select {
 	case err := <-errc:
@@ -123,14 +143,13 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	return nil
 }
 
-// routes serves the ingest, the read API and the health check.
+// routes serves the ingest and the read API.
 func routes(cfg Config, cs kubernetes.Interface, idx *resolve.Index, st *badgerstore.Store, reg prometheus.Registerer, log *slog.Logger) *http.ServeMux {
-	auth := transport.NewTokenReviewer(cs, time.Minute, cfg.Audiences...)
 	mux := http.NewServeMux()
-	mux.Handle("POST "+transport.BatchPath, &transport.Handler{Auth: auth, Observers: cfg.Observers, Resolver: idx, Writer: st,
-		MaxBodyBytes: cfg.MaxBodyBytes, MaxRecords: cfg.MaxRecords, Logger: log, Metrics: transport.NewMetrics(reg)})
+	mux.Handle("POST "+transport.BatchPath, ingestHandler(cfg, cs, idx, st, reg, log))
+	// People's tokens carry the API server's audience, not the observers'.
+	auth := transport.NewTokenReviewer(cs, time.Minute)
 	(&api.Handler{Auth: auth, Authz: api.NewAccessReviewer(cs, time.Minute), Reader: st, Logger: log}).Routes(mux)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	return mux
 }
 

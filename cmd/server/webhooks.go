@@ -12,11 +12,11 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 
+	"github.com/netpol-advisor/netpol-advisor/internal/health"
 	"github.com/netpol-advisor/netpol-advisor/internal/store"
 	"github.com/netpol-advisor/netpol-advisor/webhook"
 	"github.com/netpol-advisor/netpol-advisor/webhook/advice"
 	"github.com/netpol-advisor/netpol-advisor/webhook/certs"
-	"github.com/netpol-advisor/netpol-advisor/webhook/config"
 	"github.com/netpol-advisor/netpol-advisor/webhook/workloads"
 )
 
@@ -25,7 +25,7 @@ import (
 // returned channel yields the manager's exit error; the advisor the
 // webhooks share also serves the aggregated API's recommendations. With the
 // webhooks off it returns a nil channel, which never yields, and no advisor.
-func startWebhooks(ctx context.Context, wg *sync.WaitGroup, cfg WebhookConfig, rc *rest.Config, baselines store.Reader, log *slog.Logger) (<-chan error, *advice.Advisor, error) {
+func startWebhooks(ctx context.Context, wg *sync.WaitGroup, cfg WebhookConfig, rc *rest.Config, baselines store.Reader, probe *health.Probe, log *slog.Logger) (<-chan error, *advice.Advisor, error) {
 	if cfg.Port == 0 {
 		log.Info("admission webhooks off (--webhook-port=0)")
 		return nil, nil, nil
@@ -39,10 +39,13 @@ func startWebhooks(ctx context.Context, wg *sync.WaitGroup, cfg WebhookConfig, r
 	if err != nil {
 		return nil, nil, fmt.Errorf("webhook manager: %w", err)
 	}
-	err = webhook.SetupCerts(ctx, mgr, certs.Options{
-		Namespace: cfg.Namespace, Service: cfg.Service, Secret: cfg.Service + "-tls", CertDir: cfg.CertDir, Webhooks: config.Name,
-	})
-	if err != nil {
+	certOpts := certs.Options{
+		Namespace: cfg.Namespace, Service: cfg.Service, Secret: cfg.Service + "-tls", CertDir: cfg.CertDir, Webhooks: cfg.Configuration,
+	}
+	if err := webhook.SetupCerts(ctx, mgr, certOpts); err != nil {
+		return nil, nil, err
+	}
+	if err := addWebhookChecks(probe, mgr, certOpts); err != nil {
 		return nil, nil, err
 	}
 	annotate, err := workloads.ParseSelector(cfg.AnnotateNamespaces)
@@ -56,6 +59,6 @@ func startWebhooks(ctx context.Context, wg *sync.WaitGroup, cfg WebhookConfig, r
 	}
 	errc := make(chan error, 1)
 	wg.Go(func() { errc <- mgr.Start(ctx) })
-	log.Info("admission webhooks serving", "port", cfg.Port, "service", cfg.Namespace+"/"+cfg.Service)
+	log.Info("admission webhooks serving", "port", cfg.Port, "service", cfg.Namespace+"/"+cfg.Service, "configurations", cfg.Configuration)
 	return errc, adv, nil
 }

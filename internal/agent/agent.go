@@ -135,8 +135,8 @@ func (a *Agent) records(obs []flow.Observation) []store.Record {
 	out := make([]store.Record, 0, len(obs)+len(a.unresolved))
 	dropped := 0
 	for _, o := range a.unresolved {
-		if w, ok := a.local(o); ok {
-			out = append(out, store.Record{Workload: w, Observation: o})
+		if rec, ok := a.local(o); ok {
+			out = append(out, rec)
 		} else {
 			dropped++
 		}
@@ -149,8 +149,8 @@ func (a *Agent) records(obs []flow.Observation) []store.Record {
 		if o.Direction == flow.Ingress && a.Host != nil && a.Host.Contains(o.Client) {
 			continue // from the pod's own node: always allowed
 		}
-		if w, ok := a.local(o); ok {
-			out = append(out, store.Record{Workload: w, Observation: o})
+		if rec, ok := a.local(o); ok {
+			out = append(out, rec)
 		} else {
 			a.unresolved = append(a.unresolved, o)
 		}
@@ -162,19 +162,21 @@ func (a *Agent) records(obs []flow.Observation) []store.Record {
 	return out
 }
 
-// local resolves by pod IP, else by cgroup (host-network pods).
-func (a *Agent) local(o flow.Observation) (flow.WorkloadRef, bool) {
+// local resolves by pod IP, else by cgroup (host-network pods, whose UID
+// the record then carries: the server checks it against its own view).
+func (a *Agent) local(o flow.Observation) (store.Record, bool) {
 	if w, ok := a.Resolver.Local(o.LocalIP, o.LastSeen); ok {
-		return w, true
+		return store.Record{Workload: w, Observation: o}, true
 	}
 	if a.Cgroups == nil || o.CgroupID == 0 {
-		return flow.WorkloadRef{}, false
+		return store.Record{}, false
 	}
 	uid, ok := a.Cgroups.PodUID(o.CgroupID)
 	if !ok {
-		return flow.WorkloadRef{}, false
+		return store.Record{}, false
 	}
-	return a.Resolver.LocalByUID(uid)
+	w, ok := a.Resolver.LocalByUID(uid)
+	return store.Record{Workload: w, PodUID: uid, Observation: o}, ok
 }
 
 // flush drains into the outbox once more when the agent stops.

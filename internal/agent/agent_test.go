@@ -128,11 +128,11 @@ func TestAgentDeliversEveryRecordDespiteFailedSends(t *testing.T) {
 		}
 	}
 	want := `
-# HELP netpol_advisor_agent_batches_sent_total Batches sent to the server, by result: acknowledged, dropped (refused for good), failed (retried).
+# HELP netpol_advisor_agent_batches_sent_total Batches sent to the server, by result: acknowledged, quarantined (refused for good, kept in the outbox), failed (retried).
 # TYPE netpol_advisor_agent_batches_sent_total counter
 netpol_advisor_agent_batches_sent_total{result="acknowledged"} 3
-netpol_advisor_agent_batches_sent_total{result="dropped"} 0
 netpol_advisor_agent_batches_sent_total{result="failed"} 3
+netpol_advisor_agent_batches_sent_total{result="quarantined"} 0
 # HELP netpol_advisor_agent_outbox_pending_records Records in the outbox not yet acknowledged by the server.
 # TYPE netpol_advisor_agent_outbox_pending_records gauge
 netpol_advisor_agent_outbox_pending_records 0

@@ -42,7 +42,7 @@ type Config struct {
 // DefaultConfig returns the defaults used by AddFlags.
 func DefaultConfig() Config {
 	return Config{
-		TokenFile:  "/var/run/secrets/kubernetes.io/serviceaccount/token",
+		TokenFile:  "/var/run/secrets/netpol-advisor/token",
 		DataDir:    "/var/lib/netpol-advisor/observer",
 		DrainEvery: 10 * time.Second,
 		MaxBatch:   5000,
@@ -58,7 +58,7 @@ func (c *Config) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.Node, "node-name", c.Node, "name of this observer's node (required; use the downward API)")
 	fs.StringVar(&c.Server, "server", c.Server, "base URL of the netpol-advisor server, e.g. https://netpol-advisor.netpol-advisor.svc:8443 (required)")
 	fs.StringVar(&c.CAFile, "server-ca-file", c.CAFile, "PEM file of the CA that signed the server's certificate (default: system roots)")
-	fs.StringVar(&c.TokenFile, "token-file", c.TokenFile, "ServiceAccount token sent to the server (a projected token with an audience needs the server's --token-audience)")
+	fs.StringVar(&c.TokenFile, "token-file", c.TokenFile, "projected ServiceAccount token sent to the server, with the audience of the server's --token-audience (netpol-advisor)")
 	fs.StringVar(&c.Kubeconfig, "kubeconfig", c.Kubeconfig, "kubeconfig file (default: in-cluster configuration)")
 	fs.StringVar(&c.CgroupRoot, "cgroup-root", c.CgroupRoot, "cgroup2 mount holding the pods' cgroups, to resolve host-network pods (default: the cgroup2 mount in /proc/self/mountinfo, e.g. /sys/fs/cgroup/unified on hybrid hosts)")
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory of the durable outbox")

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -66,6 +67,11 @@ func TestFaultsCountEveryFlowExactlyOnce(t *testing.T) {
 	final := r.waitStable()
 	obs2.stop(t, syscall.SIGTERM)
 	r.wantMetric(`netpol_advisor_ingest_batches_total{result="applied"}`)
+	// The observer's projected token is verified with the API server's
+	// published keys: no TokenReview for it.
+	if n := r.metricValue(`netpol_advisor_ingest_tokenreviews_total{result="authenticated"}`); n != 0 {
+		t.Fatalf("%v TokenReviews for the observer's pod-bound token, want 0 (verified locally)", n)
+	}
 
 	inOutbox, pending := r.outboxTotals()
 	drained := obs.drained.Load() + obs2.drained.Load()
@@ -96,14 +102,14 @@ func newFaultRig(t *testing.T) *faultRig {
 	return r
 }
 
-func (r *faultRig) startServer() *proc {
-	cmd := exec.Command(r.bin, "--listen", r.addr, "--metrics-listen", r.metrics, "--tls-cert-file", r.cert, "--tls-key-file", r.key,
+func (r *faultRig) startServer(extra ...string) *proc {
+	cmd := exec.Command(r.bin, append([]string{"--listen", r.addr, "--metrics-listen", r.metrics, "--tls-cert-file", r.cert, "--tls-key-file", r.key,
 		"--kubeconfig", r.kubecfg, "--data-dir", filepath.Join(r.dir, "server"), "--bucket", "1m",
-		"--observer-user", "system:serviceaccount:netpol-advisor:observer")
+		"--observer-user", "system:serviceaccount:netpol-advisor:observer"}, extra...)...)
 	p := start(r.t, "server", cmd)
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		resp, err := r.client.Get("https://" + r.addr + "/healthz")
+		resp, err := r.client.Get("https://" + r.addr + "/livez")
 		if err == nil {
 			resp.Body.Close()
 			return p
@@ -115,12 +121,15 @@ func (r *faultRig) startServer() *proc {
 	}
 }
 
-func (r *faultRig) startObserver() *proc {
+func (r *faultRig) startObserver(opts ...func(*helperConfig)) *proc {
 	hc := helperConfig{LocalIP: "198.18.0.10", StopFile: filepath.Join(r.dir, "stop"), PerDrain: perDrain, Agent: agent.Config{
 		Node: "node-1", Server: "https://" + r.addr, CAFile: r.cert, TokenFile: filepath.Join(r.dir, "token"),
 		Kubeconfig: r.kubecfg, DataDir: filepath.Join(r.dir, "observer"), DrainEvery: 20 * time.Millisecond,
 		MaxBatch: 40, MaxPending: 1_000_000, History: 24 * time.Hour, RetryMin: 20 * time.Millisecond, RetryMax: 200 * time.Millisecond,
 	}}
+	for _, o := range opts {
+		o(&hc)
+	}
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), helperEnv+"="+mustJSON(r.t, hc))
 	return start(r.t, "observer", cmd)
@@ -188,15 +197,28 @@ func (r *faultRig) outboxTotals() (acked uint64, pending int) {
 
 // wantMetric checks the server's /metrics has a sample of the series.
 func (r *faultRig) wantMetric(series string) {
+	r.metricValue(series)
+}
+
+// metricValue returns the value of a series of the server's /metrics.
+func (r *faultRig) metricValue(series string) float64 {
 	resp, err := http.Get("http://" + r.metrics + "/metrics")
 	if err != nil {
 		r.t.Fatalf("scrape the server: %v", err)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
-	if !strings.Contains(string(body), series+" ") {
-		r.t.Fatalf("the server's metrics have no %s:\n%s", series, body)
+	for _, line := range strings.Split(string(body), "\n") {
+		if v, ok := strings.CutPrefix(line, series+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				r.t.Fatalf("parse %q: %v", line, err)
+			}
+			return f
+		}
 	}
+	r.t.Fatalf("the server's metrics have no %s:\n%s", series, body)
+	return 0
 }
 
 // setupCluster creates the observer's and a reader's ServiceAccounts and
@@ -228,6 +250,7 @@ func setupCluster(t *testing.T, cs kubernetes.Interface) map[string]string {
 		must("create token", err)
 		tokens[sa] = tr.Status.Token
 	}
+	tokens["observer"] = observerToken(t, cs, "node-1")
 	p, err := cs.CoreV1().Pods("shop").Create(ctx, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "api"},
 		Spec: corev1.PodSpec{NodeName: "node-1", Containers: []corev1.Container{{Name: "main", Image: "registry.invalid/api:1"}}}}, metav1.CreateOptions{})
 	must("create Pod", err)
@@ -235,4 +258,29 @@ func setupCluster(t *testing.T, cs kubernetes.Interface) map[string]string {
 	_, err = cs.CoreV1().Pods("shop").UpdateStatus(ctx, p, metav1.UpdateOptions{})
 	must("set Pod IP", err)
 	return tokens
+}
+
+// observerToken creates node and the observer's pod on it and returns the
+// token the chart projects into it: bound to the pod (so it names the
+// node) and of the product's audience.
+func observerToken(t *testing.T, cs kubernetes.Interface, node string) string {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := cs.CoreV1().Nodes().Create(ctx, &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: node}}, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("create node: %v", err)
+	}
+	p, err := cs.CoreV1().Pods("netpol-advisor").Create(ctx, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "observer-" + node},
+		Spec: corev1.PodSpec{NodeName: node, ServiceAccountName: "observer",
+			Containers: []corev1.Container{{Name: "observer", Image: "registry.invalid/observer:1"}}}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatalf("create the observer pod: %v", err)
+	}
+	tr, err := cs.CoreV1().ServiceAccounts("netpol-advisor").CreateToken(ctx, "observer", &authnv1.TokenRequest{
+		Spec: authnv1.TokenRequestSpec{Audiences: []string{"netpol-advisor"},
+			BoundObjectRef: &authnv1.BoundObjectReference{Kind: "Pod", APIVersion: "v1", Name: p.Name, UID: p.UID}},
+	}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatalf("create the observer's token: %v", err)
+	}
+	return tr.Status.Token
 }

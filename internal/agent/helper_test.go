@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os"
 	"os/signal"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -36,6 +37,12 @@ type helperConfig struct {
 	LocalIP  string
 	StopFile string
 	PerDrain int
+	// LongProcessEvery gives every nth observation a process name longer
+	// than the server accepts (0: none).
+	LongProcessEvery int
+	// BurstAt makes drain number BurstAt (from 1) give BurstSize
+	// observations instead of PerDrain (0: never).
+	BurstAt, BurstSize int
 }
 
 func runObserver(raw string) int {
@@ -47,7 +54,8 @@ func runObserver(raw string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	src := &generator{local: netip.MustParseAddr(hc.LocalIP), stopFile: hc.StopFile, per: hc.PerDrain}
+	src := &generator{local: netip.MustParseAddr(hc.LocalIP), stopFile: hc.StopFile, per: hc.PerDrain,
+		longEvery: hc.LongProcessEvery, burstAt: hc.BurstAt, burstSize: hc.BurstSize}
 	if err := agent.Run(ctx, hc.Agent, src, log, prometheus.NewRegistry()); err != nil && ctx.Err() == nil {
 		fmt.Fprintln(os.Stderr, "agent:", err)
 		return 1
@@ -59,10 +67,13 @@ func runObserver(raw string) int {
 // (count 1 each) from the local pod to an external host, on rotating ports,
 // until the stop file exists. It prints what each drain gave.
 type generator struct {
-	local    netip.Addr
-	stopFile string
-	per      int
-	n        atomic.Uint64
+	local              netip.Addr
+	stopFile           string
+	per                int
+	longEvery          int
+	burstAt, burstSize int
+	drains             int
+	n                  atomic.Uint64
 }
 
 func (g *generator) Drain() ([]flow.Observation, error) {
@@ -70,11 +81,21 @@ func (g *generator) Drain() ([]flow.Observation, error) {
 		return nil, nil
 	}
 	now := time.Now().UTC()
-	out := make([]flow.Observation, g.per)
+	g.drains++
+	n := g.per
+	if g.drains == g.burstAt {
+		n = g.burstSize
+	}
+	out := make([]flow.Observation, n)
 	for i := range out {
-		port := 1024 + uint16(g.n.Add(1)%50)
+		seq := g.n.Add(1)
+		port := 1024 + uint16(seq%50)
+		process := "loadgen"
+		if g.longEvery > 0 && seq%uint64(g.longEvery) == 0 {
+			process = strings.Repeat("long-process-name-", 5)
+		}
 		out[i] = flow.Observation{LocalIP: g.local, Direction: flow.Egress, Client: g.local,
-			Server: netip.MustParseAddr("203.0.113.7"), ServerPort: port, Protocol: "TCP", Process: "loadgen",
+			Server: netip.MustParseAddr("203.0.113.7"), ServerPort: port, Protocol: "TCP", Process: process,
 			Count: 1, FirstSeen: now, LastSeen: now}
 	}
 	fmt.Printf("drained %d\n", len(out))

@@ -1,17 +1,28 @@
 package agent
 
-import "github.com/prometheus/client_golang/prometheus"
+import (
+	"slices"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/netpol-advisor/netpol-advisor/internal/transport"
+)
+
+// reasonOther labels rejections of a reason this observer does not know:
+// the label stays bounded whatever a server sends.
+const reasonOther = "other"
 
 // Results of a send, the values of the result label.
 const (
 	sendAcknowledged = "acknowledged"
-	sendDropped      = "dropped"
+	sendQuarantined  = "quarantined"
 	sendFailed       = "failed"
 )
 
 // Metrics count what the agent did. A nil *Metrics counts nothing.
 type Metrics struct {
 	sends      *prometheus.CounterVec
+	rejected   *prometheus.CounterVec
 	unresolved prometheus.Counter
 	paused     prometheus.Counter
 }
@@ -22,8 +33,12 @@ func NewMetrics(reg prometheus.Registerer, pending func() int) *Metrics {
 	m := &Metrics{
 		sends: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "netpol_advisor_agent_batches_sent_total",
-			Help: "Batches sent to the server, by result: acknowledged, dropped (refused for good), failed (retried).",
+			Help: "Batches sent to the server, by result: acknowledged, quarantined (refused for good, kept in the outbox), failed (retried).",
 		}, []string{"result"}),
+		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "netpol_advisor_agent_records_rejected_total",
+			Help: "Records of acknowledged batches the server rejected, by its reason (other: a reason this observer does not know).",
+		}, []string{"reason"}),
 		unresolved: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "netpol_advisor_agent_unresolved_observations_total",
 			Help: "Observations dropped because their local socket is no pod of this node.",
@@ -33,14 +48,17 @@ func NewMetrics(reg prometheus.Registerer, pending func() int) *Metrics {
 			Help: "Drains skipped because the outbox was full (the server is away).",
 		}),
 	}
-	for _, r := range []string{sendAcknowledged, sendDropped, sendFailed} {
+	for _, r := range []string{sendAcknowledged, sendQuarantined, sendFailed} {
 		m.sends.WithLabelValues(r)
+	}
+	for _, r := range append(slices.Clone(transport.RecordReasons), reasonOther) {
+		m.rejected.WithLabelValues(r)
 	}
 	pendingGauge := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "netpol_advisor_agent_outbox_pending_records",
 		Help: "Records in the outbox not yet acknowledged by the server.",
 	}, func() float64 { return float64(pending()) })
-	reg.MustRegister(m.sends, m.unresolved, m.paused, pendingGauge)
+	reg.MustRegister(m.sends, m.rejected, m.unresolved, m.paused, pendingGauge)
 	return m
 }
 
@@ -60,4 +78,14 @@ func (m *Metrics) pausedDrain() {
 	if m != nil {
 		m.paused.Inc()
 	}
+}
+
+func (m *Metrics) recordRejected(reason string) {
+	if m == nil {
+		return
+	}
+	if !slices.Contains(transport.RecordReasons, reason) {
+		reason = reasonOther
+	}
+	m.rejected.WithLabelValues(reason).Inc()
 }

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/netpol-advisor/netpol-advisor/internal/store"
 	"github.com/netpol-advisor/netpol-advisor/internal/transport"
 )
 
@@ -40,27 +41,51 @@ func (a *Agent) sendLoop(ctx context.Context) error {
 }
 
 // sendOne sends the oldest pending batch, if any, and acknowledges it
-// locally once the server has it (or has refused it for good).
+// locally once the server has it. Records the server rejected one by one
+// are logged and counted, never resent; a batch refused as a whole for
+// good is quarantined in the outbox, never silently dropped.
 func (a *Agent) sendOne(ctx context.Context) (bool, error) {
 	pending, err := a.Outbox.Pending(ctx, 1)
 	if err != nil || len(pending) == 0 {
 		return false, err
 	}
 	p := pending[0]
-	_, err = a.Sender.Send(ctx, a.Outbox.ID(), p)
+	resp, err := a.Sender.Send(ctx, a.Outbox.ID(), p)
 	var se *transport.StatusError
-	result := sendAcknowledged
 	if errors.As(err, &se) && se.Permanent() {
-		a.Logger.Error("the server refused a batch for good; dropping it", "seq", p.Seq, "records", len(p.Records), "err", err)
-		err, result = nil, sendDropped
+		a.Logger.Error("the server refused a batch for good; quarantined in the outbox", "seq", p.Seq, "records", len(p.Records), "err", err)
+		a.Metrics.sent(sendQuarantined)
+		return true, a.Outbox.Quarantine(ctx, p.Seq, err.Error())
 	}
 	if err != nil {
 		a.Metrics.sent(sendFailed)
 		return false, err
 	}
-	a.Metrics.sent(result)
+	a.rejected(p, resp)
+	a.Metrics.sent(sendAcknowledged)
 	return true, a.Outbox.Ack(ctx, p.Seq)
 }
+
+// rejected reports the records of p the server refused.
+func (a *Agent) rejected(p store.Pending, resp transport.Response) {
+	if len(resp.IgnoredFields) > 0 {
+		a.Logger.Warn("the server ignored fields it does not know (it is older than this observer)", "seq", p.Seq, "fields", resp.IgnoredFields)
+	}
+	if len(resp.Rejected) == 0 {
+		return
+	}
+	for i, r := range resp.Rejected {
+		a.Metrics.recordRejected(r.Reason)
+		if i < maxLoggedRejections {
+			a.Logger.Warn("the server rejected a record", "seq", p.Seq, "record", r.Record, "reason", r.Reason, "message", r.Message)
+		}
+	}
+	a.Logger.Warn("records of a batch rejected by the server; they are not sent again", "seq", p.Seq,
+		"rejected", len(resp.Rejected), "of", len(p.Records))
+}
+
+// maxLoggedRejections bounds the rejections of one batch logged one by one.
+const maxLoggedRejections = 5
 
 // jitter spreads retries of many observers: d ± 20 %.
 func jitter(d time.Duration) time.Duration {

@@ -8,6 +8,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
+	"github.com/netpol-advisor/netpol-advisor/internal/apis/convert"
 	"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1"
 	"github.com/netpol-advisor/netpol-advisor/internal/flow"
 	"github.com/netpol-advisor/netpol-advisor/internal/policy"
@@ -20,19 +21,34 @@ type Recommender interface {
 	RecommendBaseline(ctx context.Context, b flow.Baseline, extra policy.Adjustments) (np networkingv1.NetworkPolicy, notes []string, err error)
 }
 
-// Checker says what a NetworkPolicy would block if applied now, and which
-// workloads it selects have no baseline yet.
+// Checker says what a NetworkPolicy would block if applied now, which of
+// its rules no observed flow needs, and which workloads it selects have no
+// baseline yet.
 type Checker interface {
-	CheckPolicy(ctx context.Context, np *networkingv1.NetworkPolicy) (policy.Report, []flow.WorkloadRef, error)
+	CheckPolicy(ctx context.Context, np *networkingv1.NetworkPolicy) (policy.Report, []policy.UnusedRule, []flow.WorkloadRef, error)
 }
 
-func baselinesView(base view) *view {
+// Describer gives the context a check needs to judge a baseline without
+// the cluster (labels, stored adjustments), exported with it.
+type Describer interface {
+	BaselineContext(ctx context.Context, b flow.Baseline) (v1alpha1.BaselineContext, error)
+}
+
+func baselinesView(base view, d Describer) *view {
 	v := base
 	v.resource, v.singular, v.kind = "baselines", "baseline", "Baseline"
 	v.newObj = func() runtime.Object { return &v1alpha1.Baseline{} }
 	v.newList = func() runtime.Object { return &v1alpha1.BaselineList{} }
-	v.render = func(_ context.Context, name string, b flow.Baseline) (runtime.Object, error) {
-		return baseline(name, b), nil
+	v.render = func(ctx context.Context, name string, b flow.Baseline) (runtime.Object, error) {
+		out := baseline(name, b)
+		if d != nil {
+			c, err := d.BaselineContext(ctx, b)
+			if err != nil {
+				return nil, err
+			}
+			out.Context = &c
+		}
+		return out, nil
 	}
 	v.setItems = func(list runtime.Object, items []runtime.Object) {
 		l := list.(*v1alpha1.BaselineList)
@@ -107,8 +123,8 @@ func recommendationsView(base view, rec Recommender) *view {
 			return nil, err
 		}
 		np.TypeMeta = metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy"}
-		return &v1alpha1.Recommendation{ObjectMeta: objectMeta(name, b.Workload, b.Window.From), Workload: workloadRef(b.Workload),
-			Window: window(b.Window), Policy: np, Flows: int32(min(len(b.Flows), 1<<31-1)), Notes: notes}, nil
+		return &v1alpha1.Recommendation{ObjectMeta: objectMeta(name, b.Workload, b.Window.From), Workload: convert.WorkloadRef(b.Workload),
+			Window: convert.Window(b.Window), Policy: np, Flows: int32(min(len(b.Flows), 1<<31-1)), Notes: notes}, nil
 	}
 	v.setItems = func(list runtime.Object, items []runtime.Object) {
 		l := list.(*v1alpha1.RecommendationList)

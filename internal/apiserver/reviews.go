@@ -14,6 +14,7 @@ import (
 	"k8s.io/apiserver/pkg/registry/rest"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/adjust"
+	"github.com/netpol-advisor/netpol-advisor/internal/apis/convert"
 	"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1"
 	"github.com/netpol-advisor/netpol-advisor/internal/flow"
 	"github.com/netpol-advisor/netpol-advisor/internal/policy"
@@ -61,7 +62,7 @@ func (r *recommendationReviews) Create(ctx context.Context, obj runtime.Object, 
 		return nil, renderError(err)
 	}
 	np.TypeMeta = metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy"}
-	rv.Status = v1alpha1.Recommendation{Workload: workloadRef(ref), Window: window(b.Window), Policy: np,
+	rv.Status = v1alpha1.Recommendation{Workload: convert.WorkloadRef(ref), Window: convert.Window(b.Window), Policy: np,
 		Flows: int32(min(len(b.Flows), 1<<31-1)), Notes: notes}
 	rv.Namespace = ns
 	return rv, nil
@@ -128,22 +129,14 @@ func (p *policyChecks) Create(ctx context.Context, obj runtime.Object, _ rest.Va
 }
 
 func (p *policyChecks) check(ctx context.Context, np *networkingv1.NetworkPolicy) (v1alpha1.PolicyCheckResult, error) {
-	rep, learning, err := p.checker.CheckPolicy(ctx, np)
+	rep, unused, learning, err := p.checker.CheckPolicy(ctx, np)
 	if err != nil {
 		return v1alpha1.PolicyCheckResult{}, apierrors.NewServiceUnavailable(fmt.Sprintf("cannot check %s now (%v); retry later", np.Name, err))
 	}
-	res := v1alpha1.PolicyCheckResult{Policy: np.Name, Findings: findings(rep.Findings), Excluded: findings(rep.Excluded)}
+	res := v1alpha1.PolicyCheckResult{Policy: np.Name, Findings: convert.Findings(rep.Findings), Excluded: convert.Findings(rep.Excluded),
+		Unused: convert.Unused(unused)}
 	for _, w := range learning {
-		res.Learning = append(res.Learning, workloadRef(w))
+		res.Learning = append(res.Learning, convert.WorkloadRef(w))
 	}
 	return res, nil
-}
-
-func findings(fs []policy.Finding) []v1alpha1.Finding {
-	out := []v1alpha1.Finding{}
-	for _, f := range fs {
-		out = append(out, v1alpha1.Finding{Class: string(f.Class), Workload: workloadRef(f.Flow.Workload),
-			Direction: string(f.Flow.Direction), Flow: apiFlow(f.Flow), Message: f.Message, Fix: f.Fix})
-	}
-	return out
 }

@@ -39,6 +39,7 @@ type Deps struct {
 	Recommender Recommender
 	Checker     Checker
 	Explainer   Explainer
+	Describer   Describer
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -105,7 +106,7 @@ func storage(cfg Config, deps Deps) map[string]rest.Storage {
 		base.now = time.Now
 	}
 	out := map[string]rest.Storage{
-		"baselines":  baselinesView(base),
+		"baselines":  baselinesView(base, deps.Describer),
 		"topologies": topologiesView(base),
 	}
 	if deps.Recommender != nil {

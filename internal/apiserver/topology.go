@@ -7,6 +7,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/api"
+	"github.com/netpol-advisor/netpol-advisor/internal/apis/convert"
 	"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1"
 	"github.com/netpol-advisor/netpol-advisor/internal/flow"
 )
@@ -19,13 +20,13 @@ import (
 func topology(name string, b flow.Baseline) *v1alpha1.Topology {
 	g := api.BuildTopology(b.Window, []flow.Baseline{b}, true)
 	self := nodeID(flow.Peer{Kind: flow.PeerWorkload, Workload: b.Workload})
-	out := &v1alpha1.Topology{ObjectMeta: objectMeta(name, b.Workload, b.Window.From), Workload: workloadRef(b.Workload),
-		Window: window(b.Window), Edges: []v1alpha1.TopologyEdge{}}
-	nodes := map[string]v1alpha1.Peer{self: peer(flow.Peer{Kind: flow.PeerWorkload, Workload: b.Workload})}
+	out := &v1alpha1.Topology{ObjectMeta: objectMeta(name, b.Workload, b.Window.From), Workload: convert.WorkloadRef(b.Workload),
+		Window: convert.Window(b.Window), Edges: []v1alpha1.TopologyEdge{}}
+	nodes := map[string]v1alpha1.Peer{self: convert.Peer(flow.Peer{Kind: flow.PeerWorkload, Workload: b.Workload})}
 	for _, e := range g.Edges {
 		id := nodeID(e.Peer)
 		if _, ok := nodes[id]; !ok {
-			p := peer(e.Peer)
+			p := convert.Peer(e.Peer)
 			p.Service, p.Display = "", nodeDisplay(e.Peer)
 			nodes[id] = p
 		}
@@ -34,7 +35,7 @@ func topology(name string, b flow.Baseline) *v1alpha1.Topology {
 			from, to = id, self
 		}
 		out.Edges = append(out.Edges, v1alpha1.TopologyEdge{From: from, To: to, Port: e.Port, Protocol: string(e.Protocol),
-			Processes: e.Processes, Count: saturate(e.Count), Failed: saturate(e.Failed),
+			Processes: e.Processes, Count: convert.Saturate(e.Count), Failed: convert.Saturate(e.Failed),
 			LastSeen: metav1.Time{Time: e.LastSeen.UTC()}})
 	}
 	for id, p := range nodes {

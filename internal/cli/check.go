@@ -24,6 +24,7 @@ var ErrBlocks = errors.New("a policy would block observed traffic")
 
 func (c *common) checkCommand() *cobra.Command {
 	var files []string
+	var offline string
 	cmd := &cobra.Command{
 		Use:   "check -f POLICY.yaml",
 		Short: "What observed traffic NetworkPolicies would block if applied; exits 1 when something would break",
@@ -35,18 +36,23 @@ func (c *common) checkCommand() *cobra.Command {
 			if len(files) == 0 {
 				return errors.New("name the policies with -f FILE, -f DIRECTORY or -f - (standard input)")
 			}
-			return c.check(cmd.Context(), files)
+			return c.check(cmd.Context(), files, offline)
 		},
 	}
+	cmd.Flags().StringVar(&offline, "baseline", "", "judge against baselines exported with `baseline -n NS -o yaml` instead of the cluster "+
+		"(offline: each policy is judged as the only one in force)")
 	cmd.Flags().StringArrayVarP(&files, "filename", "f", nil, "file, directory or - with NetworkPolicies (YAML or JSON, multi-document; repeatable)")
 	c.addOutputFlag(cmd, "yaml or json (default: a report)")
 	return cmd
 }
 
-func (c *common) check(ctx context.Context, files []string) error {
-	defNS, err := c.namespace()
-	if err != nil {
-		return err
+func (c *common) check(ctx context.Context, files []string, offline string) error {
+	defNS := "default"
+	if offline == "" || c.flags.Namespace != nil && *c.flags.Namespace != "" {
+		var err error
+		if defNS, err = c.namespace(); err != nil {
+			return err
+		}
 	}
 	pols, err := c.readPolicies(files)
 	if err != nil {
@@ -62,18 +68,10 @@ func (c *common) check(ctx context.Context, files []string) error {
 		}
 		byNS[p.Namespace] = append(byNS[p.Namespace], p)
 	}
-	cl, err := c.client()
+	order := slices.Sorted(maps.Keys(byNS))
+	checks, err := c.checks(ctx, byNS, order, offline)
 	if err != nil {
 		return err
-	}
-	var checks []*v1alpha1.PolicyCheck
-	for _, ns := range slices.Sorted(maps.Keys(byNS)) {
-		pc := &v1alpha1.PolicyCheck{Spec: v1alpha1.PolicyCheckSpec{Policies: byNS[ns]}}
-		pc.Kind, pc.APIVersion = "PolicyCheck", v1alpha1.SchemeGroupVersion.String()
-		if err := c.withProgress(ctx, "checks", func(ctx context.Context) error { return cl.create(ctx, ns, "policychecks", pc) }); err != nil {
-			return err
-		}
-		checks = append(checks, pc)
 	}
 	blocks := false
 	for _, pc := range checks {
@@ -92,6 +90,28 @@ func (c *common) check(ctx context.Context, files []string) error {
 	return nil
 }
 
+// checks asks the server, or judges against the export when offline names
+// one.
+func (c *common) checks(ctx context.Context, byNS map[string][]networkingv1.NetworkPolicy, order []string, offline string) ([]*v1alpha1.PolicyCheck, error) {
+	if offline != "" {
+		return checkOffline(offline, byNS, order)
+	}
+	cl, err := c.client()
+	if err != nil {
+		return nil, err
+	}
+	var checks []*v1alpha1.PolicyCheck
+	for _, ns := range order {
+		pc := &v1alpha1.PolicyCheck{Spec: v1alpha1.PolicyCheckSpec{Policies: byNS[ns]}}
+		pc.Kind, pc.APIVersion = "PolicyCheck", v1alpha1.SchemeGroupVersion.String()
+		if err := c.withProgress(ctx, "checks", func(ctx context.Context) error { return cl.create(ctx, ns, "policychecks", pc) }); err != nil {
+			return nil, err
+		}
+		checks = append(checks, pc)
+	}
+	return checks, nil
+}
+
 func (c *common) printChecks(checks []*v1alpha1.PolicyCheck) {
 	w := c.opts.Out
 	for _, pc := range checks {
@@ -106,6 +126,9 @@ func (c *common) printChecks(checks []*v1alpha1.PolicyCheck) {
 			}
 			for _, f := range r.Excluded {
 				fmt.Fprintf(w, "  - excluded on purpose: %s/%s: %s\n", f.Workload.Kind, f.Workload.Name, f.Message)
+			}
+			for _, u := range r.Unused {
+				fmt.Fprintf(w, "  - wider than observed: %s\n", u.Message)
 			}
 			for _, l := range r.Learning {
 				fmt.Fprintf(w, "  - %s/%s has no baseline yet: nothing can be said about it\n", l.Kind, l.Name)

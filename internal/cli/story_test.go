@@ -3,6 +3,7 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"encoding/xml"
 	"errors"
 	"flag"
 	"fmt"
@@ -79,6 +80,8 @@ func TestStory(t *testing.T) {
 	}{
 		{"baseline table", "baseline.golden.txt", []string{"baseline", javaapp, "-n", storyNS}},
 		{"baseline yaml", "baseline.golden.yaml", []string{"baseline", javaapp, "-n", storyNS, "-o", "yaml"}},
+		{"baseline json", "baseline.golden.json", []string{"baseline", javaapp, "-n", storyNS, "-o", "json"}},
+		{"topology json", "topology.golden.json", []string{"topology", javaapp, "-n", storyNS, "-o", "json"}},
 		{"topology text", "topology.golden.txt", []string{"topology", javaapp, "-n", storyNS}},
 		{"topology dot", "topology.golden.dot", []string{"topology", javaapp, "-n", storyNS, "-o", "dot"}},
 		{"topology mermaid", "topology.golden.mmd", []string{"topology", javaapp, "-n", storyNS, "-o", "mermaid"}},
@@ -97,12 +100,47 @@ func TestStory(t *testing.T) {
 			}
 		}
 	})
+	t.Run("the SVG parses and shows every peer", func(t *testing.T) {
+		out := s.mustRun(t, "topology", javaapp, "-n", storyNS, "-o", "svg")
+		var doc struct {
+			XMLName xml.Name
+			Texts   []string `xml:"g>g>text"`
+		}
+		if err := xml.Unmarshal([]byte(out), &doc); err != nil || doc.XMLName.Local != "svg" {
+			t.Fatalf("not an SVG document (%v):\n%.300s", err, out)
+		}
+		text := strings.Join(doc.Texts, "\n")
+		for _, peer := range []string{"example-java-app-jclient", "example-java-app-mongo", "example-java-app-redis",
+			"example-java-app-cassandra", "kube-system/coredns", "external 203.0.113.7", "27017/TCP", "53/UDP"} {
+			if !strings.Contains(text, peer) {
+				t.Errorf("the SVG's text lacks %s:\n%s", peer, text)
+			}
+		}
+	})
 	t.Run("check fails the hand-written policy, naming the pitfalls", func(t *testing.T) {
 		out, _, err := s.run(t, "", "check", "-f", storyDir+"handwritten.yaml")
 		if !errors.Is(err, cli.ErrBlocks) {
 			t.Fatalf("check of the hand-written policy: err %v, want ErrBlocks\n%s", err, out)
 		}
 		checkGolden(t, "check-handwritten.golden.txt", out)
+		out, _, err = s.run(t, "", "check", "-f", storyDir+"handwritten.yaml", "-o", "json")
+		if !errors.Is(err, cli.ErrBlocks) {
+			t.Fatalf("check -o json: err %v, want ErrBlocks", err)
+		}
+		checkGolden(t, "check-handwritten.golden.json", out)
+	})
+	t.Run("check works offline against an exported baseline", func(t *testing.T) {
+		export := filepath.Join(t.TempDir(), "baselines.yaml")
+		testutil.WriteFile(t, export, []byte(s.mustRun(t, "baseline", "-n", storyNS, "-o", "yaml")))
+		var out, errOut bytes.Buffer
+		cmd := cli.NewCommand(cli.Options{Out: &out, ErrOut: &errOut})
+		// No cluster: a kubeconfig that points nowhere.
+		cmd.SetArgs([]string{"check", "-f", storyDir + "handwritten.yaml", "--baseline", export, "--kubeconfig", filepath.Join(t.TempDir(), "none")})
+		if err := cmd.ExecuteContext(context.Background()); !errors.Is(err, cli.ErrBlocks) {
+			raw, _ := os.ReadFile(export)
+			t.Fatalf("offline check: err %v, want ErrBlocks\n%s%s\n%.2000s", err, out.String(), errOut.String(), raw)
+		}
+		checkGolden(t, "check-handwritten.golden.txt", out.String())
 	})
 	adjusted := []string{"generate", javaapp, "-n", storyNS, "--allow-cidr", "203.0.113.7/32=external-mongodb",
 		"--exclude", "deploy/example-java-app-cassandra"}
@@ -149,6 +187,8 @@ func TestStory(t *testing.T) {
 			"--to", "deploy/example-java-app-javaapp", "--port", "8080"))
 		checkGolden(t, "explain-blocked.golden.txt", s.mustRun(t, "explain", "deploy/example-java-app-javaapp", "-n", storyNS,
 			"--to", "deploy/example-java-app-cassandra", "--port", "9042"))
+		checkGolden(t, "explain-blocked.golden.yaml", s.mustRun(t, "explain", "deploy/example-java-app-javaapp", "-n", storyNS,
+			"--to", "deploy/example-java-app-cassandra", "--port", "9042", "-o", "yaml"))
 		checkGolden(t, "explain-external.golden.txt", s.mustRun(t, "explain", "deploy/example-java-app-javaapp", "-n", storyNS,
 			"--to", "203.0.113.7", "--port", "27017"))
 	})

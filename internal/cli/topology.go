@@ -13,9 +13,9 @@ import (
 func (c *common) topologyCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "topology [WORKLOAD]",
-		Short: "Who a workload (or every workload of the namespace) talks to, as text, Graphviz DOT or Mermaid",
+		Short: "Who a workload (or every workload of the namespace) talks to, as text, Graphviz DOT, Mermaid or SVG",
 		Example: "  netpol-advisor topology deploy/web -n shop\n" +
-			"  netpol-advisor topology -n shop -o dot | dot -Tsvg > shop.svg\n" +
+			"  netpol-advisor topology -n shop -o svg > shop.svg\n" +
 			"  netpol-advisor topology deploy/web -n shop -o mermaid",
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -50,12 +50,14 @@ func (c *common) topologyCommand() *cobra.Command {
 				return writeDOT(c.opts.Out, g)
 			case "mermaid":
 				return writeMermaid(c.opts.Out, g)
+			case "svg":
+				return writeSVG(cmd.Context(), c.opts.Out, g)
 			}
 			return writeData(c.opts.Out, c.output, list)
 		},
 	}
 	c.addWindowFlags(cmd)
-	c.addOutputFlag(cmd, "text, dot, mermaid, yaml or json (default text)")
+	c.addOutputFlag(cmd, "text, dot, mermaid, svg, yaml or json (default text)")
 	return cmd
 }
 

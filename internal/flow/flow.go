@@ -1,6 +1,8 @@
 package flow
 
 import (
+	"math"
+	"math/bits"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -35,24 +37,36 @@ type Key struct {
 // and ephemeral client ports are never flows.
 type Flow struct {
 	Key
-	// Count is the number of connections (TCP) or client sockets (UDP) seen.
+	// Count is the number of connections (TCP) or of datagrams the client
+	// side sent (UDP) seen.
 	Count uint64 `json:"count"`
 	// Failed is the number of connection attempts that never established
-	// (TCP SYN_SENT → CLOSE: refused, timed out, or dropped by a policy).
-	Failed    uint64    `json:"failed,omitempty"`
+	// (TCP SYN_SENT → CLOSE: refused, timed out, or dropped by a policy) and
+	// of UDP datagrams answered with an ICMP error; Failures says why, where
+	// the observer could tell.
+	Failed uint64 `json:"failed,omitempty"`
+	Failures
 	FirstSeen time.Time `json:"firstSeen"`
 	LastSeen  time.Time `json:"lastSeen"`
 }
 
-// Merge adds o into f. It assumes equal keys; counts add and the time span
-// widens.
+// Merge adds o into f. It assumes equal keys; counts add (saturating at
+// the maximum instead of wrapping) and the time span widens.
 func (f *Flow) Merge(o Flow) {
-	f.Count += o.Count
-	f.Failed += o.Failed
+	f.Count = saturatingAdd(f.Count, o.Count)
+	f.Failed = saturatingAdd(f.Failed, o.Failed)
+	f.Failures.Add(o.Failures)
 	if f.FirstSeen.IsZero() || (!o.FirstSeen.IsZero() && o.FirstSeen.Before(f.FirstSeen)) {
 		f.FirstSeen = o.FirstSeen
 	}
 	if o.LastSeen.After(f.LastSeen) {
 		f.LastSeen = o.LastSeen
 	}
+}
+
+func saturatingAdd(a, b uint64) uint64 {
+	if s, carry := bits.Add64(a, b, 0); carry == 0 {
+		return s
+	}
+	return math.MaxUint64
 }

@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"math"
 	"net/netip"
 	"testing"
 	"time"
@@ -52,5 +53,20 @@ func TestWindowContains(t *testing.T) {
 				t.Fatalf("Contains(%v) = %v, want %v", tt.at, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestMergeSaturates: counts from many observers never wrap to a small
+// number (an observer can send any count).
+func TestMergeSaturates(t *testing.T) {
+	f := Flow{Count: math.MaxUint64 - 1, Failed: 3}
+	f.Merge(Flow{Count: 5, Failed: math.MaxUint64})
+	if f.Count != math.MaxUint64 || f.Failed != math.MaxUint64 {
+		t.Fatalf("merged counts = %d, %d; want both saturated at %d", f.Count, f.Failed, uint64(math.MaxUint64))
+	}
+	f = Flow{Count: 2}
+	f.Merge(Flow{Count: 3})
+	if f.Count != 5 {
+		t.Fatalf("2 + 3 = %d", f.Count)
 	}
 }

@@ -27,11 +27,19 @@ type Observation struct {
 	Server     netip.Addr      `json:"server"`
 	ServerPort uint16          `json:"serverPort"`
 	Protocol   corev1.Protocol `json:"protocol"`
-	// Process is the command name (comm) of the task that opened the
-	// connection or sent the first datagram, when known.
-	Process   string    `json:"process,omitempty"`
-	Count     uint64    `json:"count"`
-	Failed    uint64    `json:"failed,omitempty"`
+	// Process is the command name (comm) of the process (its thread-group
+	// leader) that opened the connection or sent the first datagram, when
+	// known.
+	Process string `json:"process,omitempty"`
+	// Count is the number of connections (TCP) or of datagrams the client
+	// side sent (UDP; replies are not counted).
+	Count uint64 `json:"count"`
+	// Failed counts connects that never established (TCP) and datagrams
+	// answered with an ICMP error (UDP). It is Refused + TimedOut +
+	// Unreachable, which say why; records from observers that do not tell
+	// have Failed alone.
+	Failed uint64 `json:"failed,omitempty"`
+	Failures
 	FirstSeen time.Time `json:"firstSeen"`
 	LastSeen  time.Time `json:"lastSeen"`
 }

@@ -28,8 +28,11 @@ func check(in CheckInput) Report {
 					break
 				}
 			}
+			if inNS && !k.mayChange(self, f) {
+				continue // out of the namespace, peerMayChange said it may
+			}
 			peer := k.peer(f)
-			if peer == nil || !k.mayChange(self, f) {
+			if peer == nil {
 				continue
 			}
 			if f.Failed > 0 {

@@ -18,6 +18,7 @@ type checker struct {
 	ends          map[flow.WorkloadRef]*ends
 	single        ends // an address that is not a pod, reused per flow
 	sels          *selections
+	slab          []ends // where ends live, allocated by the chunk
 }
 
 // selections are the pod selections the findings' fixes name, computed
@@ -35,6 +36,11 @@ type ends struct {
 	eps          []Endpoint
 	affIn, affEg []bool
 	anyIn, anyEg bool
+	// Most workloads are one pod at one address (or a snapshot without
+	// pods): their end lives here rather than in three allocations.
+	one          [1]Endpoint
+	pod          Pod
+	oneIn, oneEg [1]bool
 }
 
 // affected reports whether the changed policies select end i for dir.
@@ -85,15 +91,38 @@ func (k *checker) workload(ref flow.WorkloadRef) *ends {
 		k.ends[ref] = nil
 		return nil
 	}
-	e := &ends{eps: endpoints(w)}
+	e := k.newEnds(w)
 	if k.inChangedNamespace(ref.Namespace) {
-		e.affIn, e.affEg = make([]bool, len(e.eps)), make([]bool, len(e.eps))
+		e.affIn, e.affEg = e.oneIn[:], e.oneEg[:]
+		if len(e.eps) > 1 {
+			e.affIn, e.affEg = make([]bool, len(e.eps)), make([]bool, len(e.eps))
+		}
 		for i, ep := range e.eps {
 			e.affIn[i], e.affEg[i] = k.selects(ep)
 			e.anyIn, e.anyEg = e.anyIn || e.affIn[i], e.anyEg || e.affEg[i]
 		}
 	}
 	k.ends[ref] = e
+	return e
+}
+
+// newEnds builds w's ends in the slab.
+func (k *checker) newEnds(w Workload) *ends {
+	if len(k.slab) == cap(k.slab) {
+		k.slab = make([]ends, 0, 64)
+	}
+	k.slab = append(k.slab, ends{})
+	e := &k.slab[len(k.slab)-1]
+	if len(w.Pods) > 0 || len(w.IPs) > 1 {
+		e.eps = endpoints(w)
+		return e
+	}
+	e.pod = Pod{Namespace: w.Ref.Namespace, Labels: w.Labels, Ports: w.Ports, HostNetwork: w.HostNetwork}
+	e.one[0] = Endpoint{Pod: &e.pod}
+	if len(w.IPs) == 1 {
+		e.one[0].IP = w.IPs[0]
+	}
+	e.eps = e.one[:]
 	return e
 }
 

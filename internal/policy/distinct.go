@@ -3,6 +3,7 @@ package policy
 import (
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/flow"
 )
@@ -52,10 +53,10 @@ func newSelections(c *Cluster) *selections {
 // unnarrowed selections of ws pick.
 func (s *selections) prepare(ws []Workload) {
 	pending := map[string][]int{}
-	bases := make([]podSelection, len(ws))
+	bases := make([][]labelPair, len(ws))
 	for i, w := range ws {
 		if _, done := s.candidates[w.Ref]; !done {
-			bases[i] = podSelection{labels: w.SelectorLabels()}
+			bases[i] = sortedPairs(w.SelectorLabels())
 			pending[w.Ref.Namespace] = append(pending[w.Ref.Namespace], i)
 			s.candidates[w.Ref] = nil
 		}
@@ -63,17 +64,57 @@ func (s *selections) prepare(ws []Workload) {
 	if len(pending) == 0 {
 		return
 	}
-	for ref, o := range s.c.Workloads {
+	for ref := range s.c.Workloads { // keys only: most workloads are in other namespaces
 		idx, ok := pending[ref.Namespace]
-		if !ok || o.HostNetwork {
+		if !ok {
+			continue
+		}
+		o := s.c.Workloads[ref]
+		if o.HostNetwork {
 			continue
 		}
 		for _, i := range idx {
-			if ref != ws[i].Ref && anyPodMatches(o, bases[i]) {
+			if ref != ws[i].Ref && anyPodHas(o, bases[i]) {
 				s.candidates[ws[i].Ref] = append(s.candidates[ws[i].Ref], ref)
 			}
 		}
 	}
+}
+
+// sortedPairs are the labels as pairs sorted by key: matching a slice
+// is cheaper than iterating a map, and prepare matches many workloads.
+func sortedPairs(l map[string]string) []labelPair {
+	out := make([]labelPair, 0, len(l))
+	for k, v := range l {
+		out = append(out, labelPair{k, v})
+	}
+	slices.SortFunc(out, func(a, b labelPair) int { return strings.Compare(a.key, b.key) })
+	return out
+}
+
+// anyPodHas reports whether a pod of w carries every pair.
+func anyPodHas(w Workload, pairs []labelPair) bool {
+	has := func(l map[string]string) bool {
+		for _, p := range pairs {
+			if v, ok := l[p.key]; !ok || v != p.value {
+				return false
+			}
+		}
+		return true
+	}
+	if len(w.Pods) == 0 {
+		return has(w.Labels)
+	}
+	for _, p := range w.Pods {
+		l := p.Labels
+		if l == nil {
+			l = w.Labels
+		}
+		if has(l) {
+			return true
+		}
+	}
+	return false
 }
 
 // of returns the selection of w: its controller's selector (or stable

@@ -17,8 +17,17 @@
 // resolve on the destination pod, and policies see the pod's target port
 // after Service DNAT.
 //
-// Where things are: cluster.go and adjust.go hold the input types;
-// evaluate.go, evaluator.go, compile.go, selector.go, match.go and
-// nsindex.go evaluate; recommend*.go, target.go, dns.go and rules.go
-// recommend; check*.go, policyset.go and findings.go check.
+// Failed connects (a flow's Failed count) are evidence that something is
+// closed or blocked and never traffic to allow: Recommend and Check judge
+// only connects that succeeded, and Check and Failing list failed ones
+// apart (FailedConnect). Check judges every flow at both of its ends and at
+// every address of every pod (Workload.Pods); PeerIndex finds the other
+// workloads' flows to the touched ones. Recommended selectors leave out
+// other workloads' pods (distinct.go).
+//
+// Where things are: cluster.go, endpoints.go and adjust.go hold the input
+// types; evaluate.go, evaluator.go, compile.go, selector.go, match.go and
+// nsindex.go evaluate; recommend*.go, target.go, distinct.go, dns.go and
+// rules.go recommend; check*.go, checker.go, judge.go, policyset.go,
+// peerindex.go, findings.go and failing.go check.
 package policy

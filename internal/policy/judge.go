@@ -44,7 +44,7 @@ func (k *checker) judge(self, peer *ends, f *flow.Flow) outcome {
 			conn := connectionOf(self.eps[si], peer.eps[pi], f)
 			own := sAff && !k.allows(k.after, self.eps[si], selfDir, conn)
 			theirs := pAff && !k.allows(k.after, peer.eps[pi], peerDir, conn)
-			if (own || theirs) && k.allowedBefore(self.eps[si], peer.eps[pi], selfDir, conn) {
+			if (own || theirs) && k.allowedBefore(self.eps[si], peer.eps[pi], selfDir, conn, !sAff) {
 				o.blocked, o.own, o.peer = true, o.own || own, o.peer || theirs
 			}
 		}
@@ -55,10 +55,17 @@ func (k *checker) judge(self, peer *ends, f *flow.Flow) outcome {
 	return o
 }
 
-func (k *checker) allowedBefore(self, peer Endpoint, selfDir networkingv1.PolicyType, conn Connection) bool {
+// allowedBefore is the verdict before the change at both ends. peerFirst
+// evaluates the peer's end first: when only the peer is in the changed
+// namespace, its policies are indexed already and often deny, which spares
+// indexing the other namespace.
+func (k *checker) allowedBefore(self, peer Endpoint, selfDir networkingv1.PolicyType, conn Connection, peerFirst bool) bool {
 	peerDir := networkingv1.PolicyTypeIngress
 	if selfDir == networkingv1.PolicyTypeIngress {
 		peerDir = networkingv1.PolicyTypeEgress
+	}
+	if peerFirst {
+		return k.allows(k.before, peer, peerDir, conn) && k.allows(k.before, self, selfDir, conn)
 	}
 	return k.allows(k.before, self, selfDir, conn) && k.allows(k.before, peer, peerDir, conn)
 }
@@ -70,7 +77,7 @@ func (k *checker) someStaysAllowed(self, peer *ends, f *flow.Flow) bool {
 	for si := range self.eps {
 		for pi := range peer.eps {
 			conn := connectionOf(self.eps[si], peer.eps[pi], f)
-			if k.allowedBefore(self.eps[si], peer.eps[pi], selfDir, conn) &&
+			if k.allowedBefore(self.eps[si], peer.eps[pi], selfDir, conn, false) &&
 				k.allows(k.after, self.eps[si], selfDir, conn) && k.allows(k.after, peer.eps[pi], peerDir, conn) {
 				return true
 			}

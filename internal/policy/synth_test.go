@@ -18,6 +18,7 @@ type synthetic struct {
 	refs      []flow.WorkloadRef
 	policies  []networkingv1.NetworkPolicy
 	baselines []flow.Baseline
+	index     map[flow.WorkloadRef]int // position in baselines
 }
 
 func synthName(i int) string { return fmt.Sprintf("w%04d", i) }
@@ -27,7 +28,8 @@ func synthName(i int) string { return fmt.Sprintf("w%04d", i) }
 // ingress) to random peers, some external.
 func newSynthetic(workloads, perNS, edgesPer int) synthetic {
 	r := rand.New(rand.NewPCG(42, 7))
-	s := synthetic{cluster: &Cluster{Namespaces: map[string]map[string]string{}, Workloads: map[flow.WorkloadRef]Workload{}}}
+	s := synthetic{cluster: &Cluster{Namespaces: map[string]map[string]string{}, Workloads: map[flow.WorkloadRef]Workload{}},
+		index: map[flow.WorkloadRef]int{}}
 	for i := range workloads {
 		ns := fmt.Sprintf("ns%03d", i/perNS)
 		s.cluster.Namespaces[ns] = map[string]string{MetadataNameLabel: ns, "team": fmt.Sprintf("t%d", i/perNS%5)}
@@ -40,6 +42,7 @@ func newSynthetic(workloads, perNS, edgesPer int) synthetic {
 	}
 	for i, ref := range s.refs {
 		s.policies = append(s.policies, synthPolicy(r, ref, s.refs))
+		s.index[ref] = len(s.baselines)
 		s.baselines = append(s.baselines, synthBaseline(r, ref, s.refs, edgesPer, i))
 	}
 	return s

@@ -19,7 +19,7 @@ func (x *Index) Flows(rec store.Record) []flow.Flow {
 				Workload: rec.Workload, Direction: o.Direction, Peer: t.Peer,
 				Port: t.Port, Protocol: protocolOr(o.Protocol), Process: o.Process,
 			},
-			Count: o.Count, Failed: o.Failed, FirstSeen: o.FirstSeen, LastSeen: o.LastSeen,
+			Count: o.Count, Failed: o.Failed, Failures: o.Failures, FirstSeen: o.FirstSeen, LastSeen: o.LastSeen,
 		})
 	}
 	return out

@@ -16,8 +16,15 @@ var ErrOutboxFull = errors.New("outbox full")
 // Record is one observer delta before cluster-wide resolution: a kernel
 // observation whose local end the observer resolved to one of its own
 // node's workloads. The remote end stays an address; the server resolves it.
+//
+// The server does not take Workload on trust: it resolves the local end
+// itself (by IP at the flow's time, or by PodUID for host-network pods) and
+// keeps the record only when that pod ran on the sending observer's node.
 type Record struct {
-	Workload    flow.WorkloadRef `json:"workload"`
+	Workload flow.WorkloadRef `json:"workload"`
+	// PodUID names the local pod when its address does not (host-network
+	// pods, resolved by cgroup on the node).
+	PodUID      string           `json:"podUID,omitempty"`
 	Observation flow.Observation `json:"observation"`
 }
 
@@ -41,4 +48,8 @@ type Outbox interface {
 	Pending(ctx context.Context, max int) ([]Pending, error)
 	// Ack removes every batch with a sequence number up to seq.
 	Ack(ctx context.Context, seq uint64) error
+	// Quarantine moves the pending batch seq, which can never be sent
+	// (the server refused it as a whole for good), out of the queue into
+	// a quarantine kept for inspection, with the reason.
+	Quarantine(ctx context.Context, seq uint64, reason string) error
 }

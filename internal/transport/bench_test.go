@@ -29,13 +29,18 @@ func BenchmarkIngest(b *testing.B) {
 		b.Fatalf("open store: %v", err)
 	}
 	b.Cleanup(func() { _ = st.Close() })
-	h := &transport.Handler{Auth: staticAuth{}, Observers: []string{observerUser}, Resolver: resolve.NewIndex(0, nil), Writer: st}
+	// Every record's local end is a pod of node-1 the index knows: the
+	// node-binding check passes, as it does for an honest observer.
+	idx := resolve.NewIndex(0, nil)
+	h := &transport.Handler{Auth: staticAuth{}, Observers: []string{observerUser}, Pods: idx, Resolver: idx, Writer: st}
 	recs := make([]store.Record, n)
 	for i := range recs {
 		w := flow.WorkloadRef{Namespace: fmt.Sprintf("ns-%d", i%100), Kind: flow.KindDeployment, Name: fmt.Sprintf("app-%d", i%1000)}
 		at := t0.Add(time.Duration(i) * time.Millisecond)
-		recs[i] = store.Record{Workload: w, Observation: flow.Observation{Direction: flow.Egress,
-			Client: netip.AddrFrom4([4]byte{198, 18, byte(i / 250 % 250), byte(i % 250)}), Server: netip.AddrFrom4([4]byte{203, 0, 113, byte(i / 1000)}),
+		local := netip.AddrFrom4([4]byte{198, 18, byte(i / 250 % 250), byte(i % 250)})
+		idx.SetPod(makePod(w.Namespace, w.Name, fmt.Sprint(i), "node-1", local.String()))
+		recs[i] = store.Record{Workload: w, Observation: flow.Observation{Direction: flow.Egress, LocalIP: local,
+			Client: local, Server: netip.AddrFrom4([4]byte{203, 0, 113, byte(i / 1000)}),
 			ServerPort: 443, Protocol: "TCP", Process: "app", Count: 1, FirstSeen: at, LastSeen: at}}
 	}
 	recsJSON, err := json.Marshal(recs)
@@ -44,14 +49,14 @@ func BenchmarkIngest(b *testing.B) {
 	}
 	cpu0 := cpuTime()
 	for i := 0; b.Loop(); i++ {
-		body := append(fmt.Appendf(nil, `{"observer":"bench","seq":%d,"records":`, i+1), recsJSON...)
+		body := append(fmt.Appendf(nil, `{"version":2,"observer":"node-1/bench","seq":%d,"records":`, i+1), recsJSON...)
 		body = append(body, '}')
 		req := httptest.NewRequest(http.MethodPost, transport.BatchPath, bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Authorization", "Bearer observer-token")
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK {
+		if rec.Code != http.StatusOK || bytes.Contains(rec.Body.Bytes(), []byte(`"rejected"`)) {
 			b.Fatalf("status %d: %s", rec.Code, rec.Body)
 		}
 	}

@@ -48,7 +48,7 @@ type Client struct {
 
 // Send posts one pending batch of observer and returns the server's answer.
 func (c *Client) Send(ctx context.Context, observer string, p store.Pending) (Response, error) {
-	body, err := json.Marshal(Request{Observer: observer, Seq: p.Seq, Records: p.Records})
+	body, err := json.Marshal(Request{Version: WireVersion, Observer: observer, Seq: p.Seq, Records: p.Records})
 	if err != nil {
 		return Response{}, fmt.Errorf("encode batch %d: %w", p.Seq, err)
 	}

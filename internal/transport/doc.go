@@ -1,10 +1,23 @@
 // Package transport carries observers' deltas to the server: a batch of
-// records per HTTPS request, authenticated by the observer's ServiceAccount
-// token (checked with a TokenReview, cached) and applied exactly once thanks
-// to per-observer sequence numbers kept by the store with the batch.
+// records per HTTPS request, authenticated by the observer's projected
+// ServiceAccount token (the product's audience, bound to the observer's
+// pod and so to its node; checked with a rate-limited, cached TokenReview)
+// and applied exactly once thanks to per-observer sequence numbers kept by
+// the store with the batch.
 //
-// The server side (Handler) rejects unauthenticated callers, malformed,
-// invalid and oversized batches with a 4xx and stores nothing from them.
+// The server side (Handler) trusts an observer only for its own node: it
+// bounds the batches in flight before authenticating, refuses callers and
+// batches that are not acceptable as a whole with a 4xx, and then checks
+// every record on its own: the record's workload is the server's own
+// resolution of the local address (Pods) and must be a pod that ran on the
+// sender's node at the flow's time; times beyond the server's clock plus
+// the allowed skew are clamped. Bad records are rejected one by one with a
+// reason in the answer (Response.Rejected), the others stored. The wire
+// format is versioned (WireVersion) and read leniently: fields a side does
+// not know are ignored and counted, so observers and servers of different
+// versions work together.
+//
 // The client side (Client) sends one batch per request and reports what the
-// server said; retrying with backoff is the caller's loop (package agent).
+// server said; retrying with backoff, and quarantining what the server
+// refuses for good, is the caller's loop (package agent).
 package transport

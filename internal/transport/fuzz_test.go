@@ -1,28 +1,15 @@
 package transport_test
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/netpol-advisor/netpol-advisor/internal/resolve"
 	"github.com/netpol-advisor/netpol-advisor/internal/store/badgerstore"
 	"github.com/netpol-advisor/netpol-advisor/internal/transport"
 )
-
-// staticAuth accepts one token; the fuzz target is the decoder, not the
-// TokenReview (tested against the real API server elsewhere).
-type staticAuth struct{}
-
-func (staticAuth) Authenticate(_ context.Context, token string) (transport.User, error) {
-	if token != "observer-token" {
-		return transport.User{}, transport.ErrUnauthenticated
-	}
-	return transport.User{Name: observerUser}, nil
-}
 
 // FuzzIngest posts arbitrary bodies: the handler must answer 200 or a 4xx,
 // never panic or fail with a 5xx.
@@ -32,12 +19,14 @@ func FuzzIngest(f *testing.F) {
 	f.Add(`{"observer":"","seq":-1}`)
 	f.Add(`[1,2,3]`)
 	f.Add(`{"records":[{"workload":{},"observation":{"server":"::ffff:1.2.3.4","serverPort":70000}}]}`)
+	f.Add(`{"version":9,"observer":"node-1/abc","seq":2,"next":{"a":1},"records":[{"observation":{"refused":3,"x":{"y":[1]}}},1,"s"]}`)
 	st, err := badgerstore.Open(f.TempDir(), badgerstore.Options{Bucket: time.Minute})
 	if err != nil {
 		f.Fatalf("open store: %v", err)
 	}
 	f.Cleanup(func() { _ = st.Close() })
-	h := &transport.Handler{Auth: staticAuth{}, Observers: []string{observerUser}, Resolver: resolve.NewIndex(0, nil),
+	idx := localIndex()
+	h := &transport.Handler{Auth: staticAuth{}, Observers: []string{observerUser}, Pods: idx, Resolver: idx,
 		Writer: st, MaxBodyBytes: 16 << 10, MaxRecords: 50}
 	f.Fuzz(func(t *testing.T, body string) {
 		req := httptest.NewRequest(http.MethodPost, transport.BatchPath, strings.NewReader(body))

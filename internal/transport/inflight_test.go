@@ -29,7 +29,7 @@ func (w *blockingWriter) LastSeq(context.Context, string) (uint64, error) { retu
 
 func TestTooManyBatchesInFlightAreAskedToRetry(t *testing.T) {
 	w := &blockingWriter{entered: make(chan struct{}), release: make(chan struct{})}
-	h := &transport.Handler{Auth: staticAuth{}, Observers: []string{observerUser}, Resolver: resolve.NewIndex(0, nil),
+	h := &transport.Handler{Auth: staticAuth{}, Observers: []string{observerUser}, Pods: localIndex(), Resolver: resolve.NewIndex(0, nil),
 		Writer: w, MaxInFlight: 1}
 	body := `{"observer":"node-1/abc","seq":1,"records":[` + recordJSON(1) + `]}`
 	serve := func() *httptest.ResponseRecorder {

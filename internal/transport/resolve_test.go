@@ -34,8 +34,10 @@ func TestIngestResolvesServicePeers(t *testing.T) {
 		env.ControlPlane.GetAPIServer().Configure().Set("service-cluster-ip-range", "198.19.0.0/16")
 	})
 	cs := kubernetes.NewForConfigOrDie(cp.Config)
-	token := serviceAccountTokens(t, cs, "observer")["observer"]
+	serviceAccountTokens(t, cs, "observer")
+	token := podBoundToken(t, cs, "node-1")
 	clusterIP := mongoService(t, cs)
+	createPod(t, cs, makePod("example-java-app", "example-java-app-javaapp", "abcde", "node-1", "198.18.0.10"))
 	wctx, cancel := context.WithCancel(ctx)
 	t.Cleanup(cancel)
 	idx, err := resolve.Watch(wctx, cs, resolve.WatchOptions{})
@@ -47,7 +49,8 @@ func TestIngestResolvesServicePeers(t *testing.T) {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	h := &transport.Handler{Auth: transport.NewTokenReviewer(cs, time.Minute), Observers: []string{observerUser}, Resolver: idx, Writer: st}
+	h := &transport.Handler{Auth: transport.NewTokenReviewer(cs, time.Minute, audience), Observers: []string{observerUser},
+		Pods: idx, Resolver: idx, Writer: st}
 	rec := makeRecord(27017, 4)
 	rec.Observation.Server = clusterIP
 	if code, msg := serveDirect(h, token, store.Pending{Seq: 1, Records: []store.Record{rec}}); code != 200 {
@@ -66,7 +69,7 @@ func TestIngestResolvesServicePeers(t *testing.T) {
 
 // serveDirect hands a batch to the handler in-process.
 func serveDirect(h http.Handler, token string, p store.Pending) (int, string) {
-	body, _ := json.Marshal(transport.Request{Observer: "node-1/abc", Seq: p.Seq, Records: p.Records})
+	body, _ := json.Marshal(transport.Request{Version: transport.WireVersion, Observer: "node-1/abc", Seq: p.Seq, Records: p.Records})
 	req := httptest.NewRequest(http.MethodPost, transport.BatchPath, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+token)

@@ -98,7 +98,7 @@ func BenchmarkPage(b *testing.B) {
 		b.Fatalf("apply the bench's workloads: %v\n%s", err, errOut)
 	}
 	adv := aggregated.StartAdvisor(b, cp, st)
-	aggregated.Start(b, cp, apiserver.Deps{Baselines: st, Recommender: adv, Checker: adv, Explainer: adv})
+	aggregated.Start(b, cp, apiserver.Deps{Baselines: st, Recommender: adv, Checker: adv, Explainer: adv, Describer: adv})
 	srv, err := ui.Listen(ui.Config{REST: cp.Config, Namespace: benchNS})
 	if err != nil {
 		b.Fatal(err)

@@ -37,6 +37,7 @@ struct sock_common {
 	__be16 skc_dport;
 	__u16 skc_num;
 	unsigned short skc_family;
+	volatile unsigned char skc_state;
 	struct in6_addr skc_v6_daddr;
 	struct in6_addr skc_v6_rcv_saddr;
 } __attribute__((preserve_access_index));
@@ -44,7 +45,21 @@ struct sock_common {
 struct sock {
 	struct sock_common __sk_common;
 	__u16 sk_protocol;
+	/* A 4-bit bitfield in older kernels, a u8 in newer ones: read it
+	 * with BPF_CORE_READ_BITFIELD, which relocates either layout. */
+	__u8 sk_userlocks;
+	int sk_err;
+	int sk_err_soft;
 	struct sock_cgroup_data sk_cgrp_data;
+} __attribute__((preserve_access_index));
+
+/* SOCK_BINDPORT_LOCK in sk_userlocks: bind() was given a port, which the
+ * socket did not get ephemerally (include/net/sock.h). */
+#define SOCK_BINDPORT_LOCK 8
+
+struct task_struct {
+	struct task_struct *group_leader;
+	char comm[16];
 } __attribute__((preserve_access_index));
 
 #endif

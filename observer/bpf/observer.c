@@ -15,11 +15,17 @@
 
 #include "observer.h"
 
+#ifndef bpf_ksym_exists
+/* libbpf 1.2's macro; older headers lack it. */
+#define bpf_ksym_exists(sym) (!!(sym))
+#endif
+
 char LICENSE[] SEC("license") = "GPL";
 
 /* Keeps enum counter and enum direction in BTF for bpf2go -type. */
 const enum counter *unused_counter __attribute__((unused));
 const enum direction *unused_direction __attribute__((unused));
+const enum failure *unused_failure __attribute__((unused));
 const struct new_flow *unused_new_flow __attribute__((unused));
 
 #define AF_INET 2
@@ -28,8 +34,11 @@ const struct new_flow *unused_new_flow __attribute__((unused));
 #define IPPROTO_UDP 17
 
 /* Set by the loader before the programs are verified. When false the
- * verifier prunes the bpf_get_current_comm call in cgroup_skb programs,
- * which older kernels reject there. */
+ * verifier prunes the calls they guard, which older kernels reject in
+ * cgroup_skb programs: bpf_get_current_task and bpf_probe_read_kernel
+ * (task_in_cgroup_skb: the process's name) or bpf_get_current_comm
+ * (comm_in_cgroup_skb: the thread's name, the fallback). */
+const volatile bool task_in_cgroup_skb = false;
 const volatile bool comm_in_cgroup_skb = false;
 
 /* Set by the loader when userspace reads new-flow notifications. */
@@ -63,16 +72,42 @@ static __always_inline void count(enum counter c)
 		*v += 1; /* per-CPU: no atomics needed */
 }
 
-static __always_inline void bump(struct flow_value *v, bool failed, __u64 now)
+/* process_comm writes the name of the current process: its thread-group
+ * leader's comm, not the thread's (a resolver's worker thread would show as
+ * "isc-net-0000" instead of "dig"). Tracing programs only, or cgroup_skb
+ * ones when task_in_cgroup_skb. */
+static __always_inline void process_comm(char comm[16])
 {
-	if (failed)
-		__sync_fetch_and_add(&v->failed, 1);
-	else
+	struct task_struct *t = (void *)bpf_get_current_task();
+	struct task_struct *leader = BPF_CORE_READ(t, group_leader);
+
+	if (!leader || bpf_core_read(comm, 16, &leader->comm))
+		__builtin_memset(comm, 0, 16);
+}
+
+static __always_inline void bump(struct flow_value *v, __u8 fail, __u64 now)
+{
+	switch (fail) {
+	case FAIL_NONE:
 		__sync_fetch_and_add(&v->count, 1);
+		break;
+	case FAIL_REFUSED:
+		__sync_fetch_and_add(&v->refused, 1);
+		break;
+	case FAIL_TIMEOUT:
+		__sync_fetch_and_add(&v->timed_out, 1);
+		break;
+	default:
+		__sync_fetch_and_add(&v->unreachable, 1);
+	}
+	if (fail != FAIL_NONE)
+		__sync_fetch_and_add(&v->failed, 1);
+	if (!v->first_ns) /* an empty entry Drain put back */
+		v->first_ns = now;
 	v->last_ns = now;
 }
 
-static __always_inline void notify(struct flow_key *k, struct flow_value *v, bool failed)
+static __always_inline void notify(struct flow_key *k, struct flow_value *v, __u8 fail)
 {
 	struct new_flow *n = bpf_ringbuf_reserve(&new_flows, sizeof(*n), 0);
 
@@ -83,41 +118,67 @@ static __always_inline void notify(struct flow_key *k, struct flow_value *v, boo
 	__builtin_memcpy(&n->key, k, sizeof(n->key));
 	__builtin_memcpy(n->comm, v->comm, sizeof(n->comm));
 	n->seen_ns = v->first_ns;
-	n->failed = failed;
+	n->failed = fail;
 	__builtin_memset(n->pad, 0, sizeof(n->pad));
 	bpf_ringbuf_submit(n, 0);
 }
 
-/* record adds one connection (or failed attempt, or UDP peer) to the flow of
- * k. comm is copied only when the flow is new; it may be NULL. */
-static __always_inline void record(struct flow_key *k, bool failed, const char *comm)
+/* Where record finds the process name of a new flow. */
+enum comm_source {
+	COMM_NONE = 0,    /* unknown (accepted connections, received datagrams) */
+	COMM_GIVEN = 1,   /* the comm argument (kept since SYN_SENT) */
+	COMM_CURRENT = 2, /* the current process (a datagram being sent) */
+};
+
+/* add_to adds one connection, failed attempt or datagram to the flow
+ * entry v of k. */
+static __always_inline void add_to(struct flow_key *k, struct flow_value *v, __u8 fail)
 {
-	__u64 now = bpf_ktime_get_ns();
+	count(CNT_EVENTS);
+	/* A pending connect's entry gets its first count: announce it now. */
+	if (notify_new_flows && v->count == 0 && v->failed == 0)
+		notify(k, v, fail);
+	bump(v, fail, bpf_ktime_get_ns());
+}
+
+/* record adds one connection, failed attempt (fail: enum failure) or UDP
+ * datagram to the flow of k. The process name is looked up only when the
+ * flow is new. */
+static __always_inline void record(struct flow_key *k, __u8 fail, const char *comm, __u8 src)
+{
 	struct flow_value *v = bpf_map_lookup_elem(&flows, k);
 
-	count(CNT_EVENTS);
 	if (v) {
-		bump(v, failed, now);
+		add_to(k, v, fail);
 		return;
 	}
+	__u64 now = bpf_ktime_get_ns();
 	struct flow_value nv = {
-		.count = failed ? 0 : 1,
-		.failed = failed ? 1 : 0,
+		.count = fail == FAIL_NONE,
+		.failed = fail != FAIL_NONE,
+		.refused = fail == FAIL_REFUSED,
+		.timed_out = fail == FAIL_TIMEOUT,
+		.unreachable = fail == FAIL_UNREACHABLE,
 		.first_ns = now,
 		.last_ns = now,
 	};
-	if (comm)
+	if (src == COMM_GIVEN && comm)
 		__builtin_memcpy(nv.comm, comm, sizeof(nv.comm));
+	else if (src == COMM_CURRENT && task_in_cgroup_skb)
+		process_comm(nv.comm);
+	else if (src == COMM_CURRENT && comm_in_cgroup_skb)
+		bpf_get_current_comm(nv.comm, sizeof(nv.comm));
 	if (bpf_map_update_elem(&flows, k, &nv, BPF_NOEXIST) == 0) {
+		count(CNT_EVENTS);
 		count(CNT_FLOWS_CREATED);
 		if (notify_new_flows)
-			notify(k, &nv, failed);
+			notify(k, &nv, fail);
 		return;
 	}
 	/* Another CPU inserted it meanwhile, or the map could not take it. */
 	v = bpf_map_lookup_elem(&flows, k);
 	if (v)
-		bump(v, failed, now);
+		add_to(k, v, fail);
 	else
 		count(CNT_DROP_FLOW_UPDATE);
 }
@@ -133,3 +194,4 @@ static __always_inline void set_v4(__u8 dst[16], __be32 addr)
 
 #include "tcp.bpf.c"
 #include "udp.bpf.c"
+#include "skerr.bpf.c"

@@ -23,12 +23,23 @@ struct flow_key {
 	__u8 pad[4];
 };
 
+/* Why a connect (or a UDP exchange) failed. */
+enum failure {
+	FAIL_NONE = 0,
+	FAIL_REFUSED = 1,     /* RST, or ICMP port unreachable: ECONNREFUSED */
+	FAIL_TIMEOUT = 2,     /* no answer: the kernel or the program gave up */
+	FAIL_UNREACHABLE = 3, /* any other error, e.g. ICMP host unreachable */
+};
+
 struct flow_value {
-	__u64 count;    /* connections, or UDP socket/peer pairs */
-	__u64 failed;   /* TCP SYN_SENT -> CLOSE */
+	__u64 count;    /* connections, or UDP datagrams the client side sent */
+	__u64 failed;   /* refused + timed_out + unreachable */
 	__u64 first_ns; /* bpf_ktime_get_ns (CLOCK_MONOTONIC) */
 	__u64 last_ns;
-	char comm[16]; /* the connecting or first-sending task, if known */
+	char comm[16]; /* the connecting or first-sending process, if known */
+	__u64 refused;
+	__u64 timed_out;
+	__u64 unreachable;
 };
 
 /* A notification that a flow was inserted in the table (the ring buffer
@@ -37,18 +48,18 @@ struct new_flow {
 	struct flow_key key;
 	__u64 seen_ns;
 	char comm[16];
-	__u8 failed; /* the first event was a failed connect */
+	__u8 failed; /* enum failure of the first event */
 	__u8 pad[7];
 };
 
 /* Per-CPU counters, read by the Go collector at scrape time. */
 enum counter {
-	CNT_EVENTS = 0,       /* connections, failures and UDP peers recorded */
+	CNT_EVENTS = 0,       /* connections, failures and UDP datagrams recorded */
 	CNT_FLOWS_CREATED,    /* new entries inserted in the flows map */
 	CNT_DROP_FLOW_UPDATE, /* a flow could not be inserted */
-	CNT_DROP_SK_STORAGE,  /* no UDP socket state could be allocated */
+	CNT_DROP_SK_STORAGE,  /* a UDP socket/peer decision could not be stored */
 	CNT_DROP_PARSE,       /* a UDP packet whose headers could not be read */
-	CNT_NO_CONNECT_COMM,  /* a connect finished without its SYN_SENT record */
+	CNT_NO_CONNECT_COMM,  /* a connect finished without its SYN_SENT entry */
 	CNT_DROP_NOTIFY,      /* the new-flow ring buffer was full */
 	CNT_MAX,
 };

@@ -2,33 +2,32 @@
 /* TCP, both sides, from the socket state tracepoint (tp_btf: 5.5+ with BTF).
  * https://elixir.bootlin.com/linux/v5.10/source/include/trace/events/sock.h
  *
- *   CLOSE    -> SYN_SENT     connect() in the connecting task: keep its comm
+ *   CLOSE    -> SYN_SENT     connect() in the connecting task: the flow's
+ *                            entry is made now, with the process name and
+ *                            no counts yet (a pending connect)
  *   SYN_SENT -> ESTABLISHED  connect succeeded (egress)
  *   SYN_SENT -> CLOSE        connect failed: refused, timed out, dropped
  *   SYN_RECV -> ESTABLISHED  a connection was accepted (ingress)
  *
  * The last three run in softirq or timer context, where the current task is
- * unrelated: addresses and the cgroup come from the socket itself. */
+ * unrelated: addresses and the cgroup come from the socket itself. Every
+ * other transition (most of them: closing, FIN_WAIT, ...) returns before
+ * the socket is touched. */
 
 #define TCP_ESTABLISHED 1
 #define TCP_SYN_SENT 2
 #define TCP_SYN_RECV 3
 #define TCP_CLOSE 7
 
-struct connecting {
-	char comm[16];
-};
+/* errno values of sk_err (include/uapi/asm-generic/errno.h). */
+#define ETIMEDOUT 110
+#define ECONNREFUSED 111
 
-/* Per-CPU LRU lists (no common LRU): the insert and the delete of a
- * connect need no shared lock; a socket that never finishes its connect is
- * evicted in time. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(map_flags, BPF_F_NO_COMMON_LRU);
-	__uint(max_entries, 16384);
-	__type(key, __u64); /* the socket's address */
-	__type(value, struct connecting);
-} connecting SEC(".maps");
+/* No per-socket state: the socket has both addresses and its cgroup from
+ * SYN_SENT on, so the pending connect is its flow's entry itself. That
+ * keeps every process name however many connects wait (a policy that drops
+ * them keeps each about two minutes), and costs one flow lookup per connect
+ * instead of an insert, a lookup and a delete in a table of sockets. */
 
 /* sock_cgroup_id returns the cgroup v2 ID the socket was created in (or
  * inherited from its listener, for accepted sockets). tp_btf arguments are
@@ -48,6 +47,19 @@ static __always_inline __u64 sock_cgroup_id(struct sock *sk)
 	return BPF_CORE_READ((struct cgroup *)val, kn, id);
 }
 
+/* sock_cgroup_id_probed is sock_cgroup_id for a socket that is not a BTF
+ * pointer (raw tracepoints): every read goes through bpf_probe_read_kernel. */
+static __always_inline __u64 sock_cgroup_id_probed(const struct sock *sk)
+{
+	if (bpf_core_field_exists(sk->sk_cgrp_data.cgroup))
+		return BPF_CORE_READ(sk, sk_cgrp_data.cgroup, kn, id);
+	struct sock_cgroup_data___old *old = (void *)&sk->sk_cgrp_data;
+	__u64 val = BPF_CORE_READ(old, val);
+	if (!val || (val & 1))
+		return 0;
+	return BPF_CORE_READ((struct cgroup *)val, kn, id);
+}
+
 static __always_inline void copy16(__u8 dst[16], const struct in6_addr *src)
 {
 	/* Loads of the array's own element size, which every kernel's BTF
@@ -57,6 +69,12 @@ static __always_inline void copy16(__u8 dst[16], const struct in6_addr *src)
 	d[1] = src->in6_u.u6_addr32[1];
 	d[2] = src->in6_u.u6_addr32[2];
 	d[3] = src->in6_u.u6_addr32[3];
+}
+
+static __always_inline bool v4_mapped(const struct in6_addr *a)
+{
+	return a->in6_u.u6_addr32[0] == 0 && a->in6_u.u6_addr32[1] == 0 &&
+	       a->in6_u.u6_addr32[2] == bpf_htonl(0xffff);
 }
 
 /* tcp_key fills k from the socket; false for families it does not know. */
@@ -70,8 +88,13 @@ static __always_inline bool tcp_key(struct sock *sk, struct flow_key *k, __u8 di
 	if (family == AF_INET) {
 		set_v4(local, skc->skc_rcv_saddr);
 		set_v4(remote, skc->skc_daddr);
+	} else if (family == AF_INET6 && v4_mapped(&skc->skc_v6_daddr)) {
+		/* An IPv4 peer of a dual-stack socket: tcp_v6_connect hands it to
+		 * tcp_v4_connect, which fills the IPv4 fields before SYN_SENT and
+		 * the mapped IPv6 source only after; Go unmaps. */
+		set_v4(local, skc->skc_rcv_saddr);
+		set_v4(remote, skc->skc_daddr);
 	} else if (family == AF_INET6) {
-		/* v4-mapped for IPv4 peers of dual-stack sockets; Go unmaps. */
 		copy16(local, &skc->skc_v6_rcv_saddr);
 		copy16(remote, &skc->skc_v6_daddr);
 	} else {
@@ -85,39 +108,81 @@ static __always_inline bool tcp_key(struct sock *sk, struct flow_key *k, __u8 di
 	return true;
 }
 
-static __always_inline void tcp_connect_done(struct sock *sk, bool failed)
+/* connect_failure tells why a connect that ended in CLOSE failed, from
+ * the error the kernel set before closing it: tcp_reset sets ECONNREFUSED
+ * for an RST in SYN_SENT, tcp_write_err ETIMEDOUT (or the last ICMP soft
+ * error) when the SYN retries run out, tcp_v4_err/tcp_v6_err the ICMP
+ * error; a program that gives up first (a connect timeout) closes the
+ * socket with no error at all, which is a timeout too. The error is lost
+ * when the program reads it (SO_ERROR clears it) before the close: an
+ * ICMP error for a non-blocking connect (a rejecting policy) wakes the
+ * program before the state changes, and then counts as a timeout.
+ * https://elixir.bootlin.com/linux/v5.10/source/net/ipv4/tcp_input.c (tcp_reset) */
+static __always_inline __u8 connect_failure(struct sock *sk)
 {
-	__u64 skp = (__u64)sk;
-	struct connecting *c = bpf_map_lookup_elem(&connecting, &skp);
-	struct flow_key k = {};
-	char comm[16] = {};
+	/* An ICMP error the program gave up on (soft: the kernel retries). */
+	int err = sk->sk_err ?: sk->sk_err_soft;
 
-	if (c)
-		__builtin_memcpy(comm, c->comm, sizeof(comm));
-	else
-		count(CNT_NO_CONNECT_COMM);
-	bpf_map_delete_elem(&connecting, &skp);
-	if (tcp_key(sk, &k, DIR_EGRESS))
-		record(&k, failed, comm);
+	if (err == ECONNREFUSED)
+		return FAIL_REFUSED;
+	if (err == 0 || err == ETIMEDOUT)
+		return FAIL_TIMEOUT;
+	return FAIL_UNREACHABLE;
+}
+
+/* tcp_connecting makes the flow entry of a connect in SYN_SENT, with the
+ * connecting process's name, unless the flow has one already. */
+static __always_inline void tcp_connecting(struct sock *sk)
+{
+	struct flow_key k = {};
+
+	if (!tcp_key(sk, &k, DIR_EGRESS) || bpf_map_lookup_elem(&flows, &k))
+		return;
+	/* first_ns stays 0 until the first count (bump). */
+	struct flow_value nv = {.last_ns = bpf_ktime_get_ns()};
+	process_comm(nv.comm);
+	if (bpf_map_update_elem(&flows, &k, &nv, BPF_NOEXIST) == 0)
+		count(CNT_FLOWS_CREATED);
+}
+
+/* tcp_connect_done counts the connect on the entry made at SYN_SENT. Drain
+ * puts back the entries of pending connects; only one evicted from a full
+ * table is gone, and then the flow has no process name. */
+static __always_inline void tcp_connect_done(struct sock *sk, __u8 fail)
+{
+	struct flow_key k = {};
+	struct flow_value *v;
+
+	if (!tcp_key(sk, &k, DIR_EGRESS))
+		return;
+	v = bpf_map_lookup_elem(&flows, &k);
+	if (v) {
+		add_to(&k, v, fail);
+		return;
+	}
+	count(CNT_NO_CONNECT_COMM);
+	record(&k, fail, NULL, COMM_NONE);
 }
 
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(tcp_state, struct sock *sk, int oldstate, int newstate)
 {
+	/* The states first: they are in the context, the socket is not. */
+	if (newstate != TCP_SYN_SENT && oldstate != TCP_SYN_SENT && oldstate != TCP_SYN_RECV)
+		return 0;
 	if (sk->sk_protocol != IPPROTO_TCP)
 		return 0;
 	if (oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT) {
-		struct connecting c = {};
-		__u64 skp = (__u64)sk;
-		bpf_get_current_comm(c.comm, sizeof(c.comm));
-		bpf_map_update_elem(&connecting, &skp, &c, BPF_ANY);
+		tcp_connecting(sk);
 	} else if (oldstate == TCP_SYN_SENT) {
-		if (newstate == TCP_ESTABLISHED || newstate == TCP_CLOSE)
-			tcp_connect_done(sk, newstate == TCP_CLOSE);
+		if (newstate == TCP_ESTABLISHED)
+			tcp_connect_done(sk, FAIL_NONE);
+		else if (newstate == TCP_CLOSE)
+			tcp_connect_done(sk, connect_failure(sk));
 	} else if (oldstate == TCP_SYN_RECV && newstate == TCP_ESTABLISHED) {
 		struct flow_key k = {};
 		if (tcp_key(sk, &k, DIR_INGRESS))
-			record(&k, false, NULL);
+			record(&k, FAIL_NONE, NULL, COMM_NONE);
 	}
 	return 0;
 }

@@ -31,6 +31,23 @@ func (a apiObjects) serviceAccount(name string) string {
 	return tr.Status.Token
 }
 
+// observerToken creates the observer's pod on the node and returns the
+// token the chart projects into it: bound to the pod (the API server then
+// names the node in it) and of the product's audience, which the server
+// requires.
+func (a apiObjects) observerToken() string {
+	p, err := a.cs.CoreV1().Pods(productNS).Create(a.ctx, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "observer-" + a.node},
+		Spec: corev1.PodSpec{NodeName: a.node, ServiceAccountName: "observer",
+			Containers: []corev1.Container{{Name: "observer", Image: "registry.invalid/observer:1"}}}}, metav1.CreateOptions{})
+	a.must("create the observer's pod", err)
+	tr, err := a.cs.CoreV1().ServiceAccounts(productNS).CreateToken(a.ctx, "observer", &authnv1.TokenRequest{
+		Spec: authnv1.TokenRequestSpec{Audiences: []string{"netpol-advisor"},
+			BoundObjectRef: &authnv1.BoundObjectReference{Kind: "Pod", APIVersion: "v1", Name: p.Name, UID: p.UID}},
+	}, metav1.CreateOptions{})
+	a.must("request the observer's pod-bound token", err)
+	return tr.Status.Token
+}
+
 // observerRBAC lets the observer's ServiceAccount watch what it resolves
 // its own pods with (the chart's ClusterRole in small).
 func (a apiObjects) observerRBAC() {

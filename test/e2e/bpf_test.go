@@ -1,80 +1,20 @@
 package e2e
 
 import (
-	"bufio"
-	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
-	"unsafe"
 
-	"golang.org/x/sys/unix"
+	"github.com/netpol-advisor/netpol-advisor/internal/testutil"
 )
 
-// bpfObjects are the IDs of the BPF programs, maps and links a process
-// holds, by kind ("prog", "map", "link"), read from the fdinfo of its file
-// descriptors (the kernel prints prog_id, map_id and link_id there).
-type bpfObjects map[string]map[uint32]bool
+// The BPF object helpers live in testutil, shared with the cluster tests.
+type bpfObjects = testutil.BPFObjects
 
-func heldBPFObjects(pid int) (bpfObjects, error) {
-	dir := fmt.Sprintf("/proc/%d/fdinfo", pid)
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, fmt.Errorf("list fdinfo of %d: %w", pid, err)
-	}
-	objs := bpfObjects{"prog": {}, "map": {}, "link": {}}
-	for _, e := range entries {
-		if err := objs.read(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return nil, err
-		}
-	}
-	return objs, nil
-}
-
-func (o bpfObjects) read(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		k, v, ok := strings.Cut(sc.Text(), ":")
-		kind, isID := strings.CutSuffix(k, "_id")
-		if !ok || !isID || o[kind] == nil {
-			continue
-		}
-		id, err := strconv.ParseUint(strings.TrimSpace(v), 10, 32)
-		if err != nil {
-			return fmt.Errorf("%s: %s: %w", path, sc.Text(), err)
-		}
-		o[kind][uint32(id)] = true
-	}
-	return sc.Err()
-}
-
-// The bpf(2) commands that open an object by ID (include/uapi/linux/bpf.h).
-var getFDByID = map[string]uintptr{"prog": unix.BPF_PROG_GET_FD_BY_ID, "map": unix.BPF_MAP_GET_FD_BY_ID, "link": unix.BPF_LINK_GET_FD_BY_ID}
-
-// bpfExists reports whether the kernel still has the object: a program or
-// map that is attached or referenced anywhere can be opened by ID.
-func bpfExists(kind string, id uint32) (bool, error) {
-	attr := struct{ id, next, flags uint32 }{id: id}
-	fd, _, errno := unix.Syscall(unix.SYS_BPF, getFDByID[kind], uintptr(unsafe.Pointer(&attr)), unsafe.Sizeof(attr))
-	switch errno {
-	case 0:
-		unix.Close(int(fd))
-		return true, nil
-	case unix.ENOENT:
-		return false, nil
-	}
-	return false, fmt.Errorf("open BPF %s %d by ID: %w", kind, id, errno)
-}
+var (
+	heldBPFObjects = testutil.HeldBPFObjects
+	bpfExists      = testutil.BPFExists
+)
 
 // observerBPF returns the BPF objects the running observer holds, after
 // checking that they are there and can be looked up by ID.

@@ -23,8 +23,13 @@ func (w *world) startCommands(t *testing.T, cp *testutil.ControlPlane, a apiObje
 		"--tls-cert-file", cert, "--tls-key-file", key, "--kubeconfig", cp.Kubeconfig, "--data-dir", filepath.Join(dir, "server"),
 		"--bucket", "1s", "--observer-user", observerUser, "--webhook-port", "0")
 
+	// Two tokens, as in a cluster: the ServiceAccount's own towards the API
+	// server, the projected pod-bound one of the product's audience
+	// towards the server.
+	apiToken := filepath.Join(dir, "observer-api.token")
+	testutil.WriteFile(t, apiToken, []byte(a.serviceAccount("observer")))
 	token := filepath.Join(dir, "observer.token")
-	testutil.WriteFile(t, token, []byte(a.serviceAccount("observer")))
+	testutil.WriteFile(t, token, []byte(a.observerToken()))
 	a.observerRBAC()
 	cgroupRoot, err := cgroups.V2Mount()
 	if err != nil {
@@ -32,7 +37,7 @@ func (w *world) startCommands(t *testing.T, cp *testutil.ControlPlane, a apiObje
 	}
 	srv.waitLog(t, "server listening", time.Minute)
 	obs = start(t, "observer", observerBin, "run", "--node-name", w.node, "--server", w.apiURL, "--server-ca-file", cert,
-		"--token-file", token, "--kubeconfig", tokenKubeconfig(a, dir, cp.Config, token),
+		"--token-file", token, "--kubeconfig", tokenKubeconfig(a, dir, cp.Config, apiToken),
 		"--data-dir", filepath.Join(dir, "observer"), "--drain-interval", "500ms", "--metrics-listen", w.obsMetric,
 		"--cgroup-root", cgroupRoot)
 	obs.waitLog(t, "observer agent started", time.Minute)

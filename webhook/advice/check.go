@@ -26,6 +26,9 @@ type Checked struct {
 	Learning []flow.WorkloadRef
 	// Invalid lists touched workloads whose adjustments were ignored.
 	Invalid []string
+	// Unused are the new policy's rules that allow no observed flow: what
+	// it would allow that was never seen.
+	Unused []policy.UnusedRule
 }
 
 // Check lists the observed flows of the workloads the change touches that
@@ -55,6 +58,7 @@ func (a *Advisor) Check(ctx context.Context, change policy.Change) (Checked, err
 	}
 	if len(in.Baselines) > 0 {
 		out.Report = policy.Check(in)
+		out.Unused = policy.Unused(in)
 	}
 	if np := changed(change); np != nil {
 		out.Enforce = snap.Cluster.Namespaces[np.Namespace][EnforceLabel] == "true"

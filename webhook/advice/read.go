@@ -9,6 +9,8 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/adjust"
+	"github.com/netpol-advisor/netpol-advisor/internal/apis/convert"
+	"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1"
 	"github.com/netpol-advisor/netpol-advisor/internal/flow"
 	"github.com/netpol-advisor/netpol-advisor/internal/policy"
 )
@@ -37,12 +39,12 @@ func (a *Advisor) RecommendBaseline(ctx context.Context, b flow.Baseline, extra 
 
 // CheckPolicy is what np would block if it were applied now (replacing the
 // policy of its name): the webhook's check, for the aggregated API.
-func (a *Advisor) CheckPolicy(ctx context.Context, np *networkingv1.NetworkPolicy) (policy.Report, []flow.WorkloadRef, error) {
+func (a *Advisor) CheckPolicy(ctx context.Context, np *networkingv1.NetworkPolicy) (policy.Report, []policy.UnusedRule, []flow.WorkloadRef, error) {
 	got, err := a.Check(ctx, policy.Change{Operation: policy.Create, New: np})
 	if err != nil {
-		return policy.Report{}, nil, err
+		return policy.Report{}, nil, nil, err
 	}
-	return got.Report, got.Learning, nil
+	return got.Report, got.Unused, got.Learning, nil
 }
 
 // Explain evaluates one connection under the policies in force: from a
@@ -65,4 +67,32 @@ func (a *Advisor) Explain(ctx context.Context, from, to flow.WorkloadRef, toIP n
 		conn.Destination = dst.Endpoint()
 	}
 	return policy.Evaluate(snap.Policies, snap.Cluster.Namespaces, conn), nil
+}
+
+// BaselineContext is what a check needs to judge b's flows without the
+// cluster: the labels of the workload, of its workload peers and of their
+// namespaces, and the workload's stored adjustments.
+func (a *Advisor) BaselineContext(ctx context.Context, b flow.Baseline) (v1alpha1.BaselineContext, error) {
+	snap, err := a.Inventory.Snapshot(ctx)
+	if err != nil {
+		return v1alpha1.BaselineContext{}, fmt.Errorf("cluster snapshot: %w", err)
+	}
+	out := v1alpha1.BaselineContext{Labels: snap.Cluster.Workloads[b.Workload].Labels, Namespaces: map[string]map[string]string{},
+		Peers: map[string]map[string]string{}, Adjustments: convert.Adjustments(snap.Adjustments[b.Workload])}
+	addNS := func(ns string) {
+		if labels, ok := snap.Cluster.Namespaces[ns]; ok {
+			out.Namespaces[ns] = labels
+		}
+	}
+	addNS(b.Workload.Namespace)
+	for _, f := range b.Flows {
+		if f.Peer.Kind != flow.PeerWorkload {
+			continue
+		}
+		if w, ok := snap.Cluster.Workloads[f.Peer.Workload]; ok {
+			out.Peers[convert.PeerKey(f.Peer.Workload)] = w.Labels
+		}
+		addNS(f.Peer.Workload.Namespace)
+	}
+	return out, nil
 }

@@ -26,7 +26,9 @@ type Options struct {
 	// Namespace is the product's namespace (default netpol-advisor); it is
 	// excluded, so a broken product can always be repaired.
 	Namespace string
-	// Service is the Service in front of the server (default netpol-advisor).
+	// Service is the Service in front of the webhooks (default
+	// netpol-advisor-webhook, the server's --webhook-service default and the
+	// name its certificate is issued for).
 	Service string
 	// Port is the Service port (default 443).
 	Port int32
@@ -44,7 +46,7 @@ func (o Options) withDefaults() Options {
 		o.Namespace = "netpol-advisor"
 	}
 	if o.Service == "" {
-		o.Service = "netpol-advisor"
+		o.Service = "netpol-advisor-webhook"
 	}
 	if o.Port == 0 {
 		o.Port = 443

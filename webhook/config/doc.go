@@ -5,8 +5,12 @@
 // validating one on NetworkPolicies. Both fail open (failurePolicy Ignore),
 // answer within timeoutSeconds 3, declare sideEffects None, speak
 // admission/v1 only and skip the product's own namespace. webhooks.yaml is
-// the same objects for the default install (namespace netpol-advisor, every
-// namespace annotated), kept equal by a test, for the Helm chart to reuse.
+// the same objects for the default install (namespace netpol-advisor, Service
+// netpol-advisor-webhook, every namespace annotated), kept equal by a test.
+// The Helm chart renders them from its values
+// (charts/netpol-advisor/templates/webhooks.yaml); test/chart checks that
+// they mean these objects for the Service and namespace the server's flags
+// name.
 //
 // Narrowing annotation to some namespaces (the server's
 // --annotate-namespace-selector) is Options.AnnotateNamespaces: its

@@ -22,6 +22,7 @@ func GetOpenAPIDefinitions(ref common.ReferenceCallback) map[string]common.OpenA
 		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Adjustments":              schema_netpol_advisor_internal_apis_v1alpha1_Adjustments(ref),
 		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.AllowCIDR":                schema_netpol_advisor_internal_apis_v1alpha1_AllowCIDR(ref),
 		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Baseline":                 schema_netpol_advisor_internal_apis_v1alpha1_Baseline(ref),
+		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.BaselineContext":          schema_netpol_advisor_internal_apis_v1alpha1_BaselineContext(ref),
 		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.BaselineList":             schema_netpol_advisor_internal_apis_v1alpha1_BaselineList(ref),
 		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.ConnectionReview":         schema_netpol_advisor_internal_apis_v1alpha1_ConnectionReview(ref),
 		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.ConnectionReviewSpec":     schema_netpol_advisor_internal_apis_v1alpha1_ConnectionReviewSpec(ref),
@@ -41,11 +42,13 @@ func GetOpenAPIDefinitions(ref common.ReferenceCallback) map[string]common.OpenA
 		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.RecommendationReview":     schema_netpol_advisor_internal_apis_v1alpha1_RecommendationReview(ref),
 		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.RecommendationReviewSpec": schema_netpol_advisor_internal_apis_v1alpha1_RecommendationReviewSpec(ref),
 		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.RuleReference":            schema_netpol_advisor_internal_apis_v1alpha1_RuleReference(ref),
+		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.ServiceReference":         schema_netpol_advisor_internal_apis_v1alpha1_ServiceReference(ref),
 		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.SideVerdict":              schema_netpol_advisor_internal_apis_v1alpha1_SideVerdict(ref),
 		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Topology":                 schema_netpol_advisor_internal_apis_v1alpha1_Topology(ref),
 		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.TopologyEdge":             schema_netpol_advisor_internal_apis_v1alpha1_TopologyEdge(ref),
 		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.TopologyList":             schema_netpol_advisor_internal_apis_v1alpha1_TopologyList(ref),
 		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.TopologyNode":             schema_netpol_advisor_internal_apis_v1alpha1_TopologyNode(ref),
+		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.UnusedRule":               schema_netpol_advisor_internal_apis_v1alpha1_UnusedRule(ref),
 		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Window":                   schema_netpol_advisor_internal_apis_v1alpha1_Window(ref),
 		"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.WorkloadReference":        schema_netpol_advisor_internal_apis_v1alpha1_WorkloadReference(ref),
 		v1.HTTPIngressPath{}.OpenAPIModelName():                                                    schema_k8sio_api_networking_v1_HTTPIngressPath(ref),
@@ -270,12 +273,101 @@ func schema_netpol_advisor_internal_apis_v1alpha1_Baseline(ref common.ReferenceC
 							},
 						},
 					},
+					"context": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Context is what a check needs to judge these flows without the cluster (netpol-advisor check --baseline): labels and the stored adjustments.",
+							Ref:         ref("github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.BaselineContext"),
+						},
+					},
 				},
 				Required: []string{"workload", "window", "ingress", "egress"},
 			},
 		},
 		Dependencies: []string{
-			"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Flow", "github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Window", "github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.WorkloadReference", metav1.ObjectMeta{}.OpenAPIModelName()},
+			"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.BaselineContext", "github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Flow", "github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Window", "github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.WorkloadReference", metav1.ObjectMeta{}.OpenAPIModelName()},
+	}
+}
+
+func schema_netpol_advisor_internal_apis_v1alpha1_BaselineContext(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "BaselineContext holds the labels NetworkPolicies select on, for the workload and each workload peer, and the workload's stored adjustments.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"labels": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Labels are the labels of the workload's pods.",
+							Type:        []string{"object"},
+							AdditionalProperties: &spec.SchemaOrBool{
+								Allows: true,
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Type:   []string{"string"},
+										Format: "",
+									},
+								},
+							},
+						},
+					},
+					"namespaces": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Namespaces are the labels of every namespace the flows touch.",
+							Type:        []string{"object"},
+							AdditionalProperties: &spec.SchemaOrBool{
+								Allows: true,
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Type: []string{"object"},
+										AdditionalProperties: &spec.SchemaOrBool{
+											Allows: true,
+											Schema: &spec.Schema{
+												SchemaProps: spec.SchemaProps{
+													Type:   []string{"string"},
+													Format: "",
+												},
+											},
+										},
+									},
+								},
+							},
+						},
+					},
+					"peers": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Peers are the pod labels of each workload peer, by namespace/Kind/name.",
+							Type:        []string{"object"},
+							AdditionalProperties: &spec.SchemaOrBool{
+								Allows: true,
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Type: []string{"object"},
+										AdditionalProperties: &spec.SchemaOrBool{
+											Allows: true,
+											Schema: &spec.Schema{
+												SchemaProps: spec.SchemaProps{
+													Type:   []string{"string"},
+													Format: "",
+												},
+											},
+										},
+									},
+								},
+							},
+						},
+					},
+					"adjustments": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Adjustments are those stored on the workload.",
+							Default:     map[string]interface{}{},
+							Ref:         ref("github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Adjustments"),
+						},
+					},
+				},
+			},
+		},
+		Dependencies: []string{
+			"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Adjustments"},
 	}
 }
 
@@ -726,9 +818,14 @@ func schema_netpol_advisor_internal_apis_v1alpha1_Peer(ref common.ReferenceCallb
 					},
 					"service": {
 						SchemaProps: spec.SchemaProps{
-							Description: "Service is the Service (namespace/name:port) the connection went through, when it used a ClusterIP.",
+							Description: "Service is the Service (namespace/name:port) the connection went through, when it used a ClusterIP; ServiceRef is the same, by field.",
 							Type:        []string{"string"},
 							Format:      "",
+						},
+					},
+					"serviceRef": {
+						SchemaProps: spec.SchemaProps{
+							Ref: ref("github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.ServiceReference"),
 						},
 					},
 					"ip": {
@@ -765,6 +862,8 @@ func schema_netpol_advisor_internal_apis_v1alpha1_Peer(ref common.ReferenceCallb
 				Required: []string{"kind", "display", "resolved"},
 			},
 		},
+		Dependencies: []string{
+			"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.ServiceReference"},
 	}
 }
 
@@ -869,12 +968,25 @@ func schema_netpol_advisor_internal_apis_v1alpha1_PolicyCheckResult(ref common.R
 							},
 						},
 					},
+					"unused": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Unused are rules no observed flow needs: what the policy would allow that was never seen.",
+							Type:        []string{"array"},
+							Items: &spec.SchemaOrArray{
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Ref: ref("github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.UnusedRule"),
+									},
+								},
+							},
+						},
+					},
 				},
 				Required: []string{"policy", "findings"},
 			},
 		},
 		Dependencies: []string{
-			"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Finding", "github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.WorkloadReference"},
+			"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Finding", "github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.UnusedRule", "github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.WorkloadReference"},
 	}
 }
 
@@ -1183,6 +1295,40 @@ func schema_netpol_advisor_internal_apis_v1alpha1_RuleReference(ref common.Refer
 	}
 }
 
+func schema_netpol_advisor_internal_apis_v1alpha1_ServiceReference(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "ServiceReference names a Service and the port a client used.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"namespace": {
+						SchemaProps: spec.SchemaProps{
+							Default: "",
+							Type:    []string{"string"},
+							Format:  "",
+						},
+					},
+					"name": {
+						SchemaProps: spec.SchemaProps{
+							Default: "",
+							Type:    []string{"string"},
+							Format:  "",
+						},
+					},
+					"port": {
+						SchemaProps: spec.SchemaProps{
+							Type:   []string{"integer"},
+							Format: "int32",
+						},
+					},
+				},
+				Required: []string{"namespace", "name"},
+			},
+		},
+	}
+}
+
 func schema_netpol_advisor_internal_apis_v1alpha1_SideVerdict(ref common.ReferenceCallback) common.OpenAPIDefinition {
 	return common.OpenAPIDefinition{
 		Schema: spec.Schema{
@@ -1463,6 +1609,42 @@ func schema_netpol_advisor_internal_apis_v1alpha1_TopologyNode(ref common.Refere
 		},
 		Dependencies: []string{
 			"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Peer"},
+	}
+}
+
+func schema_netpol_advisor_internal_apis_v1alpha1_UnusedRule(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "UnusedRule is a rule of a checked policy that allows no observed flow.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"direction": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Direction is Ingress or Egress; Rule the index in spec.ingress or spec.egress.",
+							Default:     "",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"rule": {
+						SchemaProps: spec.SchemaProps{
+							Default: 0,
+							Type:    []string{"integer"},
+							Format:  "int32",
+						},
+					},
+					"message": {
+						SchemaProps: spec.SchemaProps{
+							Default: "",
+							Type:    []string{"string"},
+							Format:  "",
+						},
+					},
+				},
+				Required: []string{"direction", "rule", "message"},
+			},
+		},
 	}
 }
 

@@ -92,6 +92,18 @@ type PolicyCheckResult struct {
 	Excluded []Finding `json:"excluded,omitempty"`
 	// Learning are workloads the policy selects that have no baseline yet.
 	Learning []WorkloadReference `json:"learning,omitempty"`
+	// Unused are rules no observed flow needs: what the policy would allow
+	// that was never seen.
+	Unused []UnusedRule `json:"unused,omitempty"`
+}
+
+// UnusedRule is a rule of a checked policy that allows no observed flow.
+type UnusedRule struct {
+	// Direction is Ingress or Egress; Rule the index in spec.ingress or
+	// spec.egress.
+	Direction string `json:"direction"`
+	Rule      int32  `json:"rule"`
+	Message   string `json:"message"`
 }
 
 // Finding is one observed flow a policy would block, with the pitfall

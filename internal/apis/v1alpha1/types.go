@@ -19,6 +19,23 @@ type Baseline struct {
 	Window   Window            `json:"window"`
 	Ingress  []Flow            `json:"ingress"`
 	Egress   []Flow            `json:"egress"`
+	// Context is what a check needs to judge these flows without the
+	// cluster (netpol-advisor check --baseline): labels and the stored
+	// adjustments.
+	Context *BaselineContext `json:"context,omitempty"`
+}
+
+// BaselineContext holds the labels NetworkPolicies select on, for the
+// workload and each workload peer, and the workload's stored adjustments.
+type BaselineContext struct {
+	// Labels are the labels of the workload's pods.
+	Labels map[string]string `json:"labels,omitempty"`
+	// Namespaces are the labels of every namespace the flows touch.
+	Namespaces map[string]map[string]string `json:"namespaces,omitempty"`
+	// Peers are the pod labels of each workload peer, by namespace/Kind/name.
+	Peers map[string]map[string]string `json:"peers,omitempty"`
+	// Adjustments are those stored on the workload.
+	Adjustments Adjustments `json:"adjustments,omitempty"`
 }
 
 // BaselineList is a list of baselines.
@@ -74,8 +91,9 @@ type Peer struct {
 	WorkloadKind string `json:"workloadKind,omitempty"`
 	Name         string `json:"name,omitempty"`
 	// Service is the Service (namespace/name:port) the connection went
-	// through, when it used a ClusterIP.
-	Service string `json:"service,omitempty"`
+	// through, when it used a ClusterIP; ServiceRef is the same, by field.
+	Service    string            `json:"service,omitempty"`
+	ServiceRef *ServiceReference `json:"serviceRef,omitempty"`
 	// IP is the address of a node, API server or external peer.
 	IP string `json:"ip,omitempty"`
 	// Node is the node's name for a node peer, when known.
@@ -84,6 +102,13 @@ type Peer struct {
 	Display string `json:"display"`
 	// Resolved is false for addresses outside the cluster.
 	Resolved bool `json:"resolved"`
+}
+
+// ServiceReference names a Service and the port a client used.
+type ServiceReference struct {
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	Port      int32  `json:"port,omitempty"`
 }
 
 // Recommendation is the minimal NetworkPolicy that allows what a workload

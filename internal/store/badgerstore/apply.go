@@ -39,7 +39,11 @@ func (s *Store) Apply(ctx context.Context, b store.Batch) (bool, error) {
 			}
 		}
 		applied = true
-		return txn.Set(seqKey(b.Observer), binary.BigEndian.AppendUint64(nil, b.Seq))
+		e := badger.NewEntry(seqKey(b.Observer), binary.BigEndian.AppendUint64(nil, b.Seq))
+		if s.seqTTL > 0 {
+			e = e.WithTTL(s.seqTTL)
+		}
+		return txn.SetEntry(e)
 	})
 	if err != nil {
 		return false, fmt.Errorf("apply batch %d of %q: %w", b.Seq, b.Observer, err)

@@ -3,6 +3,7 @@ package badgerstore
 import (
 	"encoding/binary"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/flow"
@@ -28,8 +29,8 @@ func unixNano(t time.Time) int64 {
 }
 
 func (c *counters) merge(o counters) {
-	c.count += o.count
-	c.failed += o.failed
+	c.count = saturatingAdd(c.count, o.count)
+	c.failed = saturatingAdd(c.failed, o.failed)
 	if c.first == 0 || (o.first != 0 && o.first < c.first) {
 		c.first = o.first
 	}
@@ -65,4 +66,13 @@ func (c counters) flow(k flow.Key) flow.Flow {
 		f.LastSeen = time.Unix(0, c.last).UTC()
 	}
 	return f
+}
+
+// saturatingAdd adds without wrapping: a counter that reached the maximum
+// stays there instead of turning into a small number.
+func saturatingAdd(a, b uint64) uint64 {
+	if s := a + b; s >= a {
+		return s
+	}
+	return math.MaxUint64
 }

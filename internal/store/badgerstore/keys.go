@@ -11,7 +11,8 @@ import (
 
 // Key layout. Names in Kubernetes never contain NUL, so it separates them.
 //
-//	s/<observer>                                       → last applied seq
+//	s/<observer>                                       → last applied seq (TTL: Options.SequenceTTL)
+//	m/schema, m/bucket                                 → see meta.go
 //	b/<ns>\0<kind>\0<name>\0<bucket: 8 bytes BE>         → row of edges
 const (
 	seqPrefix  = "s/"

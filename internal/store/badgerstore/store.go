@@ -33,6 +33,11 @@ type Options struct {
 	// InMemory keeps everything in memory (for benchmarks that measure
 	// the encoding, not the disk); dir is then ignored.
 	InMemory bool
+	// SequenceTTL is how long an observer's last sequence number is kept
+	// after its last batch (0: forever). Observers come and go with nodes
+	// and outboxes; set it to the retention: a batch older than that would
+	// only add flows already expired.
+	SequenceTTL time.Duration
 }
 
 // valueThreshold is the largest row kept inline in the LSM tree.
@@ -46,6 +51,7 @@ const DefaultBucket = 10 * time.Minute
 type Store struct {
 	db     *badger.DB
 	bucket time.Duration
+	seqTTL time.Duration
 	mu     sync.Mutex // serialises writers, so transactions never conflict
 	// scratch holds *scratch: reads reuse their buffers instead of growing
 	// new ones for every baseline.
@@ -77,7 +83,11 @@ func Open(dir string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open baseline store %q: %w", dir, err)
 	}
-	return &Store{db: db, bucket: o.Bucket, scratch: sync.Pool{New: newScratch}}, nil
+	if err := checkMeta(db, o.Bucket); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open baseline store %q: %w", dir, err)
+	}
+	return &Store{db: db, bucket: o.Bucket, seqTTL: o.SequenceTTL, scratch: sync.Pool{New: newScratch}}, nil
 }
 
 // Close flushes and closes the store.

@@ -14,11 +14,13 @@ import (
 //	seq           → last sequence number assigned
 //	q/<seq: 8 BE> → pending batch: [uvarint record count][JSON records]
 //	h/<seq: 8 BE> → acknowledged batch, same encoding, with a TTL
+//	x/<seq: 8 BE> → quarantined batch: [uvarint reason length][reason][pending value], with a TTL
 const (
-	idKey         = "id"
-	seqKey        = "seq"
-	pendingPrefix = "q/"
-	historyPrefix = "h/"
+	idKey            = "id"
+	seqKey           = "seq"
+	pendingPrefix    = "q/"
+	historyPrefix    = "h/"
+	quarantinePrefix = "x/"
 )
 
 func batchKey(prefix string, seq uint64) []byte {
@@ -54,17 +56,27 @@ func getUint64(txn *badger.Txn, k string) (uint64, error) {
 	return binary.BigEndian.Uint64(v), nil
 }
 
-// countPending adds up the record counts of the pending batches.
-func countPending(txn *badger.Txn) (int, error) {
+// countPending adds up the record counts of the pending batches and
+// returns the batches without a readable count, to quarantine.
+func countPending(txn *badger.Txn) (int, []uint64, error) {
 	n := 0
-	err := eachBatch(txn, pendingPrefix, func(_ uint64, v []byte) (bool, error) {
+	var bad []uint64
+	err := eachBatch(txn, pendingPrefix, func(seq uint64, v []byte) (bool, error) {
 		c, sz := binary.Uvarint(v)
 		if sz <= 0 {
-			return false, errors.New("pending batch has no record count")
+			bad = append(bad, seq)
+			return true, nil
 		}
 		n += int(c)
 		return true, nil
 	})
+	return n, bad, err
+}
+
+// countBatches counts the batches under prefix.
+func countBatches(txn *badger.Txn, prefix string) (int, error) {
+	n := 0
+	err := eachBatch(txn, prefix, func(uint64, []byte) (bool, error) { n++; return true, nil })
 	return n, err
 }
 

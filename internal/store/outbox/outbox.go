@@ -26,6 +26,9 @@ type Options struct {
 	// History is how long acknowledged batches are kept for local
 	// inspection (default 1 hour; negative disables the history).
 	History time.Duration
+	// Quarantine is how long batches that can never be sent are kept for
+	// inspection (default 7 days).
+	Quarantine time.Duration
 	// SyncWrites fsyncs each append: batches then survive a machine crash,
 	// not only a process crash.
 	SyncWrites bool
@@ -34,14 +37,17 @@ type Options struct {
 
 // Outbox implements store.Outbox on Badger. It is safe for concurrent use.
 type Outbox struct {
-	db      *badger.DB
-	id      string
-	max     int
-	history time.Duration
+	db            *badger.DB
+	id            string
+	max           int
+	history       time.Duration
+	quarantineFor time.Duration
+	logger        *slog.Logger
 
-	mu      sync.Mutex
-	lastSeq uint64 // last sequence number assigned
-	pending int    // records not acknowledged
+	mu          sync.Mutex
+	lastSeq     uint64 // last sequence number assigned
+	pending     int    // records not acknowledged
+	quarantined int    // batches quarantined
 }
 
 // Open opens (or creates) the outbox in dir.
@@ -71,7 +77,10 @@ func Open(dir string, o Options) (*Outbox, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open outbox %q: %w", dir, err)
 	}
-	ob := &Outbox{db: db, max: o.MaxRecords, history: o.History}
+	if o.Quarantine <= 0 {
+		o.Quarantine = defaultQuarantine
+	}
+	ob := &Outbox{db: db, max: o.MaxRecords, history: o.History, quarantineFor: o.Quarantine, logger: o.Logger}
 	if err := ob.load(o.Node); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("open outbox %q: %w", dir, err)
@@ -106,7 +115,24 @@ func (o *Outbox) load(node string) error {
 		if o.lastSeq, err = getUint64(txn, seqKey); err != nil {
 			return fmt.Errorf("read last sequence: %w", err)
 		}
-		o.pending, err = countPending(txn)
+		var bad []uint64
+		if o.pending, bad, err = countPending(txn); err != nil {
+			return err
+		}
+		for _, seq := range bad {
+			item, err := txn.Get(batchKey(pendingPrefix, seq))
+			if err != nil {
+				return err
+			}
+			v, err := item.ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			if err := o.quarantine(txn, seq, v, "unreadable in the outbox: no record count"); err != nil {
+				return err
+			}
+		}
+		o.quarantined, err = countBatches(txn, quarantinePrefix)
 		return err
 	})
 }

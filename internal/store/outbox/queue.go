@@ -43,23 +43,56 @@ func (o *Outbox) Append(ctx context.Context, recs []store.Record) (uint64, error
 	return seq, nil
 }
 
-// Pending implements store.Outbox.
+// Pending implements store.Outbox. A batch that cannot be decoded (a
+// corrupted value, or written by a version that encoded it otherwise) is
+// quarantined on the way, so that it never blocks the batches behind it.
 func (o *Outbox) Pending(ctx context.Context, max int) ([]store.Pending, error) {
+	for {
+		out, bad, err := o.readPending(ctx, max)
+		if err != nil || bad == nil {
+			return out, err
+		}
+		if err := o.quarantineUnreadable(*bad); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// unreadable is a pending batch that does not decode.
+type unreadable struct {
+	seq    uint64
+	reason string
+}
+
+// readPending reads up to max batches, stopping at the first unreadable
+// one (Pending then quarantines it and reads again).
+func (o *Outbox) readPending(ctx context.Context, max int) ([]store.Pending, *unreadable, error) {
 	var out []store.Pending
+	var bad *unreadable
 	err := o.db.View(func(txn *badger.Txn) error {
 		return eachBatch(txn, pendingPrefix, func(seq uint64, v []byte) (bool, error) {
 			recs, err := decodeBatch(v)
 			if err != nil {
-				return false, fmt.Errorf("batch %d: %w", seq, err)
+				bad = &unreadable{seq: seq, reason: fmt.Sprintf("unreadable in the outbox: %v", err)}
+				return false, nil
 			}
 			out = append(out, store.Pending{Seq: seq, Records: recs})
 			return len(out) < max && ctx.Err() == nil, nil
 		})
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read pending batches: %w", err)
+		return nil, nil, fmt.Errorf("read pending batches: %w", err)
 	}
-	return out, ctx.Err()
+	return out, bad, ctx.Err()
+}
+
+// quarantineUnreadable moves an undecodable batch to the quarantine. Its
+// record count is taken from its header when it has one.
+func (o *Outbox) quarantineUnreadable(b unreadable) error {
+	if o.logger != nil {
+		o.logger.Error("a pending batch cannot be decoded: quarantined, the batches behind it go on", "seq", b.seq, "reason", b.reason)
+	}
+	return o.Quarantine(context.Background(), b.seq, b.reason)
 }
 
 // Ack implements store.Outbox: acknowledged batches move to the history.

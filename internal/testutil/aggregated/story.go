@@ -33,7 +33,7 @@ func StartStory(t testing.TB, dir string) *testutil.ControlPlane {
 	st := StoreWithBaseline(t, dir+"baseline.yaml")
 	kubectl(t, cp, nil, "apply", "-f", dir+"cluster.yaml", "-f", dir+"javaapp.yaml")
 	adv := StartAdvisor(t, cp, st)
-	Start(t, cp, apiserver.Deps{Baselines: st, Recommender: adv, Checker: adv, Explainer: adv})
+	Start(t, cp, apiserver.Deps{Baselines: st, Recommender: adv, Checker: adv, Explainer: adv, Describer: adv})
 	return cp
 }
 
@@ -65,6 +65,7 @@ type Advisor interface {
 	apiserver.Recommender
 	apiserver.Checker
 	apiserver.Explainer
+	apiserver.Describer
 }
 
 // StartAdvisor runs the webhooks' manager (without the annotator) for its

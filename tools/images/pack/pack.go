@@ -30,6 +30,10 @@ type Spec struct {
 	Ref        string   // e.g. netpol-advisor.local/netcheck:dev
 	Files      []File   // copied with mode 0755, owned by root
 	Entrypoint []string // the image's ENTRYPOINT
+	// User is the image's USER ("65532:65532"; empty: root).
+	User string
+	// Labels are the image's labels (org.opencontainers.image.version, ...).
+	Labels map[string]string
 }
 
 // Image builds the image: one layer holding Files on an empty base, for the
@@ -57,6 +61,8 @@ func Image(spec Spec) (v1.Image, error) {
 	cfg = cfg.DeepCopy()
 	cfg.OS, cfg.Architecture = "linux", runtime.GOARCH
 	cfg.Config.Entrypoint = spec.Entrypoint
+	cfg.Config.User = spec.User
+	cfg.Config.Labels = spec.Labels
 	img, err = mutate.ConfigFile(img, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("set config: %w", err)

@@ -119,3 +119,24 @@ func TestWriteRejectsBadInput(t *testing.T) {
 		})
 	}
 }
+
+// The product's images run as the user and carry the labels given.
+func TestImageConfigUserAndLabels(t *testing.T) {
+	labels := map[string]string{"org.opencontainers.image.version": "v1.2.3", "org.opencontainers.image.source": "https://example.invalid/src"}
+	spec := Spec{Ref: "netpol-advisor.local/server:dev", Files: []File{{Source: writeFile(t, "ELF"), Dest: "/server"}},
+		Entrypoint: []string{"/server"}, User: "65532:65532", Labels: labels}
+	img, err := Image(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := img.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Config.User != "65532:65532" {
+		t.Errorf("user = %q, want 65532:65532", cfg.Config.User)
+	}
+	if diff := cmp.Diff(labels, cfg.Config.Labels); diff != "" {
+		t.Errorf("labels (-want +got):\n%s", diff)
+	}
+}

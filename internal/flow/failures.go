@@ -1,0 +1,25 @@
+package flow
+
+// Failures says why connects failed, which means different things to a
+// user: refused (something answered no: nothing listens on the port, or a
+// policy rejects), timed out (nothing answered: a policy drops, or the host
+// is gone), unreachable (the network answered with an ICMP error, e.g. host
+// unreachable or administratively prohibited).
+type Failures struct {
+	// Refused counts TCP connects answered with an RST (or an ICMP port
+	// unreachable) and UDP datagrams answered with an ICMP port unreachable.
+	Refused uint64 `json:"refused,omitempty"`
+	// TimedOut counts TCP connects that got no answer before the kernel's
+	// SYN retries or the program's own timeout ran out.
+	TimedOut uint64 `json:"timedOut,omitempty"`
+	// Unreachable counts connects and datagrams that failed with any other
+	// ICMP error.
+	Unreachable uint64 `json:"unreachable,omitempty"`
+}
+
+// Add adds o into f.
+func (f *Failures) Add(o Failures) {
+	f.Refused += o.Refused
+	f.TimedOut += o.TimedOut
+	f.Unreachable += o.Unreachable
+}

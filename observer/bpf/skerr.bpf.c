@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0
+/* UDP's form of a refused connect: an ICMP error (port unreachable, host
+ * unreachable, administratively prohibited) for a datagram of a connected
+ * UDP socket. __udp4_lib_err and __udp6_lib_err set sk_err and report it,
+ * which fires sock:inet_sk_error_report (5.14+):
+ * https://elixir.bootlin.com/linux/v6.1/source/net/ipv4/udp.c (__udp4_lib_err)
+ * Unconnected sockets hear of such errors only with IP_RECVERR, so their
+ * refusals stay unseen.
+ *
+ * A raw tracepoint, so that the object loads on kernels without the
+ * tracepoint too (it is then not attached); it runs in softirq context,
+ * so everything comes from the socket. */
+
+#define EACCES 13
+#define ENETUNREACH 101
+#define EHOSTUNREACH 113
+
+static __always_inline __u8 datagram_failure(int err)
+{
+	switch (err) {
+	case ECONNREFUSED:
+		return FAIL_REFUSED;
+	case EHOSTUNREACH:
+	case ENETUNREACH:
+	case EACCES:
+		return FAIL_UNREACHABLE;
+	}
+	return FAIL_NONE; /* e.g. EMSGSIZE: the path MTU, not reachability */
+}
+
+/* udp_error_key fills k with the egress flow of the connected socket. */
+static __always_inline bool udp_error_key(const struct sock *sk, struct flow_key *k)
+{
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__u16 dport = BPF_CORE_READ(sk, __sk_common.skc_dport);
+
+	if (!dport)
+		return false;
+	if (family == AF_INET) {
+		set_v4(k->client, BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr));
+		set_v4(k->server, BPF_CORE_READ(sk, __sk_common.skc_daddr));
+	} else if (family == AF_INET6) {
+		bpf_core_read(k->client, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(k->server, 16, &sk->__sk_common.skc_v6_daddr);
+	} else {
+		return false;
+	}
+	__builtin_memcpy(k->local, k->client, 16);
+	k->server_port = bpf_ntohs(dport);
+	k->protocol = IPPROTO_UDP;
+	k->direction = DIR_EGRESS;
+	k->cgroup_id = sock_cgroup_id_probed(sk);
+	return true;
+}
+
+/* The failed datagram was counted when it was sent: move it from count to
+ * failed, as a refused connect never counts as a connection. */
+SEC("raw_tp/inet_sk_error_report")
+int BPF_PROG(sk_error, const struct sock *sk)
+{
+	struct flow_key k = {};
+	struct flow_value *v;
+	__u8 fail;
+
+	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_UDP)
+		return 0;
+	fail = datagram_failure(BPF_CORE_READ(sk, sk_err));
+	if (fail == FAIL_NONE || !udp_error_key(sk, &k))
+		return 0;
+	/* A server's socket connected to its client (iperf3 does that) hears
+	 * that the client went away: its replies were never a flow. The same
+	 * rule as udp_role: a port given to bind() facing an ephemeral one. */
+	if ((BPF_CORE_READ_BITFIELD_PROBED(sk, sk_userlocks) & SOCK_BINDPORT_LOCK) &&
+	    ephemeral(k.server_port))
+		return 0;
+	v = bpf_map_lookup_elem(&flows, &k);
+	if (v && v->count > 0) {
+		__sync_fetch_and_add(&v->count, -1);
+		add_to(&k, v, fail);
+		return 0;
+	}
+	record(&k, fail, NULL, COMM_NONE);
+	return 0;
+}

@@ -1,0 +1,25 @@
+package observer
+
+import "errors"
+
+// OldKernel returns c set to load the programs as a 5.10 kernel would
+// take them: without the newer helpers and kfuncs, so that tests on a new
+// kernel run the fallbacks too.
+func OldKernel(c Config) Config {
+	c.oldKernel = true
+	return c
+}
+
+// Detach detaches the programs but keeps them and their maps loaded, so
+// that benchmarks can alternate with and without them cheaply.
+func (o *Observer) Detach() error {
+	var errs []error
+	for _, l := range o.links {
+		errs = append(errs, l.Close())
+	}
+	o.links, o.hooks = nil, nil
+	return errors.Join(errs...)
+}
+
+// Reattach attaches the programs again after Detach.
+func (o *Observer) Reattach(cgroupPath string) error { return o.attach(cgroupPath) }
