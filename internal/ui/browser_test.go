@@ -301,6 +301,16 @@ func TestPageInChromium(t *testing.T) {
 		p.waitForGolden(t)
 		p.do(t, tab("Egress"))
 		p.screenshot(t, "4-reloaded")
+		// Ticking cassandra again undoes a stored decision, which the
+		// review (stored plus the page's) cannot show before a save.
+		p.do(t, row("egress", cassandra)+`.querySelector('input').click()`)
+		p.do(t, tab("Generated policy"))
+		p.waitJS(t, "the note on undone decisions", `!!document.getElementById('undone')`)
+		p.do(t, tab("Egress"))
+		p.do(t, row("egress", cassandra)+`.querySelector('input').click()`)
+		p.do(t, tab("Generated policy"))
+		p.waitJS(t, "the note to go", `!document.getElementById('undone') && !!document.getElementById('yaml')`)
+		p.do(t, tab("Egress"))
 	})
 
 	t.Run("the policies in force: what they block, with the fix, on the map", func(t *testing.T) {

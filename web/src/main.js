@@ -135,6 +135,10 @@ function App() {
 
   const peers = useMemo(() => (topo ? topo.nodes.map((n) => n.peer) : []), [topo]);
   const dirty = !same(draft, stored.adjustments);
+  // The server adds the page's adjustments to the stored ones: a stored
+  // decision undone here shows in the proposal once saved.
+  const has = (list, x) => (list || []).some((y) => same(y, x));
+  const undone = [...(stored.adjustments.allow || []).filter((a) => !has(draft.allow, a)), ...(stored.adjustments.exclude || []).filter((e) => !has(draft.exclude, e))].length > 0;
 
   return html`
     <header>
@@ -177,7 +181,7 @@ function App() {
       ${tab === 'Ingress' && html`<${FlowTable} id="ingress" flows=${baseline.ingress} draft=${draft} ns=${sel.ns} blocked=${blocked.keys} dir="Ingress" onToggle=${onPeerToggle} />`}
       ${tab === 'Egress' && html`<${FlowTable} id="egress" flows=${baseline.egress} draft=${draft} ns=${sel.ns} blocked=${blocked.keys} dir="Egress" onToggle=${onPeerToggle} />`}
       ${tab === 'Allowed CIDRs' && html`<${CIDRs} draft=${draft} peers=${peers} setDraft=${(d) => { redrawT0.current = performance.now(); setDraft(d); }} />`}
-      ${tab === 'Generated policy' && html`<${Policy} rec=${rec} check=${check} findings=${blocked.findings} />`}
+      ${tab === 'Generated policy' && html`<${Policy} rec=${rec} check=${check} findings=${blocked.findings} undone=${undone} />`}
     `}
   `;
 }
@@ -285,7 +289,7 @@ function CIDRs({ draft, peers, setDraft }) {
   </section>`;
 }
 
-function Policy({ rec, check, findings }) {
+function Policy({ rec, check, findings, undone }) {
   if (!rec) return html`<p class="note">computing the proposal…</p>`;
   const r = rec.recommendation;
   const name = `${r.policy.metadata ? r.policy.metadata.name : 'policy'}.yaml`;
@@ -300,6 +304,7 @@ function Policy({ rec, check, findings }) {
   return html`<section id="policy">
     <div class="buttons"><button id="copy" onClick=${copy}>Copy</button><button id="download" onClick=${download}>Download ${name}</button>
       <span class="note">covers ${r.flows} observed flows</span></div>
+    ${undone && html`<p class="note" id="undone">You undid stored decisions: the policy below still follows them until you save.</p>`}
     ${(r.notes || []).length > 0 && html`<ul class="notes">${r.notes.map((n) => html`<li>${n}</li>`)}</ul>`}
     <pre id="yaml">${rec.yaml || 'no policy: nothing observed to allow'}</pre>
     <h3>What the policies in force block now</h3>
