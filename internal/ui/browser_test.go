@@ -266,6 +266,23 @@ func TestPageInChromium(t *testing.T) {
 		p.do(t, `document.getElementById('allow').click()`)
 		p.do(t, tab("Generated policy"))
 		p.waitForGolden(t)
+		var cliOut, cliErr strings.Builder
+		cmd := cli.NewCommand(cli.Options{In: strings.NewReader(""), Out: &cliOut, ErrOut: &cliErr, Version: "test"})
+		cmd.SetArgs([]string{"generate", "deploy/example-java-app-javaapp", "-n", storyNS, "--allow-cidr", "203.0.113.7/32=external-mongodb",
+			"--exclude", "deploy/example-java-app-cassandra", "--kubeconfig", p.cp.Kubeconfig})
+		if err := cmd.ExecuteContext(context.Background()); err != nil {
+			t.Fatalf("netpol-advisor generate: %v\n%s", err, cliErr.String())
+		}
+		var fromCLI, fromPage networkingv1.NetworkPolicy
+		if err := yaml.Unmarshal([]byte(cliOut.String()), &fromCLI); err != nil {
+			t.Fatal(err)
+		}
+		if err := yaml.Unmarshal([]byte(js[string](t, p, `document.getElementById('yaml').textContent`)), &fromPage); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(fromCLI, fromPage); diff != "" {
+			t.Errorf("the page's policy differs from the CLI's for the same adjustments (-cli +page):\n%s", diff)
+		}
 		if got := edgeClass(t, p, cassandra); got != "excluded" {
 			t.Errorf("the edge to cassandra is drawn %q, want excluded", got)
 		}
@@ -343,6 +360,15 @@ func TestPageInChromium(t *testing.T) {
 			t.Errorf("the edge to 203.0.113.7 is drawn %q, want blocked by the policy in force", got)
 		}
 		p.screenshot(t, "5-blocked-by-policies-in-force")
+	})
+
+	t.Run("a click on a peer in the map goes to that workload", func(t *testing.T) {
+		p.do(t, `window.netpolUI.cy.nodes().filter(n => n.data('label') === 'example-java-app/example-java-app-jclient').emit('tap')`)
+		p.waitJS(t, "jclient chosen", `location.hash.includes('w=Deployment%2Fexample-java-app-jclient')`)
+		// The story recorded javaapp only: the page says so.
+		p.waitJS(t, "the note", `(document.getElementById('no-baseline')||{}).textContent?.includes('example-java-app/example-java-app-jclient')`)
+		p.do(t, choose("workload", "example-java-app-javaapp"))
+		p.waitJS(t, "javaapp again", `window.netpolUI.cy.nodes().length === 7`)
 	})
 
 	t.Run("netpol-advisor ui prints the URL of the page and serves it", func(t *testing.T) {

@@ -167,6 +167,7 @@ function App() {
     ${nsList.note && html`<p class="note">${nsList.note}</p>`}
     ${error && html`<p class="error" id="error">${error}</p>`}
     ${baselines && !baselines.length && html`<p class="note">No baseline in namespace ${sel.ns} in this window.</p>`}
+    ${baselines && baselines.length > 0 && sel.name && !baseline && html`<p class="note" id="no-baseline">No baseline of ${sel.kind || 'workload'} ${sel.ns}/${sel.name} in this window: its observers have not reported it yet, or it made no connection.</p>`}
     <${TopologyMap} topo=${topo} draft=${draft} ns=${sel.ns} blocked=${blocked.keys} onPick=${pick} />
     <${Legend} />
     ${baseline && html`
