@@ -14,6 +14,6 @@ ui-assets-check: ui-assets ## Fail when the committed bundle is not what web/ bu
 
 .PHONY: bench-ui
 bench-ui: controlplane ## The page in headless Chromium with 300 workloads and 3,000 edges: time to interactive and to redraw a proposal change.
-	set -o pipefail; $(GO) test -count=1 -run '^$$' -bench BenchmarkPage -benchtime 5x ./internal/ui/ 2>&1 | grep -E 'BenchmarkPage|bench_test|ms-|^(ok|FAIL)'
+	set -o pipefail; $(GO) test -count=1 -run '^$$' -bench BenchmarkPage -benchtime 5x ./internal/ui/ 2>&1 | grep -E '^ +bench_test.go:[0-9]+: |ms-interactive|^(ok|FAIL|--- )'
 
 BENCH_TARGETS += bench-ui
