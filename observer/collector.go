@@ -15,6 +15,8 @@ type collector struct {
 	evicted *prometheus.Desc
 	drops   *prometheus.Desc
 	noProc  *prometheus.Desc
+	fill    *prometheus.Desc
+	size    *prometheus.Desc
 }
 
 // NewCollector returns a Prometheus collector for o's counters. Register it
@@ -36,11 +38,15 @@ func NewCollector(o *Observer) prometheus.Collector {
 			"Events the BPF programs could not record, by reason.", []string{"reason"}, nil),
 		noProc: prometheus.NewDesc(name("bpf_connects_without_process_total"),
 			"Connects whose process name was no longer known when they completed.", nil, nil),
+		fill: prometheus.NewDesc(name("flow_table_entries"),
+			"Records the last drain found in the kernel's flow table (its fill between two drains).", nil, nil),
+		size: prometheus.NewDesc(name("flow_table_capacity_entries"),
+			"Records the kernel's flow table holds at most (--max-flows); past it flows are evicted before they are read.", nil, nil),
 	}
 }
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.events, c.created, c.drained, c.evicted, c.drops, c.noProc} {
+	for _, d := range []*prometheus.Desc{c.events, c.created, c.drained, c.evicted, c.drops, c.noProc, c.fill, c.size} {
 		ch <- d
 	}
 }
@@ -63,4 +69,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	counter(c.drops, s.DropParse, "unparsed_packet")
 	counter(c.drops, s.DropNotify, "notification_ring")
 	counter(c.noProc, s.ConnectsWithoutProcess)
+	entries, capacity := c.o.TableFill()
+	ch <- prometheus.MustNewConstMetric(c.fill, prometheus.GaugeValue, float64(entries))
+	ch <- prometheus.MustNewConstMetric(c.size, prometheus.GaugeValue, float64(capacity))
 }

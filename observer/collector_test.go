@@ -38,6 +38,11 @@ func TestCollectorReadsBPFCountersAtScrape(t *testing.T) {
 			t.Errorf("%s went from %v to %v, want at least +2", name, before[name], after[name])
 		}
 	}
+	// The drain found the connect and the accept in the table, which holds
+	// the default 65,536.
+	if after["flow_table_entries"] < 2 || after["flow_table_capacity_entries"] != 65536 {
+		t.Errorf("flow table fill %v of %v, want at least 2 of 65536", after["flow_table_entries"], after["flow_table_capacity_entries"])
+	}
 	problems, err := promtest.CollectAndLint(c)
 	if err != nil || len(problems) > 0 {
 		t.Errorf("metric lint: %v %+v", err, problems)
@@ -56,7 +61,7 @@ func scrape(t *testing.T, reg *prometheus.Registry) map[string]float64 {
 	for _, mf := range mfs {
 		name := mf.GetName()[len("netpol_advisor_observer_"):]
 		for _, m := range mf.GetMetric() {
-			out[name] += m.GetCounter().GetValue()
+			out[name] += m.GetCounter().GetValue() + m.GetGauge().GetValue()
 		}
 	}
 	if _, ok := out["bpf_drops_total"]; !ok {

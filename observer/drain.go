@@ -73,7 +73,17 @@ func (o *Observer) Drain() ([]flow.Observation, error) {
 	if in := created + putBackBefore; in > o.drained {
 		o.evicted = max(o.evicted, in-o.drained)
 	}
+	o.lastDrain = len(out)
 	return out, nil
+}
+
+// TableFill returns how many records the last drain found in the kernel's
+// flow table and how many it holds at most: near full, flows are evicted
+// before they are read (raise MaxFlows or drain more often).
+func (o *Observer) TableFill() (entries, capacity int) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.lastDrain, int(o.objs.Flows.MaxEntries())
 }
 
 // Read drains the flow table every interval and hands each non-empty batch

@@ -28,6 +28,7 @@ type Observer struct {
 	// drainedEmpty counts the empty entries drained (put back or
 	// created by connects, never records).
 	drainedEmpty uint64
+	lastDrain    int // records the last drain found: the table's fill
 }
 
 // Open checks the kernel and the privileges, loads the BPF programs and

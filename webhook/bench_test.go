@@ -122,7 +122,7 @@ func BenchmarkValidateHandlerBaselineTTL(b *testing.B) {
 func benchValidate(b *testing.B, ttl time.Duration) {
 	adv, syn := benchAdvisor(b)
 	adv.BaselineTTL = ttl
-	h := hook(&validate.Handler{Checker: adv})
+	h := hook("validate", &validate.Handler{Checker: adv}, nil)
 	bodies := make([][]byte, 64)
 	for i := range bodies {
 		np := proposal(syn, i)
@@ -139,7 +139,7 @@ func benchValidate(b *testing.B, ttl time.Duration) {
 // BenchmarkMutateHandler: p99 of one Deployment review in-process.
 func BenchmarkMutateHandler(b *testing.B) {
 	adv, syn := benchAdvisor(b)
-	h := hook(&mutate.Handler{Recommender: adv})
+	h := hook("mutate", &mutate.Handler{Recommender: adv}, nil)
 	bodies := make([][]byte, 64)
 	for i := range bodies {
 		ref := syn.Refs[(i*37)%len(syn.Refs)]

@@ -6,7 +6,6 @@ import (
 	"net"
 	"os/exec"
 	"testing"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -40,7 +39,7 @@ func TestSetupCertsServesTheRealAPIServer(t *testing.T) {
 
 	dir := t.TempDir()
 	co := certs.Options{Namespace: "netpol-advisor", Service: "netpol-advisor", CertDir: dir, Webhooks: config.Name, IPs: []net.IP{net.IPv4(127, 0, 0, 1)}}
-	s.startManagerOn(t, Options{SnapshotMaxAge: 50 * time.Millisecond, NoAnnotator: true}, crwebhook.Options{Host: "127.0.0.1", Port: port, CertDir: dir},
+	s.startManagerOn(t, Options{NoAnnotator: true}, crwebhook.Options{Host: "127.0.0.1", Port: port, CertDir: dir},
 		func(mgr ctrl.Manager) {
 			if err := SetupCerts(context.Background(), mgr, co); err != nil {
 				t.Fatalf("SetupCerts: %v", err)

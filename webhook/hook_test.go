@@ -16,7 +16,7 @@ func (panicking) Handle(context.Context, admission.Request) admission.Response {
 // a warning), as failurePolicy Ignore would; an error response denies it.
 func TestHookFailsOpenOnPanic(t *testing.T) {
 	req := admission.Request{AdmissionRequest: admissionv1.AdmissionRequest{UID: "u1", Operation: admissionv1.Create}}
-	resp := hook(panicking{}).Handle(context.Background(), req)
+	resp := hook("validate", panicking{}, nil).Handle(context.Background(), req)
 	if !resp.Allowed {
 		t.Fatalf("a handler panic denied the request: %+v", resp.Result)
 	}

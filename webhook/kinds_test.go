@@ -38,7 +38,7 @@ func TestEveryWorkloadKindThroughTheWebhook(t *testing.T) {
 	if _, err := exec.LookPath("kubectl"); err != nil {
 		testutil.SkipOrFail(t, "kubectl is not on PATH")
 	}
-	s := startSuite(t, Options{SnapshotMaxAge: 50 * time.Millisecond, NoAnnotator: true})
+	s := startSuite(t, Options{NoAnnotator: true})
 	s.applyBatch(t, "kinds/baseline.yaml")
 	k := kubectl{t: t, cp: s.cp}
 	// The namespace and db first, so that the others' recommendations can
@@ -61,7 +61,7 @@ func TestEveryWorkloadKindThroughTheAnnotator(t *testing.T) {
 	if _, err := exec.LookPath("kubectl"); err != nil {
 		testutil.SkipOrFail(t, "kubectl is not on PATH")
 	}
-	s := startSuite(t, Options{SnapshotMaxAge: 50 * time.Millisecond, Annotator: annotatorOptions(200 * time.Millisecond)})
+	s := startSuite(t, Options{Annotator: annotatorOptions(200 * time.Millisecond)})
 	k := kubectl{t: t, cp: s.cp}
 	k.run(nil, "apply", "-f", "testdata/kinds/workloads.yaml")
 	for _, c := range kindCases {

@@ -12,6 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
+	"github.com/netpol-advisor/netpol-advisor/internal/clustercache"
 	"github.com/netpol-advisor/netpol-advisor/internal/inventory"
 	"github.com/netpol-advisor/netpol-advisor/webhook/advice"
 	"github.com/netpol-advisor/netpol-advisor/webhook/annotator"
@@ -34,9 +35,6 @@ type Options struct {
 	// BaselineTTL is how long a baseline read serves later requests
 	// (default 5 s; negative: read the store on every request).
 	BaselineTTL time.Duration
-	// SnapshotMaxAge is how stale the shared cluster snapshot may be
-	// (default 2 s).
-	SnapshotMaxAge time.Duration
 	// AnnotateNamespaces, when set, selects the namespaces whose workloads
 	// the mutating webhook and the annotator annotate (default: all but
 	// the product's own).
@@ -49,6 +47,12 @@ type Options struct {
 // Deps are what the webhooks read.
 type Deps struct {
 	Baselines advice.Baselines
+	// Inventory is the cluster inventory; nil makes one on mgr's cache
+	// (clustercache.NewInventory). The server shares one with the mismatch
+	// metrics.
+	Inventory advice.Inventory
+	// Metrics, when set, times and counts the reviews.
+	Metrics *Metrics
 }
 
 // Setup registers both handlers on mgr's webhook server and the annotator
@@ -57,7 +61,14 @@ func Setup(mgr manager.Manager, o Options, d Deps) (*advice.Advisor, error) {
 	if d.Baselines == nil {
 		return nil, errors.New("webhook setup: no baseline reader")
 	}
-	inv := &inventory.Cached{Reader: mgr.GetClient(), MaxAge: o.SnapshotMaxAge}
+	inv := d.Inventory
+	if inv == nil {
+		x, err := clustercache.NewInventory(mgr, inventory.Options{})
+		if err != nil {
+			return nil, fmt.Errorf("webhook setup: inventory: %w", err)
+		}
+		inv = x
+	}
 	ttl := o.BaselineTTL
 	if ttl == 0 {
 		ttl = 5 * time.Second
@@ -66,8 +77,8 @@ func Setup(mgr manager.Manager, o Options, d Deps) (*advice.Advisor, error) {
 	ns := cmp.Or(o.Namespace, "netpol-advisor")
 	scope := workloads.Scope{Skip: ns, Selector: o.AnnotateNamespaces, Namespaces: mgr.GetClient(), Live: mgr.GetAPIReader()}
 	srv := mgr.GetWebhookServer()
-	srv.Register(config.MutatePath, hook(&mutate.Handler{Recommender: adv, Scope: scope}))
-	srv.Register(config.ValidatePath, hook(&validate.Handler{Checker: adv, MaxWarnings: o.MaxWarnings}))
+	srv.Register(config.MutatePath, hook("mutate", &mutate.Handler{Recommender: adv, Scope: scope}, d.Metrics))
+	srv.Register(config.ValidatePath, hook("validate", &validate.Handler{Checker: d.Metrics.checker(adv), MaxWarnings: o.MaxWarnings}, d.Metrics))
 	if o.NoAnnotator {
 		return adv, nil
 	}
@@ -87,9 +98,10 @@ func Setup(mgr manager.Manager, o Options, d Deps) (*advice.Advisor, error) {
 // hook serves h, answering a panic with an admission (and a warning)
 // instead of dropping the connection. controller-runtime's own recovery
 // answers allowed=false, which the API server treats as a denial whatever
-// the failurePolicy: the webhooks must fail open.
-func hook(h admission.Handler) *admission.Webhook {
-	return (&admission.Webhook{Handler: failOpen{h}}).WithRecoverPanic(true)
+// the failurePolicy: the webhooks must fail open. m, when set, times and
+// counts the reviews of webhook name.
+func hook(name string, h admission.Handler, m *Metrics) *admission.Webhook {
+	return (&admission.Webhook{Handler: m.wrap(name, failOpen{h})}).WithRecoverPanic(true)
 }
 
 // failOpen admits the request when its handler panics.

@@ -44,7 +44,7 @@ func TestLargeRecommendationLeavesRoomForTheUser(t *testing.T) {
 	if _, err := exec.LookPath("kubectl"); err != nil {
 		testutil.SkipOrFail(t, "kubectl is not on PATH")
 	}
-	s := startSuite(t, Options{SnapshotMaxAge: 50 * time.Millisecond, NoAnnotator: true})
+	s := startSuite(t, Options{NoAnnotator: true})
 	k := kubectl{t: t, cp: s.cp}
 	k.run([]byte(`apiVersion: v1
 kind: Namespace

@@ -29,7 +29,7 @@ func TestStoryThroughKubectl(t *testing.T) {
 	if _, err := exec.LookPath("kubectl"); err != nil {
 		testutil.SkipOrFail(t, "kubectl is not on PATH")
 	}
-	s := startSuite(t, Options{SnapshotMaxAge: 50 * time.Millisecond, Annotator: annotatorQuiet})
+	s := startSuite(t, Options{Annotator: annotatorQuiet})
 	s.applyBatch(t, "story/baseline.yaml")
 	k := kubectl{t: t, cp: s.cp}
 	k.run(nil, "apply", "-f", "testdata/story/cluster.yaml")

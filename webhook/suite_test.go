@@ -69,6 +69,12 @@ func (s *suite) startManager(t testing.TB, o Options) {
 // it starts, setup may add to it (SetupCerts).
 func (s *suite) startManagerOn(t testing.TB, o Options, so crwebhook.Options, setup func(ctrl.Manager)) {
 	t.Helper()
+	s.startManagerWith(t, o, crwebhook.NewServer(so), setup)
+}
+
+// startManagerWith is startManagerOn with a webhook server of the caller's.
+func (s *suite) startManagerWith(t testing.TB, o Options, srv crwebhook.Server, setup func(ctrl.Manager)) {
+	t.Helper()
 	scheme := runtime.NewScheme()
 	if err := clientgoscheme.AddToScheme(scheme); err != nil {
 		t.Fatal(err)
@@ -79,7 +85,7 @@ func (s *suite) startManagerOn(t testing.TB, o Options, so crwebhook.Options, se
 		HealthProbeBindAddress: "0",
 		// Every test starts its own manager in this one process.
 		Controller:    crconfig.Controller{SkipNameValidation: ptr.To(true)},
-		WebhookServer: crwebhook.NewServer(so),
+		WebhookServer: srv,
 	})
 	if err != nil {
 		t.Fatalf("new manager: %v", err)

@@ -102,7 +102,7 @@ func (tw textWriter) write(w io.Writer, obs []flow.Observation) error {
 		}
 		if _, err := fmt.Fprintf(w, "%s %-7s %s %s -> %s port %d pod %s cgroup %d process %s count %d failed %d%s\n",
 			o.LastSeen.Format("15:04:05.000"), o.Direction, o.Protocol, o.Client, o.Server, o.ServerPort,
-			pod, o.CgroupID, cmp.Or(o.Process, "-"), o.Count, o.Failed, failures(o)); err != nil {
+			pod, o.CgroupID, cmp.Or(flow.SanitizeProcess(o.Process), "-"), o.Count, o.Failed, failures(o)); err != nil {
 			return fmt.Errorf("write flows: %w", err)
 		}
 	}

@@ -4,10 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"time"
 
 	"github.com/spf13/pflag"
 
+	"github.com/netpol-advisor/netpol-advisor/internal/resolve"
 	"github.com/netpol-advisor/netpol-advisor/internal/store/badgerstore"
 	"github.com/netpol-advisor/netpol-advisor/internal/transport"
 	"github.com/netpol-advisor/netpol-advisor/webhook/config"
@@ -25,6 +27,8 @@ type Config struct {
 	Bucket       time.Duration
 	Retention    time.Duration
 	Grace        time.Duration
+	NodeLocalDNS netip.Addr
+	PodCIDRs     []string
 	Observers    []string
 	Ingest       IngestConfig
 	MaxBodyBytes int64
@@ -33,6 +37,7 @@ type Config struct {
 	Debug        bool
 	Webhook      WebhookConfig
 	API          APIConfig
+	Mismatch     MismatchConfig
 }
 
 // APIConfig configures the aggregated API (netpol-advisor.io) that people
@@ -42,6 +47,15 @@ type APIConfig struct {
 	Listen string
 	// Window is the window of reads that name none (0: all kept).
 	Window time.Duration
+}
+
+// MismatchConfig tunes the continuous evaluation of the policies in force
+// against the baselines (the mismatch metrics).
+type MismatchConfig struct {
+	// Period is how often everything is evaluated; 0 turns it off.
+	Period time.Duration
+	// Debounce is how long a change waits for more before a round.
+	Debounce time.Duration
 }
 
 // WebhookConfig configures the admission webhooks the server serves.
@@ -60,6 +74,12 @@ type WebhookConfig struct {
 	Window time.Duration
 	// MaxWarnings caps the finding lines of one NetworkPolicy review.
 	MaxWarnings int
+	// ClientCAFile, when set, makes the webhook server require a client
+	// certificate signed by it (the API server's, sent per its
+	// AdmissionConfiguration); ClientNames restrict the certificate's CN
+	// or DNS SAN.
+	ClientCAFile string
+	ClientNames  []string
 	// AnnotateNamespaces is the label selector of the namespaces whose
 	// workloads are annotated (empty: all); see workloads.ParseSelector.
 	AnnotateNamespaces string
@@ -74,6 +94,7 @@ func DefaultConfig() Config {
 		Bucket:       badgerstore.DefaultBucket,
 		Retention:    14 * 24 * time.Hour,
 		Grace:        5 * time.Minute,
+		NodeLocalDNS: resolve.DefaultNodeLocalDNS,
 		Observers:    []string{"system:serviceaccount:netpol-advisor:netpol-advisor-observer"},
 		MaxBodyBytes: transport.DefaultMaxBodyBytes,
 		MaxRecords:   transport.DefaultMaxRecords,
@@ -86,6 +107,7 @@ func DefaultConfig() Config {
 			Configuration: config.Name,
 			MaxWarnings:   10,
 		},
+		Mismatch: MismatchConfig{Period: time.Minute, Debounce: time.Second},
 	}
 }
 
@@ -99,7 +121,9 @@ func (c *Config) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory of the baseline store")
 	fs.DurationVar(&c.Bucket, "bucket", c.Bucket, "time resolution of baselines; never change it for an existing --data-dir")
 	fs.DurationVar(&c.Retention, "retention", c.Retention, "how long baselines are kept")
-	fs.DurationVar(&c.Grace, "deleted-pod-grace", c.Grace, "how long a deleted pod's IP still resolves to it")
+	fs.DurationVar(&c.Grace, "deleted-pod-grace", c.Grace, "how long a deleted pod's IP still resolves to it; a flow older than this to an address no longer known is stored as unresolved, never external (raise it to the longest observer backlog replayed)")
+	fs.TextVar(&c.NodeLocalDNS, "node-local-dns", c.NodeLocalDNS, "address of NodeLocal DNSCache: flows to it are DNS (empty: none deployed)")
+	fs.StringSliceVar(&c.PodCIDRs, "pod-cidr", c.PodCIDRs, "pod address ranges, when nodes do not publish spec.podCIDRs: an old flow to an address outside them is external, inside them unresolved")
 	fs.StringSliceVar(&c.Observers, "observer-user", c.Observers, "user names (ServiceAccounts) allowed to send batches")
 	c.Ingest.AddFlags(fs)
 	fs.Int64Var(&c.MaxBodyBytes, "max-batch-bytes", c.MaxBodyBytes, "largest batch body accepted")
@@ -115,6 +139,12 @@ func (c *Config) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.Webhook.Configuration, "webhook-configuration", c.Webhook.Configuration, "name of the Mutating- and ValidatingWebhookConfiguration whose caBundle the server patches")
 	fs.DurationVar(&c.Webhook.Window, "advice-window", c.Webhook.Window, "how far back baselines are read for recommendations and warnings (0: all that is kept)")
 	fs.IntVar(&c.Webhook.MaxWarnings, "max-warnings", c.Webhook.MaxWarnings, "most finding lines in one kubectl apply warning")
+	fs.DurationVar(&c.Mismatch.Period, "mismatch-period", c.Mismatch.Period, "how often the policies in force are evaluated in full against the baselines (mismatch metrics; 0: off); changes are evaluated as they happen")
+	fs.DurationVar(&c.Mismatch.Debounce, "mismatch-debounce", c.Mismatch.Debounce, "how long a policy, workload or baseline change waits for more before the mismatch metrics are updated")
+	fs.StringVar(&c.Webhook.ClientCAFile, "webhook-client-ca-file", c.Webhook.ClientCAFile,
+		"PEM CA of the API server's webhook client certificate; when set, webhook callers without a certificate it signed are refused (see SECURITY.md)")
+	fs.StringSliceVar(&c.Webhook.ClientNames, "webhook-client-name", c.Webhook.ClientNames,
+		"allowed common name or DNS SAN of the webhook client certificate (repeatable; empty: any the CA signed)")
 	fs.StringVar(&c.Webhook.AnnotateNamespaces, "annotate-namespace-selector", c.Webhook.AnnotateNamespaces,
 		"label selector of the namespaces whose workloads are annotated, as kubectl -l takes it or a LabelSelector in JSON (empty: all)")
 }
@@ -134,6 +164,11 @@ func (c Config) Validate() error {
 	if c.Grace < 0 {
 		errs = append(errs, errors.New("--deleted-pod-grace must not be negative (0: the default, 5m)"))
 	}
+	for _, p := range c.PodCIDRs {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			errs = append(errs, fmt.Errorf("--pod-cidr %q is not a CIDR such as 10.244.0.0/16", p))
+		}
+	}
 	if len(c.Observers) == 0 {
 		errs = append(errs, errors.New("--observer-user must name at least one user"))
 	}
@@ -148,6 +183,9 @@ func (c Config) Validate() error {
 	}
 	if c.Webhook.Port != 0 && (c.Webhook.CertDir == "" || c.Webhook.Namespace == "" || c.Webhook.Service == "" || c.Webhook.Configuration == "") {
 		errs = append(errs, errors.New("with webhooks on, --webhook-cert-dir, --namespace, --webhook-service and --webhook-configuration are required"))
+	}
+	if len(c.Webhook.ClientNames) > 0 && c.Webhook.ClientCAFile == "" {
+		errs = append(errs, errors.New("--webhook-client-name needs --webhook-client-ca-file: names are only checked on a verified client certificate"))
 	}
 	if _, err := workloads.ParseSelector(c.Webhook.AnnotateNamespaces); err != nil {
 		errs = append(errs, fmt.Errorf("--annotate-namespace-selector: %w", err))
@@ -164,6 +202,9 @@ func (c Config) Validate() error {
 	}
 	if c.Webhook.MaxWarnings < 1 {
 		errs = append(errs, errors.New("--max-warnings must be at least 1"))
+	}
+	if c.Mismatch.Period < 0 || c.Mismatch.Debounce <= 0 || c.Mismatch.Period > 0 && c.Mismatch.Debounce > c.Mismatch.Period {
+		errs = append(errs, errors.New("--mismatch-period must be 0 (off) or positive, and --mismatch-debounce positive and not longer than the period"))
 	}
 	return errors.Join(errs...)
 }

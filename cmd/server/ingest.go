@@ -11,7 +11,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/resolve"
-	"github.com/netpol-advisor/netpol-advisor/internal/store/badgerstore"
+	"github.com/netpol-advisor/netpol-advisor/internal/store"
 	"github.com/netpol-advisor/netpol-advisor/internal/transport"
 )
 
@@ -78,7 +78,7 @@ func (c IngestConfig) Validate() error {
 // ingestHandler wires the ingest: observers' tokens reviewed with the
 // product's audience and a rate limit, records bound to the sender's node
 // through the resolver's pods.
-func ingestHandler(cfg Config, cs kubernetes.Interface, idx *resolve.Index, st *badgerstore.Store, reg prometheus.Registerer, log *slog.Logger) *transport.Handler {
+func ingestHandler(cfg Config, cs kubernetes.Interface, idx *resolve.Index, w store.Writer, reg prometheus.Registerer, log *slog.Logger) *transport.Handler {
 	m := transport.NewMetrics(reg)
 	in := cfg.Ingest
 	var auth transport.Authenticator = transport.NewTokenReviewerWith(cs, transport.TokenReviewOptions{Audiences: in.Audiences,
@@ -86,7 +86,7 @@ func ingestHandler(cfg Config, cs kubernetes.Interface, idx *resolve.Index, st *
 	if in.VerifyLocally {
 		auth = &transport.LocalVerifier{Client: cs.CoreV1().RESTClient(), Audiences: in.Audiences, Fallback: auth}
 	}
-	return &transport.Handler{Auth: auth, Observers: cfg.Observers, Pods: idx, Resolver: idx, Writer: st,
+	return &transport.Handler{Auth: auth, Observers: cfg.Observers, Pods: idx, Resolver: idx, Writer: w,
 		AllowUnboundTokens: in.AllowUnboundTokens, MaxClockSkew: in.MaxClockSkew, MaxAge: cfg.Retention,
 		MaxBodyBytes: cfg.MaxBodyBytes, MaxRecords: cfg.MaxRecords, Logger: log, Metrics: m}
 }

@@ -16,16 +16,19 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/spf13/pflag"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+	ctrl "sigs.k8s.io/controller-runtime"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/api"
 	"github.com/netpol-advisor/netpol-advisor/internal/health"
 	"github.com/netpol-advisor/netpol-advisor/internal/metricsserver"
+	"github.com/netpol-advisor/netpol-advisor/internal/mismatch"
 	"github.com/netpol-advisor/netpol-advisor/internal/resolve"
+	"github.com/netpol-advisor/netpol-advisor/internal/store"
 	"github.com/netpol-advisor/netpol-advisor/internal/store/badgerstore"
 	"github.com/netpol-advisor/netpol-advisor/internal/transport"
 )
@@ -91,30 +94,33 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 			log.Error("close the baseline store", "err", err)
 		}
 	}()
-	idx, err := resolve.Watch(ctx, cs, resolve.WatchOptions{Grace: cfg.Grace})
-	if err != nil {
-		return err
-	}
+	// The Go and process collectors come with controller-runtime's
+	// registry, served beside this one (metricsRegistry).
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	// resolve.Watch returned: its informers are synced. Readiness also
+	reg.MustRegister(storeSize(st))
+	// startCluster returns once the informers have synced. Readiness also
 	// waits for the store and, with webhooks on, their certificate.
 	probe := health.New(health.Options{})
 	probe.Add("store", storeReady(st))
-	hooks, adv, err := startWebhooks(ctx, &wg, cfg.Webhook, rc, st, probe, log)
+	var ev *mismatch.Evaluator
+	cl, err := startCluster(ctx, &wg, cfg, rc, st, probe, reg, log, func(mgr ctrl.Manager, inv mismatch.Inventory) (err error) {
+		ev, err = runEvaluator(mgr, inv, cfg, st, reg, log)
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	apic, err := startAggregatedAPI(ctx, &wg, cfg, st, adv, log)
+	idx, hooks := cl.index, cl.done
+	apic, err := startAggregatedAPI(ctx, &wg, cfg, st, cl.advisor, log)
 	if err != nil {
 		return err
 	}
 	wg.Go(func() { probe.Run(ctx) })
-	mux := routes(cfg, cs, idx, st, reg, log)
+	mux := routes(cfg, cs, idx, mismatch.NewWriter(st, ev, reg), st, reg, log)
 	probe.Routes(mux)
 	wg.Go(func() { expire(ctx, st, cfg, log) })
 	if cfg.MetricsAddr != "" {
-		if err := metricsserver.Start(ctx, cfg.MetricsAddr, reg, log); err != nil {
+		if err := metricsserver.Start(ctx, cfg.MetricsAddr, metricsRegistry(reg), log); err != nil {
 			return err
 		}
 	}
@@ -130,7 +136,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	case err := <-errc:
 		return fmt.Errorf("serve HTTPS on %s: %w", cfg.Listen, err)
 	case err := <-hooks:
-		return fmt.Errorf("admission webhooks: %w", err)
+		return fmt.Errorf("controller manager (inventory, webhooks, mismatch evaluation): %w", err)
 	case err := <-apic:
 		return fmt.Errorf("aggregated API: %w", err)
 	case <-ctx.Done():
@@ -144,9 +150,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 }
 
 // routes serves the ingest and the read API.
-func routes(cfg Config, cs kubernetes.Interface, idx *resolve.Index, st *badgerstore.Store, reg prometheus.Registerer, log *slog.Logger) *http.ServeMux {
+func routes(cfg Config, cs kubernetes.Interface, idx *resolve.Index, w store.Writer, st *badgerstore.Store, reg prometheus.Registerer, log *slog.Logger) *http.ServeMux {
 	mux := http.NewServeMux()
-	mux.Handle("POST "+transport.BatchPath, ingestHandler(cfg, cs, idx, st, reg, log))
+	mux.Handle("POST "+transport.BatchPath, ingestHandler(cfg, cs, idx, w, reg, log))
 	// People's tokens carry the API server's audience, not the observers'.
 	auth := transport.NewTokenReviewer(cs, time.Minute)
 	(&api.Handler{Auth: auth, Authz: api.NewAccessReviewer(cs, time.Minute), Reader: st, Logger: log}).Routes(mux)
@@ -189,3 +195,22 @@ func clientset(kubeconfig string) (*rest.Config, *kubernetes.Clientset, error) {
 	}
 	return rc, cs, nil
 }
+
+// metricsRegistry is what /metrics serves: the server's own registry and
+// controller-runtime's (its webhook, controller, workqueue and client
+// metrics; the annotator's lag is its workqueue's queue duration).
+func metricsRegistry(own prometheus.Gatherer) prometheus.Gatherer {
+	return prometheus.Gatherers{own, ctrlmetrics.Registry}
+}
+
+// storeSize exports the baseline store's size on disk, read at scrape time.
+func storeSize(st *badgerstore.Store) prometheus.Collector {
+	return prometheus.CollectorFunc(func(ch chan<- prometheus.Metric) {
+		lsm, vlog := st.Size()
+		ch <- prometheus.MustNewConstMetric(storeSizeDesc, prometheus.GaugeValue, float64(lsm), "lsm")
+		ch <- prometheus.MustNewConstMetric(storeSizeDesc, prometheus.GaugeValue, float64(vlog), "vlog")
+	})
+}
+
+var storeSizeDesc = prometheus.NewDesc("netpol_advisor_store_size_bytes",
+	"Bytes the baseline store holds on disk, by part (lsm: keys and small rows, vlog: the value log), as Badger last measured them.", []string{"part"}, nil)

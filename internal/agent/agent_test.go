@@ -112,8 +112,10 @@ func TestAgentDeliversEveryRecordDespiteFailedSends(t *testing.T) {
 	}
 	var total uint64
 	var seqs []uint64
+	records := 0
 	for _, p := range snd.got {
 		seqs = append(seqs, p.Seq)
+		records += len(p.Records)
 		for _, r := range p.Records {
 			total += r.Observation.Count
 		}
@@ -122,6 +124,9 @@ func TestAgentDeliversEveryRecordDespiteFailedSends(t *testing.T) {
 		t.Fatalf("the server got counts totalling %d, want 10 (1+2+3+4)", total)
 	}
 	testutil.Promtool(t, reg)
+	if got := promtest.ToFloat64(a.Metrics.records); got != float64(records) || records == 0 {
+		t.Errorf("netpol_advisor_agent_records_sent_total = %v, want the %d records the server acknowledged", got, records)
+	}
 	for i := range seqs {
 		if seqs[i] != uint64(i+1) {
 			t.Fatalf("batches arrived as %v, want 1, 2, 3 in order", seqs)

@@ -22,6 +22,7 @@ const (
 // Metrics count what the agent did. A nil *Metrics counts nothing.
 type Metrics struct {
 	sends      *prometheus.CounterVec
+	records    prometheus.Counter
 	rejected   *prometheus.CounterVec
 	unresolved prometheus.Counter
 	paused     prometheus.Counter
@@ -35,6 +36,10 @@ func NewMetrics(reg prometheus.Registerer, pending func() int) *Metrics {
 			Name: "netpol_advisor_agent_batches_sent_total",
 			Help: "Batches sent to the server, by result: acknowledged, quarantined (refused for good, kept in the outbox), failed (retried).",
 		}, []string{"result"}),
+		records: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "netpol_advisor_agent_records_sent_total",
+			Help: "Flow records in batches the server acknowledged.",
+		}),
 		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "netpol_advisor_agent_records_rejected_total",
 			Help: "Records of acknowledged batches the server rejected, by its reason (other: a reason this observer does not know).",
@@ -58,13 +63,19 @@ func NewMetrics(reg prometheus.Registerer, pending func() int) *Metrics {
 		Name: "netpol_advisor_agent_outbox_pending_records",
 		Help: "Records in the outbox not yet acknowledged by the server.",
 	}, func() float64 { return float64(pending()) })
-	reg.MustRegister(m.sends, m.rejected, m.unresolved, m.paused, pendingGauge)
+	reg.MustRegister(m.sends, m.records, m.rejected, m.unresolved, m.paused, pendingGauge)
 	return m
 }
 
 func (m *Metrics) sent(result string) {
 	if m != nil {
 		m.sends.WithLabelValues(result).Inc()
+	}
+}
+
+func (m *Metrics) sentRecords(n int) {
+	if m != nil {
+		m.records.Add(float64(n))
 	}
 }
 

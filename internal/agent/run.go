@@ -62,6 +62,7 @@ func Run(ctx context.Context, cfg Config, src Source, log *slog.Logger, reg prom
 	}
 	if reg != nil {
 		a.Metrics = NewMetrics(reg, ob.PendingRecords)
+		RegisterOutboxAge(reg, ob, time.Now)
 	}
 	return a.Run(ctx)
 }

@@ -63,6 +63,7 @@ func (a *Agent) sendOne(ctx context.Context) (bool, error) {
 	}
 	a.rejected(p, resp)
 	a.Metrics.sent(sendAcknowledged)
+	a.Metrics.sentRecords(len(p.Records))
 	return true, a.Outbox.Ack(ctx, p.Seq)
 }
 

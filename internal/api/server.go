@@ -53,6 +53,9 @@ func (h *Handler) namespace(topo bool) http.HandlerFunc {
 			writeJSON(w, http.StatusOK, BuildTopology(win, bls, r.URL.Query().Get("external") == "true"))
 			return
 		}
+		for i := range bls {
+			bls[i] = sanitized(bls[i])
+		}
 		writeJSON(w, http.StatusOK, bls)
 	}
 }
@@ -77,7 +80,7 @@ func (h *Handler) workload(topo bool) http.HandlerFunc {
 			writeJSON(w, http.StatusOK, BuildTopology(win, []flow.Baseline{b}, r.URL.Query().Get("external") == "true"))
 			return
 		}
-		writeJSON(w, http.StatusOK, b)
+		writeJSON(w, http.StatusOK, sanitized(b))
 	}
 }
 

@@ -67,7 +67,9 @@ func BuildTopology(win flow.Window, bls []flow.Baseline, external bool) Topology
 				e.LastSeen = f.LastSeen
 			}
 			if f.Process != "" {
-				e.Processes = append(e.Processes, f.Process)
+				// A node's word: escaped and bounded before it reaches a
+				// terminal or the page.
+				e.Processes = append(e.Processes, flow.SanitizeProcess(f.Process))
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package apiserver_test
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -76,6 +77,12 @@ func edge(w flow.WorkloadRef, dir flow.Direction, p flow.Peer, port int32, proto
 		Count: n, FirstSeen: at, LastSeen: at}
 }
 
+// failing adds failed connects to f, of the kinds the observer told apart.
+func failing(f flow.Flow, failed uint64, kinds flow.Failures) flow.Flow {
+	f.Failed, f.Failures = failed, kinds
+	return f
+}
+
 // An app of its own: a storefront Deployment taking orders from a web
 // Deployment, calling a ledger StatefulSet (and an external payment API)
 // over a Service whose port differs from the target port, and a StatefulSet
@@ -91,7 +98,7 @@ var (
 		edge(storefront, flow.Ingress, flow.Peer{Kind: flow.PeerWorkload, Workload: web}, 8080, "TCP", 40, t0),
 		edge(storefront, flow.Egress, flow.Peer{Kind: flow.PeerWorkload, Workload: ledgerSts,
 			Service: flow.ServiceRef{Namespace: "shop", Name: "ledger", Port: 80}}, 7000, "TCP", 12, t0.Add(time.Minute)),
-		edge(storefront, flow.Egress, payments, 443, "TCP", 3, t0.Add(2*time.Minute)),
+		failing(edge(storefront, flow.Egress, payments, 443, "TCP", 3, t0.Add(2*time.Minute)), 4, flow.Failures{Refused: 2, TimedOut: 1}),
 		edge(ledgerSts, flow.Ingress, flow.Peer{Kind: flow.PeerWorkload, Workload: storefront}, 7000, "TCP", 12, t0),
 		edge(ledgerDep, flow.Egress, flow.Peer{Kind: flow.PeerWorkload, Workload: ledgerSts}, 7946, "UDP", 5, t0),
 		edge(intruder, flow.Egress, payments, 443, "TCP", 1, t0),
@@ -133,12 +140,14 @@ func TestKubectlReadsBaselinesThroughTheAggregationLayer(t *testing.T) {
 	}
 	got := [][]string{}
 	for _, f := range append(b.Ingress, b.Egress...) {
-		got = append(got, []string{f.Peer.Display, strconv.Itoa(int(f.Port)), f.Protocol, strconv.FormatInt(f.Count, 10), strconv.FormatBool(f.Peer.Resolved)})
+		failed := fmt.Sprintf("%d (%d refused, %d timed out, %d unreachable)", f.Failed, f.Refused, f.TimedOut, f.Unreachable)
+		got = append(got, []string{f.Peer.Display, strconv.Itoa(int(f.Port)), f.Protocol, strconv.FormatInt(f.Count, 10), failed, strconv.FormatBool(f.Peer.Resolved)})
 	}
+	none := "0 (0 refused, 0 timed out, 0 unreachable)"
 	want := [][]string{
-		{"shop/Deployment/web", "8080", "TCP", "40", "true"},
-		{"external 203.0.113.9", "443", "TCP", "3", "false"},
-		{"shop/StatefulSet/ledger via service shop/ledger:80", "7000", "TCP", "12", "true"},
+		{"shop/Deployment/web", "8080", "TCP", "40", none, "true"},
+		{"external 203.0.113.9", "443", "TCP", "3", "4 (2 refused, 1 timed out, 0 unreachable)", "false"},
+		{"shop/StatefulSet/ledger via service shop/ledger:80", "7000", "TCP", "12", none, "true"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("storefront's flows (-want +got):\n%s", diff)

@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1"
+	"github.com/netpol-advisor/netpol-advisor/internal/flow"
 )
 
 func (c *common) baselineCommand() *cobra.Command {
@@ -88,14 +91,32 @@ func (c *common) printBaseline(w io.Writer, b *v1alpha1.Baseline) error {
 		}
 		t := newTable(w, "PEER", "KIND", "NAMESPACE", "PORT", "PROTOCOL", "PROCESS", "COUNT", "FAILED", "FIRST SEEN", "LAST SEEN", "RESOLVED")
 		for _, f := range part.flows {
-			t.row(peerName(f.Peer), peerKind(f.Peer), orDash(f.Peer.Namespace), f.Port, f.Protocol, orDash(f.Process),
-				f.Count, f.Failed, f.FirstSeen.UTC().Format(time.RFC3339), f.LastSeen.UTC().Format(time.RFC3339), resolved(f.Peer))
+			t.row(peerName(f.Peer), peerKind(f.Peer), orDash(f.Peer.Namespace), f.Port, f.Protocol, orDash(flow.SanitizeProcess(f.Process)),
+				f.Count, failedText(f), f.FirstSeen.UTC().Format(time.RFC3339), f.LastSeen.UTC().Format(time.RFC3339), resolved(f.Peer))
 		}
 		if err := t.flush(); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// failedText is the FAILED column: the count and, where the observer told
+// them apart, why they failed, e.g. "3 (2 refused, 1 timed out)".
+func failedText(f v1alpha1.Flow) string {
+	var kinds []string
+	for _, k := range []struct {
+		n    int64
+		what string
+	}{{f.Refused, "refused"}, {f.TimedOut, "timed out"}, {f.Unreachable, "unreachable"}} {
+		if k.n > 0 {
+			kinds = append(kinds, fmt.Sprintf("%d %s", k.n, k.what))
+		}
+	}
+	if len(kinds) == 0 {
+		return strconv.FormatInt(f.Failed, 10)
+	}
+	return fmt.Sprintf("%d (%s)", f.Failed, strings.Join(kinds, ", "))
 }
 
 func peerName(p v1alpha1.Peer) string {

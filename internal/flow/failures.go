@@ -17,9 +17,9 @@ type Failures struct {
 	Unreachable uint64 `json:"unreachable,omitempty"`
 }
 
-// Add adds o into f.
+// Add adds o into f, saturating like Flow.Merge's counts.
 func (f *Failures) Add(o Failures) {
-	f.Refused += o.Refused
-	f.TimedOut += o.TimedOut
-	f.Unreachable += o.Unreachable
+	f.Refused = saturatingAdd(f.Refused, o.Refused)
+	f.TimedOut = saturatingAdd(f.TimedOut, o.TimedOut)
+	f.Unreachable = saturatingAdd(f.Unreachable, o.Unreachable)
 }

@@ -59,10 +59,13 @@ func TestWindowContains(t *testing.T) {
 // TestMergeSaturates: counts from many observers never wrap to a small
 // number (an observer can send any count).
 func TestMergeSaturates(t *testing.T) {
-	f := Flow{Count: math.MaxUint64 - 1, Failed: 3}
-	f.Merge(Flow{Count: 5, Failed: math.MaxUint64})
+	f := Flow{Count: math.MaxUint64 - 1, Failed: 3, Failures: Failures{Refused: 2, TimedOut: 1, Unreachable: math.MaxUint64}}
+	f.Merge(Flow{Count: 5, Failed: math.MaxUint64, Failures: Failures{Refused: math.MaxUint64, TimedOut: 1, Unreachable: 1}})
 	if f.Count != math.MaxUint64 || f.Failed != math.MaxUint64 {
 		t.Fatalf("merged counts = %d, %d; want both saturated at %d", f.Count, f.Failed, uint64(math.MaxUint64))
+	}
+	if want := (Failures{Refused: math.MaxUint64, TimedOut: 2, Unreachable: math.MaxUint64}); f.Failures != want {
+		t.Fatalf("merged failures = %+v, want %+v (saturated, not wrapped)", f.Failures, want)
 	}
 	f = Flow{Count: 2}
 	f.Merge(Flow{Count: 3})

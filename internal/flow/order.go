@@ -44,6 +44,12 @@ func appendPeer(b []byte, p Peer) []byte {
 		return appendIP(append(b, "apiserver "...), p.IP)
 	case PeerExternal:
 		return appendIP(append(b, "external "...), p.IP)
+	case PeerNodeLocalDNS:
+		return appendIP(append(b, "node-local dns "...), p.IP)
+	case PeerService:
+		return append(appendService(append(b, "service "...), p.Service), " (no endpoints)"...)
+	case PeerUnresolved:
+		return appendIP(append(b, "unresolved "...), p.IP)
 	}
 	return append(b, p.Kind...)
 }

@@ -17,7 +17,8 @@ func TestCompareMatchesStringOrder(t *testing.T) {
 	}
 	ips := []netip.Addr{netip.MustParseAddr("203.0.113.7"), netip.MustParseAddr("203.0.113.70"), netip.MustParseAddr("fd00:198:18::1"), {}}
 	peer := func() Peer {
-		p := Peer{Kind: PeerKind(pick(string(PeerWorkload), string(PeerNode), string(PeerAPIServer), string(PeerExternal), "Other"))}
+		p := Peer{Kind: PeerKind(pick(string(PeerWorkload), string(PeerNode), string(PeerAPIServer), string(PeerExternal),
+			string(PeerNodeLocalDNS), string(PeerService), string(PeerUnresolved), "Other"))}
 		p.Workload, p.IP, p.Node = ref(), ips[r.IntN(len(ips))], pick("", "node-1")
 		if r.IntN(2) == 0 {
 			p.Service = ServiceRef{Namespace: pick("a", "kube-system"), Name: pick("dns", "d"), Port: int32(r.IntN(3) * 53)}

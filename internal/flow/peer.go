@@ -18,8 +18,21 @@ const (
 	// PeerAPIServer is an endpoint of the kubernetes Service in default: the
 	// API server, matched by endpoint IP and port, not the ClusterIP.
 	PeerAPIServer PeerKind = "APIServer"
-	// PeerExternal is an address outside the cluster: unresolved.
+	// PeerExternal is an address outside the cluster.
 	PeerExternal PeerKind = "External"
+	// PeerNodeLocalDNS is NodeLocal DNSCache: a host-network cache on every
+	// node, listening on a link-local address (169.254.20.10 by default).
+	// Policies reach it by ipBlock; it is DNS, not an external address.
+	PeerNodeLocalDNS PeerKind = "NodeLocalDNS"
+	// PeerService is a Service that had no endpoints when the flow was
+	// resolved (scaled to zero): Service names it, the flow's port is its
+	// target port. Policies select its pods by the Service's selector; an
+	// ipBlock on the ClusterIP never matches after DNAT.
+	PeerService PeerKind = "Service"
+	// PeerUnresolved is an address whose owner at the flow's time is no
+	// longer known (the flow is older than the resolver's history of pod
+	// IPs). It may have been a pod: never advise an ipBlock for it.
+	PeerUnresolved PeerKind = "Unresolved"
 )
 
 // Peer is the other end of a flow. It is comparable and used in map keys.
@@ -30,7 +43,8 @@ type Peer struct {
 	// Service is the Service the observing workload connected to, when the
 	// connection went through a ClusterIP (egress only).
 	Service ServiceRef `json:"service,omitzero"`
-	// IP is the peer address for node, API server and external peers.
+	// IP is the peer address for node, API server, node-local DNS,
+	// external and unresolved peers.
 	IP netip.Addr `json:"ip,omitzero"`
 	// Node is the node name for PeerNode, when known.
 	Node string `json:"node,omitempty"`
@@ -53,6 +67,12 @@ func (p Peer) String() string {
 		return "apiserver " + p.IP.String()
 	case PeerExternal:
 		return "external " + p.IP.String()
+	case PeerNodeLocalDNS:
+		return "node-local dns " + p.IP.String()
+	case PeerService:
+		return fmt.Sprintf("service %s (no endpoints)", p.Service)
+	case PeerUnresolved:
+		return "unresolved " + p.IP.String()
 	}
 	return string(p.Kind)
 }

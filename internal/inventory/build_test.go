@@ -38,11 +38,11 @@ func TestBuildAgainstRealAPIServer(t *testing.T) {
 	dep := b.deployment("api", map[string]string{adjust.Annotation: `allow: [{cidr: 203.0.113.7/32, alias: ext}]`})
 	rs := b.owned(&appsv1.ReplicaSet{ObjectMeta: metav1.ObjectMeta{Name: "api-5d4"}, Spec: appsv1.ReplicaSetSpec{
 		Selector: dep.Spec.Selector, Template: dep.Spec.Template}}, dep, "Deployment")
-	b.pod("api-5d4-x", "api", rs, "ReplicaSet", "198.18.0.21")
-	b.pod("api-5d4-y", "api", rs, "ReplicaSet", "198.18.0.20")
+	b.pod("api-5d4-x", "api", rs, "ReplicaSet", "198.18.0.21", "pod-template-hash", "5d4")
+	b.pod("api-5d4-y", "api", rs, "ReplicaSet", "198.18.0.20", "pod-template-hash", "5d4")
 	cj := b.cronJob("report")
 	job := b.owned(&batchv1.Job{ObjectMeta: metav1.ObjectMeta{Name: "report-1"}, Spec: batchv1.JobSpec{Template: cj.Spec.JobTemplate.Spec.Template}}, cj, "CronJob")
-	b.pod("report-1-z", "report", job, "Job", "198.18.0.30")
+	b.pod("report-1-z", "report", job, "Job", "198.18.0.30", "job-name", "report-1", "batch.kubernetes.io/job-name", "report-1")
 	b.pod("debug", "debug", nil, "", "198.18.0.40")
 	b.deployment("bad", map[string]string{adjust.Annotation: `allow: [{cidr: nope}]`})
 	b.create(&corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "kube-dns", Namespace: "kube-system"}, Spec: corev1.ServiceSpec{
@@ -56,19 +56,33 @@ func TestBuildAgainstRealAPIServer(t *testing.T) {
 	ref := func(kind flow.Kind, name string) flow.WorkloadRef {
 		return flow.WorkloadRef{Namespace: "shop", Kind: kind, Name: name}
 	}
-	want := map[flow.WorkloadRef]policy.Workload{
-		ref(flow.KindDeployment, "api"): {Ref: ref(flow.KindDeployment, "api"), Labels: map[string]string{"app": "api"},
-			Ports: []policy.NamedPort{{Name: "http", Port: 8080, Protocol: corev1.ProtocolTCP}},
-			IPs:   []netip.Addr{netip.MustParseAddr("198.18.0.20"), netip.MustParseAddr("198.18.0.21")}},
-		ref(flow.KindDeployment, "bad"): {Ref: ref(flow.KindDeployment, "bad"), Labels: map[string]string{"app": "bad"},
-			Ports: []policy.NamedPort{{Name: "http", Port: 8080, Protocol: corev1.ProtocolTCP}}},
-		ref(flow.KindCronJob, "report"): {Ref: ref(flow.KindCronJob, "report"), Labels: map[string]string{"app": "report"},
-			IPs: []netip.Addr{netip.MustParseAddr("198.18.0.30")}},
-		ref(flow.KindPod, "debug"): {Ref: ref(flow.KindPod, "debug"), Labels: map[string]string{"app": "debug"},
-			Ports: []policy.NamedPort{{Name: "http", Port: 8080, Protocol: corev1.ProtocolTCP}},
-			IPs:   []netip.Addr{netip.MustParseAddr("198.18.0.40")}},
+	ip := netip.MustParseAddr
+	app := func(name string, podOnly ...string) map[string]string {
+		l := map[string]string{"app": name}
+		for i := 0; i+1 < len(podOnly); i += 2 {
+			l[podOnly[i]] = podOnly[i+1]
+		}
+		return l
 	}
-	if diff := cmp.Diff(want, s.Cluster.Workloads, cmpopts.EquateComparable(netip.Addr{}), cmpopts.EquateEmpty()); diff != "" {
+	http := []policy.NamedPort{{Name: "http", Port: 8080, Protocol: corev1.ProtocolTCP}}
+	// Labels are the template's; each replica carries its pod's own labels,
+	// pod-only ones included, and addresses.
+	want := map[flow.WorkloadRef]policy.Workload{
+		ref(flow.KindDeployment, "api"): {Ref: ref(flow.KindDeployment, "api"), Labels: app("api"), Ports: http,
+			IPs: []netip.Addr{ip("198.18.0.20"), ip("198.18.0.21")},
+			Pods: []policy.PodInfo{
+				{Name: "api-5d4-x", Labels: app("api", "pod-template-hash", "5d4"), IPs: []netip.Addr{ip("198.18.0.21")}},
+				{Name: "api-5d4-y", Labels: app("api", "pod-template-hash", "5d4"), IPs: []netip.Addr{ip("198.18.0.20")}}}},
+		ref(flow.KindDeployment, "bad"): {Ref: ref(flow.KindDeployment, "bad"), Labels: app("bad"), Ports: http},
+		ref(flow.KindCronJob, "report"): {Ref: ref(flow.KindCronJob, "report"), Labels: app("report"),
+			IPs: []netip.Addr{ip("198.18.0.30")},
+			Pods: []policy.PodInfo{{Name: "report-1-z", Labels: app("report", "job-name", "report-1", "batch.kubernetes.io/job-name", "report-1"),
+				IPs: []netip.Addr{ip("198.18.0.30")}}}},
+		ref(flow.KindPod, "debug"): {Ref: ref(flow.KindPod, "debug"), Labels: app("debug"), Ports: http,
+			IPs: []netip.Addr{ip("198.18.0.40")}, Pods: []policy.PodInfo{{Name: "debug", Labels: app("debug"), IPs: []netip.Addr{ip("198.18.0.40")}}}},
+	}
+	if diff := cmp.Diff(want, s.Cluster.Workloads, cmpopts.EquateComparable(netip.Addr{}), cmpopts.EquateEmpty(),
+		cmpopts.IgnoreFields(metav1.LabelSelector{}, "MatchExpressions")); diff != "" {
 		t.Errorf("workloads (-want +got):\n%s", diff)
 	}
 	checkRest(t, s, ref)

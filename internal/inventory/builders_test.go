@@ -67,12 +67,17 @@ func (b builder) owned(obj client.Object, owner client.Object, kind string) clie
 	return obj
 }
 
-// pod creates a running pod of app (controlled by owner unless nil) with ip.
-func (b builder) pod(name, app string, owner client.Object, kind, ip string) {
+// pod creates a running pod of app (controlled by owner unless nil) with
+// ip, carrying the template's labels and the pod-only ones its controller
+// would add (extra).
+func (b builder) pod(name, app string, owner client.Object, kind, ip string, extra ...string) {
 	b.t.Helper()
 	t := template(app)
-	p := &corev1.Pod{ObjectMeta: t.ObjectMeta, Spec: t.Spec}
+	p := &corev1.Pod{ObjectMeta: *t.ObjectMeta.DeepCopy(), Spec: t.Spec}
 	p.Name = name
+	for i := 0; i+1 < len(extra); i += 2 {
+		p.Labels[extra[i]] = extra[i+1]
+	}
 	if owner != nil {
 		b.owned(p, owner, kind)
 	} else {

@@ -1,73 +1,96 @@
 package inventory
 
 import (
-	"context"
-	"fmt"
 	"net/netip"
 	"slices"
 
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"sigs.k8s.io/controller-runtime/pkg/client"
+	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/flow"
 	"github.com/netpol-advisor/netpol-advisor/internal/policy"
 )
 
-func addNamespaces(ctx context.Context, r client.Reader, s *Snapshot) error {
-	var list corev1.NamespaceList
-	if err := r.List(ctx, &list); err != nil {
-		return fmt.Errorf("list namespaces: %w", err)
-	}
-	s.Cluster.Namespaces = make(map[string]map[string]string, len(list.Items))
-	for _, ns := range list.Items {
-		s.Cluster.Namespaces[ns.Name] = ns.Labels
-	}
-	return nil
+// SetNamespace records a namespace's labels.
+func (x *Index) SetNamespace(ns *corev1.Namespace) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.namespaces[ns.Name] = ns.Labels
+	x.changed()
 }
 
-// addDNS finds the cluster DNS pods from the kube-dns Service's selector;
-// without that Service the default identity stays.
-func addDNS(ctx context.Context, r client.Reader, s *Snapshot) error {
-	dns := policy.DefaultDNS()
-	var svc corev1.Service
-	err := r.Get(ctx, client.ObjectKey{Namespace: dns.Service.Namespace, Name: dns.Service.Name}, &svc)
-	switch {
-	case apierrors.IsNotFound(err):
-	case err != nil:
-		return fmt.Errorf("get dns service %s: %w", dns.Service, err)
-	case len(svc.Spec.Selector) > 0:
-		dns.PodLabels = svc.Spec.Selector
-	}
-	s.Cluster.DNS = dns
-	return nil
+// DeleteNamespace forgets a namespace.
+func (x *Index) DeleteNamespace(ns *corev1.Namespace) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	delete(x.namespaces, ns.Name)
+	x.changed()
 }
 
-// addAPIServer lists the endpoints of the kubernetes Service in default:
-// policies must allow those addresses and ports, not its ClusterIP.
-func addAPIServer(ctx context.Context, r client.Reader, s *Snapshot) error {
-	var list discoveryv1.EndpointSliceList
-	err := r.List(ctx, &list, client.InNamespace("default"),
-		client.MatchingLabels{discoveryv1.LabelServiceName: "kubernetes"})
-	if err != nil {
-		return fmt.Errorf("list endpointslices of default/kubernetes: %w", err)
-	}
-	var eps []policy.APIEndpoint
-	for _, sl := range list.Items {
-		eps = append(eps, sliceEndpoints(sl)...)
-	}
-	slices.SortFunc(eps, func(a, b policy.APIEndpoint) int {
-		if c := a.IP.Compare(b.IP); c != 0 {
-			return c
-		}
-		return int(a.Port - b.Port)
-	})
-	s.Cluster.APIServer = slices.Compact(eps)
-	return nil
+// SetPolicy records a NetworkPolicy in force.
+func (x *Index) SetPolicy(np *networkingv1.NetworkPolicy) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.policies[types.NamespacedName{Namespace: np.Namespace, Name: np.Name}] = np
+	x.changed()
 }
 
-func sliceEndpoints(sl discoveryv1.EndpointSlice) []policy.APIEndpoint {
+// DeletePolicy forgets a NetworkPolicy.
+func (x *Index) DeletePolicy(np *networkingv1.NetworkPolicy) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	delete(x.policies, types.NamespacedName{Namespace: np.Namespace, Name: np.Name})
+	x.changed()
+}
+
+// SetService records a Service's selector (the cluster DNS's gives the
+// DNS pods' labels).
+func (x *Index) SetService(s *corev1.Service) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.services[flow.ServiceRef{Namespace: s.Namespace, Name: s.Name}] = s.Spec.Selector
+	x.changed()
+}
+
+// DeleteService forgets a Service.
+func (x *Index) DeleteService(s *corev1.Service) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	delete(x.services, flow.ServiceRef{Namespace: s.Namespace, Name: s.Name})
+	x.changed()
+}
+
+// SetEndpointSlice records the API server's endpoints from the slices of
+// the kubernetes Service in default: policies must allow those addresses
+// and ports, not its ClusterIP. Other slices are not needed.
+func (x *Index) SetEndpointSlice(es *discoveryv1.EndpointSlice) {
+	if !apiServerSlice(es) {
+		return
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.apiSlices[es.Name] = sliceEndpoints(es)
+	x.changed()
+}
+
+// DeleteEndpointSlice forgets an API server slice.
+func (x *Index) DeleteEndpointSlice(es *discoveryv1.EndpointSlice) {
+	if !apiServerSlice(es) {
+		return
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	delete(x.apiSlices, es.Name)
+	x.changed()
+}
+
+func apiServerSlice(es *discoveryv1.EndpointSlice) bool {
+	return es.Namespace == "default" && es.Labels[discoveryv1.LabelServiceName] == "kubernetes"
+}
+
+func sliceEndpoints(sl *discoveryv1.EndpointSlice) []policy.APIEndpoint {
 	var out []policy.APIEndpoint
 	for _, ep := range sl.Endpoints {
 		for _, addr := range ep.Addresses {
@@ -85,7 +108,12 @@ func sliceEndpoints(sl discoveryv1.EndpointSlice) []policy.APIEndpoint {
 	return out
 }
 
-// Ref is the workload reference of an object of a workload kind.
-func Ref(obj client.Object, kind flow.Kind) flow.WorkloadRef {
-	return flow.WorkloadRef{Namespace: obj.GetNamespace(), Kind: kind, Name: obj.GetName()}
+func sortEndpoints(eps []policy.APIEndpoint) []policy.APIEndpoint {
+	slices.SortFunc(eps, func(a, b policy.APIEndpoint) int {
+		if c := a.IP.Compare(b.IP); c != 0 {
+			return c
+		}
+		return int(a.Port - b.Port)
+	})
+	return slices.Compact(eps)
 }

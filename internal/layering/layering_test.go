@@ -63,6 +63,7 @@ func TestRulesCatchViolations(t *testing.T) {
 		{"store importing badger", Package{ImportPath: Module + "/internal/store/badgerstore", Imports: []string{"github.com/dgraph-io/badger/v4"}}, 0},
 		{"resolve importing ebpf", Package{ImportPath: Module + "/internal/resolve", Imports: []string{"github.com/cilium/ebpf"}}, 1},
 		{"webhook depending on badger transitively", Package{ImportPath: Module + "/webhook/admission", Deps: []string{"github.com/dgraph-io/badger/v4/y"}}, 1},
+		{"mismatch depending on badger transitively", Package{ImportPath: Module + "/internal/mismatch", Deps: []string{"github.com/dgraph-io/badger/v4/y"}}, 1},
 		{"product importing testutil", Package{ImportPath: Module + "/internal/agent", Imports: []string{Module + "/internal/testutil"}}, 1},
 		{"importing cmd", Package{ImportPath: Module + "/webhook", Imports: []string{Module + "/cmd/server"}}, 1},
 		{"aggregated API depending on badger", Package{ImportPath: Module + "/internal/apiserver", Deps: []string{"github.com/dgraph-io/badger/v4"}}, 1},

@@ -28,7 +28,7 @@ var Rules = []Rule{
 	{"pure core: policy, flow and API types import only the standard library, k8s.io/api and apimachinery, and do no I/O", checkPure},
 	{"only internal/store/... imports Badger", onlyUnder("github.com/dgraph-io/badger", "internal/store")},
 	{"only observer/... imports cilium/ebpf", onlyUnder("github.com/cilium/ebpf", "observer")},
-	{"the webhook, the read APIs and the CLI never see Badger or eBPF, not even transitively", checkAdaptersBlind},
+	{"the webhook, the read APIs, the CLI and the mismatch evaluation never see Badger or eBPF, not even transitively", checkAdaptersBlind},
 	{"test harnesses are imported by tests only", checkTestutilOnlyInTests},
 	{"nothing imports cmd/...", checkNoCmdImports},
 	{"no package named util, common or helpers", checkPackageNames},
@@ -50,8 +50,8 @@ func hasPrefixPath(imp, prefix string) bool {
 var pureDirs = []string{"internal/policy", "internal/flow", "internal/apis/v1alpha1"}
 
 // blindDirs are the adapters that read baselines only through interfaces:
-// the webhooks, the read APIs and the CLI.
-var blindDirs = []string{"webhook", "internal/api", "internal/apiserver", "internal/apis", "internal/cli", "internal/ui"}
+// the webhooks, the read APIs, the CLI, the page and the mismatch evaluation.
+var blindDirs = []string{"webhook", "internal/api", "internal/apiserver", "internal/apis", "internal/cli", "internal/ui", "internal/mismatch"}
 
 // ioPackages are standard packages a pure package must not use.
 var ioPackages = []string{"os", "os/exec", "net/http", "io/ioutil", "log", "log/slog", "syscall"}

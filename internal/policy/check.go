@@ -51,6 +51,9 @@ const (
 	ClassPeer      Class = "Peer"
 	ClassAPIServer Class = "APIServer"
 	ClassNode      Class = "Node"
+	// ClassUnresolved: the peer address's owner at the flow's time is no
+	// longer known (it may have been a pod); no ipBlock is advised for it.
+	ClassUnresolved Class = "Unresolved"
 )
 
 // Finding is one observed flow that is allowed now and would be blocked

@@ -91,6 +91,26 @@ func (k *checker) workload(ref flow.WorkloadRef) *ends {
 		k.ends[ref] = nil
 		return nil
 	}
+	return k.build(ref, w)
+}
+
+// service returns the ends of a Service that had no endpoints: a pod its
+// selector picks; nil without a selector.
+func (k *checker) service(s flow.ServiceRef) *ends {
+	ref := flow.WorkloadRef{Namespace: s.Namespace, Kind: "Service", Name: s.Name}
+	if e, ok := k.ends[ref]; ok {
+		return e
+	}
+	sel := k.cluster.Services[flow.ServiceRef{Namespace: s.Namespace, Name: s.Name}]
+	if len(sel) == 0 {
+		k.ends[ref] = nil
+		return nil
+	}
+	return k.build(ref, Workload{Ref: ref, Labels: sel})
+}
+
+// build makes and keeps the ends of w.
+func (k *checker) build(ref flow.WorkloadRef, w Workload) *ends {
 	e := k.newEnds(w)
 	if k.inChangedNamespace(ref.Namespace) {
 		e.affIn, e.affEg = e.oneIn[:], e.oneEg[:]
@@ -129,8 +149,11 @@ func (k *checker) newEnds(w Workload) *ends {
 // peer returns the ends of a flow's peer: the workload's, or the bare
 // address of any other peer (valid until the next call).
 func (k *checker) peer(f *flow.Flow) *ends {
-	if f.Peer.Kind == flow.PeerWorkload {
+	switch f.Peer.Kind {
+	case flow.PeerWorkload:
 		return k.workload(f.Peer.Workload)
+	case flow.PeerService:
+		return k.service(f.Peer.Service)
 	}
 	k.single.eps[0] = Endpoint{IP: f.Peer.IP}
 	return &k.single

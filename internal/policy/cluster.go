@@ -30,6 +30,9 @@ type Cluster struct {
 	DNS DNS
 	// APIServer lists the endpoints of the kubernetes Service in default.
 	APIServer []APIEndpoint
+	// Services maps a Service (ServiceRef with Port zero) to its pod
+	// selector, for flows to a Service that had no endpoints (PeerService).
+	Services map[flow.ServiceRef]map[string]string
 }
 
 // Workload is what the pods of one workload carry.

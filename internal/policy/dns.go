@@ -16,7 +16,7 @@ func dnsTarget(c *Cluster, f flow.Flow) (target, bool) {
 	if d.NodeLocal.IsValid() && f.Peer.IP == d.NodeLocal {
 		return target{cidr: netip.PrefixFrom(d.NodeLocal, d.NodeLocal.BitLen()), dns: true}, true
 	}
-	if f.Peer.Kind != flow.PeerWorkload {
+	if f.Peer.Kind != flow.PeerWorkload && f.Peer.Kind != flow.PeerService {
 		return target{}, false
 	}
 	if !d.Service.IsZero() && f.Peer.Service.Namespace == d.Service.Namespace && f.Peer.Service.Name == d.Service.Name {

@@ -74,10 +74,10 @@ func (k *checker) failed(self, peer *ends, f *flow.Flow) FailedConnect {
 	return fc
 }
 
-// failedKinds splits a flow's failures into refused and timed out. Flow
-// records do not carry the split yet (the observer may add it): every
-// failure is of unknown kind until they do.
-func failedKinds(*flow.Flow) (refused, timedOut uint64) { return 0, 0 }
+// failedKinds splits a flow's failures into refused and timed out, as the
+// observer classified them and the store kept them (flow.Failures); the
+// rest of Failed (unreachable, or not classified) is of unknown kind here.
+func failedKinds(f *flow.Flow) (refused, timedOut uint64) { return f.Refused, f.TimedOut }
 
 // blockers are the policies that isolate an end of some pair of the flow's
 // ends without allowing the connection, sorted.

@@ -97,3 +97,29 @@ func TestFailedConnectMessageByKind(t *testing.T) {
 		}
 	}
 }
+
+// The kinds the observer classified (flow.Failures) reach the finding: a
+// connect refused every time says so, and so does one that timed out.
+func TestFailingUsesTheObservedKinds(t *testing.T) {
+	c := unitCluster()
+	tests := []struct {
+		name     string
+		failures flow.Failures
+		want     string
+	}{
+		{"refused", flow.Failures{Refused: 4}, "refused: nothing listens on the port, or something rejects them"},
+		{"timed out", flow.Failures{TimedOut: 4}, "timed out: the peer may be down, or something on the way drops them"},
+		{"mixed", flow.Failures{Refused: 1, TimedOut: 2}, "no NetworkPolicy blocks them: nothing may listen on the port, the peer may be down, or something else drops them"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := mkFlow(flow.Egress, wl(webRef), corev1.ProtocolTCP, 9999)
+			f.Count, f.Failed, f.Failures = 0, 4, tt.failures
+			got := Failing(c, nil, []flow.Baseline{{Workload: appRef, Flows: []flow.Flow{f}}})
+			if len(got) != 1 || got[0].Refused != tt.failures.Refused || got[0].TimedOut != tt.failures.TimedOut ||
+				got[0].Message != "connects to shop/web TCP 9999 are failing (4 failed, 0 succeeded): "+tt.want {
+				t.Errorf("Failing = %+v, want refused %d, timed out %d and a message ending %q", got, tt.failures.Refused, tt.failures.TimedOut, tt.want)
+			}
+		})
+	}
+}

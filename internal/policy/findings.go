@@ -12,11 +12,12 @@ import (
 
 // classDescriptions are the words a message uses for each class.
 var classDescriptions = map[Class]string{
-	ClassDNS:       "DNS",
-	ClassExternal:  "external address",
-	ClassPeer:      "in-cluster peer",
-	ClassAPIServer: "API server",
-	ClassNode:      "node or host-network pod",
+	ClassDNS:        "DNS",
+	ClassExternal:   "external address",
+	ClassPeer:       "in-cluster peer",
+	ClassAPIServer:  "API server",
+	ClassNode:       "node or host-network pod",
+	ClassUnresolved: "address no longer resolvable: its owner when the flow was seen is unknown",
 }
 
 // classify puts a flow in the class of its pitfall.
@@ -32,6 +33,10 @@ func classify(c *Cluster, f flow.Flow) Class {
 		return ClassExternal
 	case flow.PeerNode:
 		return ClassNode
+	case flow.PeerNodeLocalDNS:
+		return ClassDNS
+	case flow.PeerUnresolved:
+		return ClassUnresolved
 	}
 	if w, ok := c.Workloads[f.Peer.Workload]; ok && w.HostNetwork {
 		return ClassNode
@@ -88,6 +93,8 @@ func peerName(class Class, f flow.Flow) string {
 		return f.Peer.Service.Namespace + "/" + f.Peer.Service.Name
 	case f.Peer.Kind == flow.PeerWorkload:
 		return f.Peer.Workload.Namespace + "/" + f.Peer.Workload.Name
+	case f.Peer.Kind == flow.PeerService:
+		return "service " + f.Peer.Service.Namespace + "/" + f.Peer.Service.Name
 	}
 	return f.Peer.String()
 }
@@ -97,6 +104,9 @@ func fixTarget(sels *selections, self flow.WorkloadRef, class Class, f flow.Flow
 	var adj Adjustments
 	if f.Peer.IP.IsValid() {
 		adj.Allow = []AllowCIDR{{CIDR: netip.PrefixFrom(f.Peer.IP, f.Peer.IP.BitLen())}}
+	}
+	if class == ClassUnresolved {
+		return fmt.Sprintf("whatever held %s when the flow was seen on %s %d (no longer known; not an ipBlock: it may have been a pod)", f.Peer.IP, protocolOf(f.Protocol), f.Port)
 	}
 	ts, ok := targetsFor(sels, self, f, adj)
 	if !ok {

@@ -46,8 +46,10 @@ func targetsFor(sels *selections, self flow.WorkloadRef, f flow.Flow, adj Adjust
 			return hostTargets(addresses(w), f.Peer.IP)
 		}
 		return []target{{namespace: w.Ref.Namespace, pods: selectionCanonical(sels.of(w)), sameNS: w.Ref.Namespace == self.Namespace}}, true
-	case flow.PeerNode, flow.PeerAPIServer:
+	case flow.PeerNode, flow.PeerAPIServer, flow.PeerNodeLocalDNS:
 		return hostTargets(nil, f.Peer.IP)
+	case flow.PeerService:
+		return serviceTargets(c, self, f.Peer.Service)
 	case flow.PeerExternal:
 		if c.isAPIServer(f.Peer.IP) {
 			return hostTargets(nil, f.Peer.IP)
@@ -186,4 +188,14 @@ func protocolOf(p corev1.Protocol) corev1.Protocol {
 		return corev1.ProtocolTCP
 	}
 	return p
+}
+
+// serviceTargets select the pods of a Service that had no endpoints by its
+// selector (policies apply after DNAT: the ClusterIP never matches).
+func serviceTargets(c *Cluster, self flow.WorkloadRef, s flow.ServiceRef) ([]target, bool) {
+	sel := c.Services[flow.ServiceRef{Namespace: s.Namespace, Name: s.Name}]
+	if len(sel) == 0 {
+		return nil, false
+	}
+	return []target{{namespace: s.Namespace, pods: canonical(sel), sameNS: s.Namespace == self.Namespace}}, true
 }

@@ -1,6 +1,7 @@
 package resolve
 
 import (
+	"cmp"
 	"net/netip"
 	"slices"
 	"time"
@@ -14,8 +15,8 @@ import (
 // backends resolves a Service port to its backends: each EndpointSlice's
 // port of the same name and protocol gives the target port (the slice
 // holds named target ports already resolved), each endpoint its workload.
-// A Service without endpoints resolves to its ClusterIP as external, with
-// the Service named.
+// A Service without endpoints (scaled to zero) stays a Service peer, at its
+// target port: policies select its pods by the Service's selector.
 func (x *Index) backends(ip netip.Addr, sp svcPort, proto corev1.Protocol, at time.Time) []Target {
 	ref := flow.ServiceRef{Namespace: sp.svc.Namespace, Name: sp.svc.Name, Port: sp.port}
 	var out []Target
@@ -32,7 +33,7 @@ func (x *Index) backends(ip netip.Addr, sp svcPort, proto corev1.Protocol, at ti
 		}
 	}
 	if len(out) == 0 {
-		return []Target{{Peer: flow.Peer{Kind: flow.PeerExternal, IP: ip, Service: ref}, Port: sp.port}}
+		return []Target{{Peer: flow.Peer{Kind: flow.PeerService, Service: ref}, Port: cmp.Or(sp.target, sp.port)}}
 	}
 	slices.SortFunc(out, func(a, b Target) int {
 		return flow.CompareKeys(flow.Key{Peer: a.Peer, Port: a.Port}, flow.Key{Peer: b.Peer, Port: b.Port})

@@ -1,6 +1,8 @@
 package resolve
 
 import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	"github.com/netpol-advisor/netpol-advisor/internal/flow"
 	"github.com/netpol-advisor/netpol-advisor/internal/store"
 )
@@ -11,6 +13,7 @@ import (
 // could have reached any of them, so a policy must allow all.
 func (x *Index) Flows(rec store.Record) []flow.Flow {
 	o := rec.Observation
+	rec.Workload = x.Lift(rec.Workload)
 	targets := x.Remote(o)
 	out := make([]flow.Flow, 0, len(targets))
 	for _, t := range targets {
@@ -23,4 +26,17 @@ func (x *Index) Flows(rec store.Record) []flow.Flow {
 		})
 	}
 	return out
+}
+
+// Lift names the workload above an intermediate controller (ReplicaSet,
+// Job) that an observer, which does not watch them, named as its pod's;
+// other workloads, and intermediates the index does not know, are returned
+// as they are.
+func (x *Index) Lift(w flow.WorkloadRef) flow.WorkloadRef {
+	if w.Kind != flow.KindReplicaSet && w.Kind != flow.KindJob {
+		return w
+	}
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.owners.WorkloadOf(w.Namespace, "", &metav1.OwnerReference{Kind: string(w.Kind), Name: w.Name}, "")
 }

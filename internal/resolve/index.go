@@ -6,12 +6,14 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 )
 
 // DefaultGrace is how long a deleted pod's IPs still resolve to it.
 const DefaultGrace = 5 * time.Minute
+
+// DefaultNodeLocalDNS is NodeLocal DNSCache's default listen address.
+var DefaultNodeLocalDNS = netip.MustParseAddr("169.254.20.10")
 
 // Index is the resolution state: pods by IP over time, workload owners,
 // Services, EndpointSlices and nodes. It is safe for concurrent use; the
@@ -24,14 +26,18 @@ type Index struct {
 	ips       map[netip.Addr][]tenancy
 	pods      map[types.UID]*podInfo
 	podNames  map[types.NamespacedName]*podInfo
-	owners    map[ownerKey]metav1.OwnerReference
+	owners    *Owners
 	nodes     map[netip.Addr]string
 	nodeAddrs map[string][]netip.Addr
-	svc       services
+	podCIDRs  map[string][]netip.Prefix // by node
+	// staticCIDRs are pod ranges configured by the user (SetPodCIDRs).
+	staticCIDRs []netip.Prefix
+	svc         services
+	nodeLocal   []netip.Addr // NodeLocal DNSCache's addresses
 
-	// ownersGone are deleted owners kept for the grace period, like
-	// deleted pods' IPs: a Job goes with its pod, before its last flows.
-	ownersGone map[ownerKey]time.Time
+	// since is when the index started: the IPs of pods deleted before are
+	// unknown, so an older flow may not be resolved by absence.
+	since time.Time
 }
 
 // NewIndex returns an empty index keeping deleted pods' IPs for grace
@@ -47,9 +53,10 @@ func NewIndex(grace time.Duration, now func() time.Time) *Index {
 		grace: grace, now: now,
 		ips:  map[netip.Addr][]tenancy{},
 		pods: map[types.UID]*podInfo{}, podNames: map[types.NamespacedName]*podInfo{},
-		owners: map[ownerKey]metav1.OwnerReference{},
-		nodes:  map[netip.Addr]string{}, nodeAddrs: map[string][]netip.Addr{},
-		svc: newServices(), ownersGone: map[ownerKey]time.Time{},
+		owners: NewOwners(),
+		nodes:  map[netip.Addr]string{}, nodeAddrs: map[string][]netip.Addr{}, podCIDRs: map[string][]netip.Prefix{},
+		svc: newServices(), nodeLocal: []netip.Addr{DefaultNodeLocalDNS},
+		since: now(),
 	}
 }
 
@@ -134,12 +141,7 @@ func (x *Index) Collect() {
 	for ip := range x.ips {
 		x.collectIP(ip, cutoff)
 	}
-	for k, gone := range x.ownersGone {
-		if !gone.After(cutoff) {
-			delete(x.owners, k)
-			delete(x.ownersGone, k)
-		}
-	}
+	x.owners.Collect(cutoff)
 }
 
 func (x *Index) collectIP(ip netip.Addr, cutoff time.Time) {

@@ -2,6 +2,7 @@ package resolve
 
 import (
 	"net/netip"
+	"slices"
 
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
@@ -10,17 +11,11 @@ import (
 )
 
 // SetOwner records the controller of a ReplicaSet or Job (kind), so its
-// pods resolve to the Deployment or CronJob above it.
+// pods resolve to the workload above it.
 func (x *Index) SetOwner(kind string, obj metav1.Object) {
-	var top metav1.OwnerReference
-	if c := metav1.GetControllerOfNoCopy(obj); c != nil {
-		top = *c
-	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	k := ownerKey{obj.GetNamespace(), kind, obj.GetName()}
-	x.owners[k] = top
-	delete(x.ownersGone, k)
+	x.owners.Set(kind, obj)
 }
 
 // DeleteOwner forgets a ReplicaSet or Job once the grace period has passed
@@ -28,10 +23,7 @@ func (x *Index) SetOwner(kind string, obj metav1.Object) {
 func (x *Index) DeleteOwner(kind string, obj metav1.Object) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	k := ownerKey{obj.GetNamespace(), kind, obj.GetName()}
-	if _, ok := x.owners[k]; ok {
-		x.ownersGone[k] = x.now()
-	}
+	x.owners.Delete(kind, obj, x.now())
 }
 
 // SetService records a Service's ClusterIPs and ports.
@@ -67,6 +59,11 @@ func (x *Index) SetNode(n *corev1.Node) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	x.deleteNode(n.Name)
+	for _, raw := range n.Spec.PodCIDRs {
+		if c, err := netip.ParsePrefix(raw); err == nil {
+			x.podCIDRs[n.Name] = append(x.podCIDRs[n.Name], c.Masked())
+		}
+	}
 	for _, a := range n.Status.Addresses {
 		if a.Type != corev1.NodeInternalIP && a.Type != corev1.NodeExternalIP {
 			continue
@@ -92,4 +89,26 @@ func (x *Index) deleteNode(name string) {
 		}
 	}
 	delete(x.nodeAddrs, name)
+	delete(x.podCIDRs, name)
+}
+
+// SetNodeLocalDNS sets the addresses of NodeLocal DNSCache (by default
+// DefaultNodeLocalDNS; none turns the classification off).
+func (x *Index) SetNodeLocalDNS(addrs ...netip.Addr) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.nodeLocal = slices.Clone(addrs)
+}
+
+// SetPodCIDRs sets the cluster's pod address ranges, for clusters whose
+// nodes do not publish spec.podCIDRs (their CNI allocates addresses
+// itself). With ranges known, an old flow to an address outside all of
+// them is external, not unresolved.
+func (x *Index) SetPodCIDRs(cidrs ...netip.Prefix) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.staticCIDRs = nil
+	for _, c := range cidrs {
+		x.staticCIDRs = append(x.staticCIDRs, c.Masked())
+	}
 }

@@ -2,6 +2,7 @@ package resolve
 
 import (
 	"net/netip"
+	"slices"
 	"time"
 
 	"k8s.io/apimachinery/pkg/types"
@@ -48,7 +49,44 @@ func (x *Index) address(ip netip.Addr, port int32, at time.Time) flow.Peer {
 	if node, ok := x.nodes[ip]; ok {
 		return flow.Peer{Kind: flow.PeerNode, IP: ip, Node: node}
 	}
+	if slices.Contains(x.nodeLocal, ip) {
+		return flow.Peer{Kind: flow.PeerNodeLocalDNS, IP: ip}
+	}
+	if x.forgotten(ip, at) {
+		return flow.Peer{Kind: flow.PeerUnresolved, IP: ip}
+	}
 	return flow.Peer{Kind: flow.PeerExternal, IP: ip}
+}
+
+// forgotten reports whether ip, unknown now, may have been a pod's at t:
+// t is before the history the index holds (it started later, or the pod's
+// tenancy was collected after the grace), and ip is not outside every
+// node's pod CIDR (when nodes publish them). Such a flow, replayed from a
+// long backlog, must not be taken for external traffic.
+func (x *Index) forgotten(ip netip.Addr, t time.Time) bool {
+	horizon := x.now().Add(-x.grace)
+	if x.since.After(horizon) {
+		horizon = x.since
+	}
+	if !t.Before(horizon) {
+		return false
+	}
+	if len(x.podCIDRs) == 0 && len(x.staticCIDRs) == 0 {
+		return true
+	}
+	for _, c := range x.staticCIDRs {
+		if c.Contains(ip) {
+			return true
+		}
+	}
+	for _, cidrs := range x.podCIDRs {
+		for _, c := range cidrs {
+			if c.Contains(ip) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Local resolves an observing socket's address to one of the indexed

@@ -2,7 +2,6 @@ package resolve
 
 import (
 	"net/netip"
-	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -54,34 +53,7 @@ func released(p *corev1.Pod) bool {
 	return p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed
 }
 
-// ownerKey names a ReplicaSet or Job whose own controller the index keeps.
-type ownerKey struct{ namespace, kind, name string }
-
-// workloadOf walks the pod's controller up to the top-level workload.
+// workloadOf walks the pod's controllers up to its workload.
 func (x *Index) workloadOf(p *podInfo) flow.WorkloadRef {
-	w := flow.WorkloadRef{Namespace: p.namespace, Kind: flow.KindPod, Name: p.name}
-	c := p.controller
-	if c == nil {
-		return w
-	}
-	w.Kind, w.Name = flow.Kind(c.Kind), c.Name
-	switch c.Kind {
-	case "ReplicaSet":
-		if top, ok := x.owners[ownerKey{p.namespace, c.Kind, c.Name}]; ok {
-			if top.Kind == "Deployment" {
-				return flow.WorkloadRef{Namespace: p.namespace, Kind: flow.KindDeployment, Name: top.Name}
-			}
-			return w
-		}
-		// The ReplicaSet is not (or no longer) known: a Deployment names
-		// its ReplicaSets <deployment>-<pod-template-hash>.
-		if d, ok := strings.CutSuffix(c.Name, "-"+p.templHash); ok && p.templHash != "" {
-			return flow.WorkloadRef{Namespace: p.namespace, Kind: flow.KindDeployment, Name: d}
-		}
-	case "Job":
-		if top, ok := x.owners[ownerKey{p.namespace, c.Kind, c.Name}]; ok && top.Kind == "CronJob" {
-			return flow.WorkloadRef{Namespace: p.namespace, Kind: flow.KindCronJob, Name: top.Name}
-		}
-	}
-	return w
+	return x.owners.WorkloadOf(p.namespace, p.name, p.controller, p.templHash)
 }

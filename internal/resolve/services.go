@@ -6,6 +6,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
 // apiServerService is the Service whose endpoints are the API server.
@@ -23,6 +24,9 @@ type svcPort struct {
 	svc      types.NamespacedName
 	portName string
 	port     int32
+	// target is the Service's numeric target port (the port itself when
+	// unset); 0 for a named one, which only endpoints resolve.
+	target int32
 }
 
 // slice is what the index keeps of an EndpointSlice.
@@ -65,10 +69,20 @@ func (s *services) set(svc *corev1.Service) {
 		}
 		for _, p := range svc.Spec.Ports {
 			a := svcAddr{ip: ip, port: p.Port, proto: protocolOr(p.Protocol)}
-			s.byAddr[a] = svcPort{svc: name, portName: p.Name, port: p.Port}
+			s.byAddr[a] = svcPort{svc: name, portName: p.Name, port: p.Port, target: numericTarget(p)}
 			s.addrs[name] = append(s.addrs[name], a)
 		}
 	}
+}
+
+func numericTarget(p corev1.ServicePort) int32 {
+	switch {
+	case p.TargetPort.Type == intstr.String && p.TargetPort.StrVal != "":
+		return 0
+	case p.TargetPort.IntVal != 0:
+		return p.TargetPort.IntVal
+	}
+	return p.Port
 }
 
 func (s *services) delete(name types.NamespacedName) {

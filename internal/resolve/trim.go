@@ -22,14 +22,16 @@ func trim(obj any) (any, error) {
 	case *corev1.Service:
 		return &corev1.Service{
 			ObjectMeta: meta(o.ObjectMeta),
-			Spec:       corev1.ServiceSpec{ClusterIP: o.Spec.ClusterIP, ClusterIPs: o.Spec.ClusterIPs, Ports: o.Spec.Ports},
+			Spec: corev1.ServiceSpec{ClusterIP: o.Spec.ClusterIP, ClusterIPs: o.Spec.ClusterIPs, Ports: o.Spec.Ports,
+				Selector: o.Spec.Selector},
 		}, nil
 	case *discoveryv1.EndpointSlice:
 		return &discoveryv1.EndpointSlice{
 			ObjectMeta: meta(o.ObjectMeta, discoveryv1.LabelServiceName), Ports: o.Ports, Endpoints: o.Endpoints,
 		}, nil
 	case *corev1.Node:
-		return &corev1.Node{ObjectMeta: meta(o.ObjectMeta), Status: corev1.NodeStatus{Addresses: o.Status.Addresses}}, nil
+		return &corev1.Node{ObjectMeta: meta(o.ObjectMeta), Spec: corev1.NodeSpec{PodCIDRs: o.Spec.PodCIDRs},
+			Status: corev1.NodeStatus{Addresses: o.Status.Addresses}}, nil
 	case *appsv1.ReplicaSet:
 		return &appsv1.ReplicaSet{ObjectMeta: meta(o.ObjectMeta)}, nil
 	case *batchv1.Job:

@@ -16,9 +16,13 @@ import (
 
 // WatchOptions choose what Watch indexes.
 type WatchOptions struct {
-	// Node, when set, limits pods to that node and skips Services,
-	// EndpointSlices and Nodes: what an observer needs to resolve its own
-	// sockets. Empty means cluster-wide resolution (the server).
+	// Node, when set, limits pods to that node and skips ReplicaSets,
+	// Jobs, Services, EndpointSlices and Nodes: what an observer needs to
+	// name its own sockets. Its pods are named by their own controller (a
+	// Deployment's through its pod-template-hash), and the server lifts a
+	// ReplicaSet or Job up to its workload (Flows): 5,000 observers no
+	// longer each watch and hold every ReplicaSet and Job of the cluster.
+	// Empty means cluster-wide resolution (the server).
 	Node string
 	// Grace is how long deleted pods' IPs still resolve (DefaultGrace).
 	Grace time.Duration
@@ -38,16 +42,14 @@ func Watch(ctx context.Context, cs kubernetes.Interface, o WatchOptions) (*Index
 				lo.FieldSelector = fields.OneTermEqualSelector("spec.nodeName", o.Node).String()
 			}))
 	}
-	handlers := []watched{
-		{podFactory.Core().V1().Pods().Informer(), handler(x.SetPod, x.DeletePod)},
-		{f.Apps().V1().ReplicaSets().Informer(), ownerHandler[*appsv1.ReplicaSet](x, "ReplicaSet")},
-		{f.Batch().V1().Jobs().Informer(), ownerHandler[*batchv1.Job](x, "Job")},
-	}
+	handlers := []watched{{podFactory.Core().V1().Pods().Informer(), Handler(x.SetPod, x.DeletePod)}}
 	if o.Node == "" {
 		handlers = append(handlers,
-			watched{f.Core().V1().Services().Informer(), handler(x.SetService, x.DeleteService)},
-			watched{f.Discovery().V1().EndpointSlices().Informer(), handler(x.SetEndpointSlice, x.DeleteEndpointSlice)},
-			watched{f.Core().V1().Nodes().Informer(), handler(x.SetNode, x.DeleteNode)},
+			watched{f.Apps().V1().ReplicaSets().Informer(), ownerHandler[*appsv1.ReplicaSet](x, "ReplicaSet")},
+			watched{f.Batch().V1().Jobs().Informer(), ownerHandler[*batchv1.Job](x, "Job")},
+			watched{f.Core().V1().Services().Informer(), Handler(x.SetService, x.DeleteService)},
+			watched{f.Discovery().V1().EndpointSlices().Informer(), Handler(x.SetEndpointSlice, x.DeleteEndpointSlice)},
+			watched{f.Core().V1().Nodes().Informer(), Handler(x.SetNode, x.DeleteNode)},
 		)
 	}
 	for _, h := range handlers {
@@ -84,9 +86,9 @@ func (x *Index) collectEvery(ctx context.Context, every time.Duration) {
 	}
 }
 
-// handler adapts typed set and delete functions to an event handler,
+// Handler adapts typed set and delete functions to an event handler,
 // unwrapping the tombstones of deletes the informer missed.
-func handler[T any](set, del func(T)) cache.ResourceEventHandler {
+func Handler[T any](set, del func(T)) cache.ResourceEventHandler {
 	return cache.ResourceEventHandlerFuncs{
 		AddFunc:    func(obj any) { call(set, obj) },
 		UpdateFunc: func(_, obj any) { call(set, obj) },
@@ -106,5 +108,5 @@ func call[T any](fn func(T), obj any) {
 }
 
 func ownerHandler[T metav1.Object](x *Index, kind string) cache.ResourceEventHandler {
-	return handler(func(o T) { x.SetOwner(kind, o) }, func(o T) { x.DeleteOwner(kind, o) })
+	return Handler(func(o T) { x.SetOwner(kind, o) }, func(o T) { x.DeleteOwner(kind, o) })
 }

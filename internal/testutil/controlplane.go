@@ -87,6 +87,15 @@ func (cp *ControlPlane) Kubectl(ctx context.Context, stdin []byte, args ...strin
 	return out.String(), errOut.String(), err
 }
 
+// WithAPIServerFlag is a StartControlPlane option that sets a
+// kube-apiserver flag, for example admission-control-config-file, on top
+// of envtest's defaults.
+func WithAPIServerFlag(name, value string) func(*envtest.Environment) {
+	return func(env *envtest.Environment) {
+		env.ControlPlane.GetAPIServer().Configure().Set(name, value)
+	}
+}
+
 // KubectlCommand is the real kubectl with args, for tests that run it as
 // another user (their own --kubeconfig). A machine without kubectl fails
 // the command when it runs.

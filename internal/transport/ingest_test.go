@@ -71,6 +71,9 @@ func startIngest(t *testing.T, opts ...func(*transport.Handler)) *ingest {
 	if err != nil {
 		t.Fatalf("watch: %v", err)
 	}
+	// The records are older than the index: with the pod range known, an
+	// address outside it is external (not unresolved).
+	idx.SetPodCIDRs(netip.MustParsePrefix("198.18.0.0/16"))
 	in.handler = &transport.Handler{
 		Auth:      transport.NewTokenReviewerWith(cs, transport.TokenReviewOptions{Audiences: []string{audience}}),
 		Observers: []string{observerUser}, Pods: idx, Resolver: idx, Writer: st, MaxBodyBytes: 64 << 10, MaxRecords: 100,

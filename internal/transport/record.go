@@ -30,12 +30,21 @@ func validObservation(o flow.Observation) error {
 		return fmt.Errorf("protocol %q is not TCP, UDP or SCTP", o.Protocol)
 	case o.Count == 0 && o.Failed == 0:
 		return fmt.Errorf("count and failed are both 0")
+	case !failuresWithin(o.Failures, o.Failed):
+		return fmt.Errorf("refused + timedOut + unreachable (%d, %d, %d) exceed failed (%d): they say why those failed",
+			o.Refused, o.TimedOut, o.Unreachable, o.Failed)
 	case o.LastSeen.IsZero() || o.FirstSeen.After(o.LastSeen):
 		return fmt.Errorf("lastSeen is missing or before firstSeen")
 	case len(o.Process) > maxProcess || !utf8.ValidString(o.Process):
 		return fmt.Errorf("process is not UTF-8 of at most %d bytes", maxProcess)
 	}
 	return nil
+}
+
+// failuresWithin reports whether the kinds of failures add up to at most
+// failed, without overflowing.
+func failuresWithin(f flow.Failures, failed uint64) bool {
+	return f.Refused <= failed && f.TimedOut <= failed-f.Refused && f.Unreachable <= failed-f.Refused-f.TimedOut
 }
 
 // clock bounds the times observers report.

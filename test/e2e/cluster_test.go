@@ -47,7 +47,11 @@ func (a apiObjects) nodeObject() {
 // the node with address ip (and ip6 when valid: dual-stack), owned as the
 // controllers would own them; it returns the pod's name.
 func (a apiObjects) deployment(ns, name string, ip, ip6 netip.Addr, ports ...corev1.ContainerPort) string {
-	labels := map[string]string{"app": name}
+	return a.labelledDeployment(ns, name, map[string]string{"app": name}, ip, ip6, ports...)
+}
+
+// labelledDeployment is deployment with the pods' labels given.
+func (a apiObjects) labelledDeployment(ns, name string, labels map[string]string, ip, ip6 netip.Addr, ports ...corev1.ContainerPort) string {
 	tmpl := corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels},
 		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "main", Image: "registry.invalid/" + name + ":1", Ports: ports}}}}
 	sel := &metav1.LabelSelector{MatchLabels: labels}

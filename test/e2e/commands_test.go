@@ -14,14 +14,15 @@ import (
 // ServiceAccount is not under test here), the observer as its own
 // ServiceAccount towards both the API server and the server. It returns once
 // both are ready.
-func (w *world) startCommands(t *testing.T, cp *testutil.ControlPlane, a apiObjects, serverBin, observerBin string) (srv, obs *proc) {
+func (w *world) startCommands(t *testing.T, cp *testutil.ControlPlane, a apiObjects, serverBin, observerBin string, serverArgs ...string) (srv, obs *proc) {
 	t.Helper()
 	dir := t.TempDir()
 	cert, key := testutil.SelfSignedCert(t, dir)
 	w.https = testutil.TrustingClient(t, cert)
-	srv = start(t, "server", serverBin, "--listen", w.apiURL[len("https://"):], "--metrics-listen", w.serverMetrics,
+	args := []string{"--listen", w.apiURL[len("https://"):], "--metrics-listen", w.serverMetrics,
 		"--tls-cert-file", cert, "--tls-key-file", key, "--kubeconfig", cp.Kubeconfig, "--data-dir", filepath.Join(dir, "server"),
-		"--bucket", "1s", "--observer-user", observerUser, "--webhook-port", "0")
+		"--bucket", "1s", "--observer-user", observerUser, "--webhook-port", "0"}
+	srv = start(t, "server", serverBin, append(args, serverArgs...)...)
 
 	// Two tokens, as in a cluster: the ServiceAccount's own towards the API
 	// server, the projected pod-bound one of the product's audience

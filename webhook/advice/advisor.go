@@ -16,14 +16,17 @@ type Baselines interface {
 	Baseline(ctx context.Context, w flow.WorkloadRef, win flow.Window) (flow.Baseline, error)
 }
 
-// Inventory hands out the current cluster snapshot (inventory.Cached has it).
+// Inventory hands out the cluster snapshot (inventory.Index has it):
+// Snapshot as the informers have it, Current with what a review of a
+// NetworkPolicy in namespace depends on read from the API server.
 type Inventory interface {
 	Snapshot(ctx context.Context) (*inventory.Snapshot, error)
+	Current(ctx context.Context, namespace string) (*inventory.Snapshot, error)
 }
 
 var (
 	_ Baselines = store.Reader(nil)
-	_ Inventory = (*inventory.Cached)(nil)
+	_ Inventory = (*inventory.Index)(nil)
 )
 
 // Advisor answers the webhooks' and the annotator's questions.

@@ -34,7 +34,11 @@ type Checked struct {
 // Check lists the observed flows of the workloads the change touches that
 // the change would block.
 func (a *Advisor) Check(ctx context.Context, change policy.Change) (Checked, error) {
-	snap, err := a.Inventory.Snapshot(ctx)
+	var ns string
+	if np := changed(change); np != nil {
+		ns = np.Namespace
+	}
+	snap, err := a.Inventory.Current(ctx, ns)
 	if err != nil {
 		return Checked{}, fmt.Errorf("cluster snapshot: %w", err)
 	}
@@ -66,9 +70,8 @@ func (a *Advisor) Check(ctx context.Context, change policy.Change) (Checked, err
 	return out, nil
 }
 
-// inForce is the policies before the change: the cached list (sorted by
-// namespace and name), with the changed policy as the request says it was
-// (the cache may lag behind).
+// inForce is the policies before the change: the current list (sorted by
+// namespace and name), with the changed policy as the request says it was.
 func inForce(all []networkingv1.NetworkPolicy, change policy.Change) []networkingv1.NetworkPolicy {
 	np := changed(change)
 	if np == nil {

@@ -19,6 +19,7 @@ import (
 	crconfig "sigs.k8s.io/controller-runtime/pkg/config"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
+	"github.com/netpol-advisor/netpol-advisor/internal/clustercache"
 	"github.com/netpol-advisor/netpol-advisor/internal/flow"
 	"github.com/netpol-advisor/netpol-advisor/internal/inventory"
 	"github.com/netpol-advisor/netpol-advisor/internal/store"
@@ -93,7 +94,11 @@ func startManager(t *testing.T, cp *testutil.ControlPlane, st *badgerstore.Store
 	if err != nil {
 		t.Fatal(err)
 	}
-	adv := &advice.Advisor{Baselines: st, Inventory: &inventory.Cached{Reader: mgr.GetClient(), MaxAge: 50 * time.Millisecond}}
+	inv, err := clustercache.NewInventory(mgr, inventory.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	adv := &advice.Advisor{Baselines: st, Inventory: inv}
 	c := mgr.GetClient()
 	if wrap != nil {
 		c = wrap(c)

@@ -11,9 +11,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/adjust"
+	"github.com/netpol-advisor/netpol-advisor/internal/clustercache"
 	"github.com/netpol-advisor/netpol-advisor/internal/flow"
 	"github.com/netpol-advisor/netpol-advisor/internal/inventory"
 	"github.com/netpol-advisor/netpol-advisor/internal/testutil"
@@ -123,7 +125,11 @@ func TestAnnotatorRemovesASharedPolicyAnnotation(t *testing.T) {
 	// The user allows the external peer; the webhook writes the newer
 	// recommendation into that same request.
 	got.Annotations[adjust.Annotation] = "allow: [{cidr: 203.0.113.7/32}]"
-	adv := &advice.Advisor{Baselines: st, Inventory: &inventory.Cached{Reader: mgr.GetClient()}}
+	inv, err := clustercache.NewInventory(mgr, inventory.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	adv := &advice.Advisor{Baselines: st, Inventory: inv}
 	newer, err := adv.Recommend(ctx, workloadsKind(t).Workload(got), got.Annotations)
 	if err != nil || newer.Policy == got.Annotations[advice.PolicyAnnotation] || !strings.Contains(newer.Policy, "203.0.113.7/32") {
 		t.Fatalf("newer recommendation: %+v, %v", newer, err)
@@ -145,8 +151,16 @@ func TestAnnotatorRemovesASharedPolicyAnnotation(t *testing.T) {
 	if _, err := st.Expire(ctx, time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	got.Annotations["unrelated"] = "x"
-	if err := admin.Update(ctx, got, client.FieldOwner("user")); err != nil {
+	// The annotator may have written since the user's last read: like
+	// kubectl edit, the user's update retries on the newer object.
+	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		if err := admin.Get(ctx, key, got); err != nil {
+			return err
+		}
+		got.Annotations["unrelated"] = "x"
+		return admin.Update(ctx, got, client.FieldOwner("user"))
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	got = waitForState(t, mgr.GetAPIReader(), key, advice.Learning)

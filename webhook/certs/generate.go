@@ -13,10 +13,9 @@ import (
 	"time"
 )
 
-// bundle is a CA and a serving certificate signed by it, PEM encoded.
-type bundle struct {
-	CACert, CAKey, Cert, Key []byte
-}
+// backdate is how far before their making certificates start to be valid,
+// for clocks a little behind.
+const backdate = time.Hour
 
 type keyPair struct {
 	cert *x509.Certificate
@@ -60,7 +59,7 @@ func (k *keyPair) pem() (cert, key []byte, err error) {
 func newCA(now time.Time, validity time.Duration) (*keyPair, error) {
 	return newKeyPair(&x509.Certificate{
 		Subject:   pkix.Name{CommonName: "netpol-advisor webhook CA"},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(validity),
+		NotBefore: now.Add(-backdate), NotAfter: now.Add(validity),
 		IsCA: true, BasicConstraintsValid: true,
 		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
 	}, nil)
@@ -71,7 +70,7 @@ func newServing(ca *keyPair, dnsNames []string, ips []net.IP, now time.Time, val
 		Subject:     pkix.Name{CommonName: dnsNames[0]},
 		DNSNames:    dnsNames,
 		IPAddresses: ips,
-		NotBefore:   now.Add(-time.Hour), NotAfter: now.Add(validity),
+		NotBefore:   now.Add(-backdate), NotAfter: now.Add(validity),
 		KeyUsage:    x509.KeyUsageDigitalSignature,
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}, ca)

@@ -3,7 +3,6 @@ package certs
 import (
 	"bytes"
 	"context"
-	"crypto/x509"
 	"fmt"
 	"net"
 	"os"
@@ -61,23 +60,21 @@ func (r *Rotator) dnsNames() []string {
 // Ensure makes the Secret hold a fresh CA and certificate, writes the
 // certificate to CertDir and the CA into the webhook configurations.
 func (r *Rotator) Ensure(ctx context.Context) error {
-	b, err := r.ensureSecret(ctx)
+	d, err := r.ensureSecret(ctx)
 	if err != nil {
 		return err
 	}
-	if err := r.writeFiles(b); err != nil {
+	// The caBundle first: it trusts the new certificate's CA before any
+	// server presents it (see rotation.go).
+	if err := r.patchCABundles(ctx, d[keyBundle]); err != nil {
 		return err
 	}
-	return r.patchCABundles(ctx, b.CACert)
+	return r.writeFiles(d[keyCert], d[keyKey])
 }
 
 // Start implements manager.Runnable: Ensure every Interval until ctx ends.
 func (r *Rotator) Start(ctx context.Context) error {
-	every := r.Options.Interval
-	if every <= 0 {
-		every = time.Hour
-	}
-	t := time.NewTicker(every)
+	t := time.NewTicker(r.interval())
 	defer t.Stop()
 	for {
 		select {
@@ -94,35 +91,13 @@ func (r *Rotator) Start(ctx context.Context) error {
 // NeedLeaderElection is false: every replica writes its own files.
 func (r *Rotator) NeedLeaderElection() bool { return false }
 
-// valid reports whether b is a fresh CA and a fresh certificate it signed
-// for our DNS names.
-func (r *Rotator) valid(b bundle) bool {
-	ca, err1 := parsePair(b.CACert, b.CAKey)
-	srv, err2 := parsePair(b.Cert, b.Key)
-	if err1 != nil || err2 != nil || !fresh(ca.cert, r.now()) || !fresh(srv.cert, r.now()) {
-		return false
-	}
-	roots := x509.NewCertPool()
-	roots.AddCert(ca.cert)
-	names := []string{r.dnsNames()[0]}
-	for _, ip := range r.Options.IPs {
-		names = append(names, ip.String())
-	}
-	for _, name := range names {
-		if _, err := srv.cert.Verify(x509.VerifyOptions{Roots: roots, DNSName: name, CurrentTime: r.now()}); err != nil {
-			return false
-		}
-	}
-	return true
-}
-
 // writeFiles writes tls.crt and tls.key, each by rename so the server's
 // file watcher never reads half a file; unchanged files are left alone.
-func (r *Rotator) writeFiles(b bundle) error {
+func (r *Rotator) writeFiles(cert, key []byte) error {
 	if err := os.MkdirAll(r.Options.CertDir, 0o700); err != nil {
 		return fmt.Errorf("create certificate directory: %w", err)
 	}
-	for name, data := range map[string][]byte{"tls.key": b.Key, "tls.crt": b.Cert} {
+	for name, data := range map[string][]byte{"tls.key": key, "tls.crt": cert} {
 		path := filepath.Join(r.Options.CertDir, name)
 		if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
 			continue

@@ -3,7 +3,10 @@ package certs
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
+	"encoding/pem"
 	"fmt"
+	"maps"
 	"time"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
@@ -12,12 +15,17 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
-// The keys of the Secret.
+// The keys of the Secret. ca.crt is the CA that signs tls.crt; ca-bundle.crt
+// is everything the caBundle trusts (ca.crt, the staged next CA, retired
+// CAs until they expire).
 const (
-	keyCACert = "ca.crt"
-	keyCAKey  = "ca.key"
-	keyCert   = corev1.TLSCertKey
-	keyKey    = corev1.TLSPrivateKeyKey
+	keyCACert     = "ca.crt"
+	keyCAKey      = "ca.key"
+	keyNextCACert = "next-ca.crt"
+	keyNextCAKey  = "next-ca.key"
+	keyBundle     = "ca-bundle.crt"
+	keyCert       = corev1.TLSCertKey
+	keyKey        = corev1.TLSPrivateKeyKey
 )
 
 func (r *Rotator) secretKey() client.ObjectKey {
@@ -28,25 +36,29 @@ func (r *Rotator) secretKey() client.ObjectKey {
 	return client.ObjectKey{Namespace: r.Options.Namespace, Name: name}
 }
 
-// ensureSecret returns the Secret's bundle, renewing it when it is missing,
-// invalid or a third of its life from expiry. When two replicas renew at
-// once, the loser of the write reads the winner's bundle.
-func (r *Rotator) ensureSecret(ctx context.Context) (bundle, error) {
+// ensureSecret returns the Secret's contents advanced to now, writing them
+// back when they changed. When two replicas renew at once, the loser of
+// the write starts again from the winner's Secret.
+func (r *Rotator) ensureSecret(ctx context.Context) (map[string][]byte, error) {
 	var s corev1.Secret
 	err := r.Client.Get(ctx, r.secretKey(), &s)
 	if err != nil && !apierrors.IsNotFound(err) {
-		return bundle{}, fmt.Errorf("get secret %s: %w", r.secretKey(), err)
+		return nil, fmt.Errorf("get secret %s: %w", r.secretKey(), err)
 	}
 	exists := err == nil
-	b := bundle{CACert: s.Data[keyCACert], CAKey: s.Data[keyCAKey], Cert: s.Data[keyCert], Key: s.Data[keyKey]}
-	if exists && r.valid(b) {
-		return b, nil
+	st, err := r.advance(decodeState(s.Data))
+	if err != nil {
+		return nil, err
 	}
-	if b, err = r.renew(b); err != nil {
-		return bundle{}, err
+	data, err := st.encode()
+	if err != nil {
+		return nil, err
+	}
+	if exists && sameData(s.Data, data) {
+		return data, nil
 	}
 	s.Namespace, s.Name, s.Type = r.secretKey().Namespace, r.secretKey().Name, corev1.SecretTypeTLS
-	s.Data = map[string][]byte{keyCACert: b.CACert, keyCAKey: b.CAKey, keyCert: b.Cert, keyKey: b.Key}
+	s.Data = data
 	if exists {
 		err = r.Client.Update(ctx, &s)
 	} else {
@@ -56,32 +68,52 @@ func (r *Rotator) ensureSecret(ctx context.Context) (bundle, error) {
 		return r.ensureSecret(ctx)
 	}
 	if err != nil {
-		return bundle{}, fmt.Errorf("store certificate in secret %s: %w", r.secretKey(), err)
+		return nil, fmt.Errorf("store certificate in secret %s: %w", r.secretKey(), err)
 	}
-	return b, nil
+	return data, nil
 }
 
-// renew keeps a fresh CA (so the caBundle does not change) and signs a new
-// serving certificate; a stale or unreadable CA is replaced too.
-func (r *Rotator) renew(old bundle) (bundle, error) {
-	ca, err := parsePair(old.CACert, old.CAKey)
-	if err != nil || !fresh(ca.cert, r.now()) {
-		if ca, err = newCA(r.now(), orDefault(r.Options.CAValidity, 5*365*24*time.Hour)); err != nil {
-			return bundle{}, err
+// decodeState reads what it can of a Secret's data; what does not parse is
+// left out and made again.
+func decodeState(d map[string][]byte) state {
+	var s state
+	s.ca, _ = parsePair(d[keyCACert], d[keyCAKey])
+	s.next, _ = parsePair(d[keyNextCACert], d[keyNextCAKey])
+	s.serving, _ = parsePair(d[keyCert], d[keyKey])
+	rest := d[keyBundle]
+	for {
+		var b *pem.Block
+		if b, rest = pem.Decode(rest); b == nil {
+			break
+		}
+		c, err := x509.ParseCertificate(b.Bytes)
+		if err != nil || (s.ca != nil && c.Equal(s.ca.cert)) || (s.next != nil && c.Equal(s.next.cert)) {
+			continue
+		}
+		s.retired = append(s.retired, c)
+	}
+	return s
+}
+
+func (s state) encode() (map[string][]byte, error) {
+	d := map[string][]byte{keyBundle: s.trustBundle()}
+	var err error
+	if d[keyCACert], d[keyCAKey], err = s.ca.pem(); err != nil {
+		return nil, err
+	}
+	if s.next != nil {
+		if d[keyNextCACert], d[keyNextCAKey], err = s.next.pem(); err != nil {
+			return nil, err
 		}
 	}
-	srv, err := newServing(ca, r.dnsNames(), r.Options.IPs, r.now(), orDefault(r.Options.Validity, 365*24*time.Hour))
-	if err != nil {
-		return bundle{}, err
+	if d[keyCert], d[keyKey], err = s.serving.pem(); err != nil {
+		return nil, err
 	}
-	var b bundle
-	if b.CACert, b.CAKey, err = ca.pem(); err != nil {
-		return bundle{}, err
-	}
-	if b.Cert, b.Key, err = srv.pem(); err != nil {
-		return bundle{}, err
-	}
-	return b, nil
+	return d, nil
+}
+
+func sameData(a, b map[string][]byte) bool {
+	return maps.EqualFunc(a, b, bytes.Equal)
 }
 
 func orDefault(d, def time.Duration) time.Duration {

@@ -14,6 +14,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	utilnet "k8s.io/apimachinery/pkg/util/net"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/flow"
@@ -122,7 +123,7 @@ func TestWarningsCapAndTellWhereToSeeTheRest(t *testing.T) {
 	if len(got) != 12 {
 		t.Fatalf("got %d lines, want 10 findings + 1 more + 1 invalid:\n%s", len(got), strings.Join(got, "\n"))
 	}
-	want := "netpol-advisor: api: egress to shop/db0 TCP 5432 (in-cluster peer) is not allowed (seen 3 times, last 2026-11-25T10:00:00Z, by java); fix: add an egress rule"
+	want := "netpol-advisor: api: egress to shop/db0 TCP 5432 (in-cluster peer) is not allowed (seen 3 times, last 2026-11-25T10:00:00Z, by \"java\"); fix: add an egress rule"
 	if diff := cmp.Diff(want, got[0]); diff != "" {
 		t.Errorf("first line (-want +got):\n%s", diff)
 	}
@@ -144,4 +145,51 @@ func TestWarningsCapAndTellWhereToSeeTheRest(t *testing.T) {
 	if l := Warnings(advice.Checked{Report: policy.Report{Findings: long}}, 0)[0]; len([]rune(l)) != maxLine {
 		t.Errorf("long line has %d runes, want %d", len([]rune(l)), maxLine)
 	}
+}
+
+// A process name is a node's word: whatever it holds, every warning line
+// stays one the API server passes on (a control character would make it
+// drop the line silently), and the name is quoted.
+func TestWarningsEscapeNodeStrings(t *testing.T) {
+	tests := []struct{ name, process, want string }{
+		{name: "bell hides nothing", process: "cu\x07rl", want: `by "cu\x07rl")`},
+		{name: "escape sequence", process: "\x1b[2Jjava", want: `by "\x1b[2Jjava")`},
+		{name: "newline", process: "a\nb", want: `by "a\x0ab")`},
+		{name: "right-to-left override", process: "gnp\u202eexe", want: `by "gnp\u202eexe")`},
+		{name: "forged advice is quoted", process: "x); fix: kubectl delete netpol --all", want: `by "x); fix: kubectl delete netpol --all")`},
+		{name: "quotes in a name are escaped", process: `a"b`, want: `by "a\"b")`},
+		{name: "merged processes each quoted", process: "curl,ja\x00va", want: `by "curl", "ja\x00va")`},
+		{name: "invalid UTF-8", process: "\xff\xfe", want: `by "\xff\xfe")`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := findings(1)
+			f[0].Flow.Process = tt.process
+			f[0].Fix = "allow it\x1b]0;owned\x07"
+			for _, l := range Warnings(advice.Checked{Report: policy.Report{Findings: f}, Invalid: []string{"shop/Deployment/api: bad \x00 annotation"}}, 0) {
+				if _, err := utilnet.NewWarningHeader(299, "-", l); err != nil {
+					t.Errorf("the API server would drop %q: %v", l, err)
+				}
+			}
+			if got := Warnings(advice.Checked{Report: policy.Report{Findings: f}}, 0)[0]; !strings.Contains(got, tt.want) {
+				t.Errorf("line %q does not contain %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// FuzzWarningsPassTheAPIServer: whatever the strings of a finding hold,
+// every line is one the API server's warning encoder accepts.
+func FuzzWarningsPassTheAPIServer(f *testing.F) {
+	f.Add("java", "egress is not allowed", "add a rule", "shop/Deployment/api: bad")
+	f.Add("a\x07b", "m\x00", "\xff", "\u202e")
+	f.Fuzz(func(t *testing.T, process, message, fix, invalid string) {
+		fs := findings(1)
+		fs[0].Flow.Process, fs[0].Message, fs[0].Fix = process, message, fix
+		for _, l := range Warnings(advice.Checked{Report: policy.Report{Findings: fs}, Invalid: []string{invalid}}, 0) {
+			if _, err := utilnet.NewWarningHeader(299, "-", l); err != nil {
+				t.Fatalf("the API server would drop %q: %v", l, err)
+			}
+		}
+	})
 }

@@ -3,7 +3,6 @@ package validate
 import (
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/flow"
 	"github.com/netpol-advisor/netpol-advisor/internal/policy"
@@ -63,9 +62,22 @@ func line(f policy.Finding) string {
 	s := fmt.Sprintf("netpol-advisor: %s: %s (seen %d times, last %s", f.Flow.Workload.Name, f.Message,
 		f.Flow.Count, f.Flow.LastSeen.UTC().Format("2006-01-02T15:04:05Z"))
 	if f.Flow.Process != "" {
-		s += ", by " + f.Flow.Process
+		s += ", by " + processes(f.Flow.Process)
 	}
 	return clip(s + "); fix: " + f.Fix)
+}
+
+// processes renders the comma-joined process names of a finding, each
+// escaped and bounded by flow.SanitizeProcess and quoted: a name is a
+// node's word, and quoting keeps a forged one ("x); fix: kubectl delete
+// ...") from reading as part of the advice.
+func processes(joined string) string {
+	names := strings.Split(joined, ",")
+	for i, n := range names {
+		// Not strconv.Quote: it would double the sanitizer's backslashes.
+		names[i] = `"` + strings.ReplaceAll(flow.SanitizeProcess(n), `"`, `\"`) + `"`
+	}
+	return strings.Join(names, ", ")
 }
 
 func more(n int, all []policy.Finding) string {
@@ -84,16 +96,16 @@ func more(n int, all []policy.Finding) string {
 		advice.PolicyAnnotation, w.Name, w.Namespace)
 }
 
-// clip makes s one line of at most maxLine runes.
+// clip makes s one printable line of at most maxLine runes: line breaks
+// and tabs become spaces and every other unprintable rune is escaped
+// (flow.Sanitize). One control character would make the API server drop
+// the whole warning, silently.
 func clip(s string) string {
 	s = strings.Map(func(r rune) rune {
 		if r == '\n' || r == '\r' || r == '\t' {
 			return ' '
 		}
 		return r
-	}, strings.ToValidUTF8(s, "?"))
-	if utf8.RuneCountInString(s) <= maxLine {
-		return s
-	}
-	return string([]rune(s)[:maxLine-1]) + "…"
+	}, s)
+	return flow.Sanitize(s, maxLine)
 }

@@ -29,15 +29,17 @@ func Window(w flow.Window) v1alpha1.Window {
 }
 
 // Flow renders one flow (its workload and direction are the baseline's).
+// The process name is a node's word: escaped and bounded (issue 11).
 func Flow(f flow.Flow) v1alpha1.Flow {
-	return v1alpha1.Flow{Peer: Peer(f.Peer), Port: f.Port, Protocol: string(f.Protocol), Process: f.Process,
+	return v1alpha1.Flow{Peer: Peer(f.Peer), Port: f.Port, Protocol: string(f.Protocol), Process: flow.SanitizeProcess(f.Process),
 		Count: Saturate(f.Count), Failed: Saturate(f.Failed),
+		Refused: Saturate(f.Refused), TimedOut: Saturate(f.TimedOut), Unreachable: Saturate(f.Unreachable),
 		FirstSeen: metav1.Time{Time: f.FirstSeen.UTC()}, LastSeen: metav1.Time{Time: f.LastSeen.UTC()}}
 }
 
 // Peer renders a peer, with its display form and whether it is resolved.
 func Peer(p flow.Peer) v1alpha1.Peer {
-	out := v1alpha1.Peer{Kind: string(p.Kind), Node: p.Node, Display: p.String(), Resolved: p.Kind != flow.PeerExternal}
+	out := v1alpha1.Peer{Kind: string(p.Kind), Node: p.Node, Display: p.String(), Resolved: p.Kind != flow.PeerExternal && p.Kind != flow.PeerUnresolved}
 	if p.IP.IsValid() {
 		out.IP = p.IP.String()
 	}

@@ -64,7 +64,9 @@ func Flows(ref flow.WorkloadRef, b v1alpha1.Baseline) []flow.Flow {
 		for _, f := range part.flows {
 			out = append(out, flow.Flow{Key: flow.Key{Workload: ref, Direction: part.dir, Peer: peerOf(f.Peer), Port: f.Port,
 				Protocol: corev1.Protocol(f.Protocol), Process: f.Process},
-				Count: uint64(max(f.Count, 0)), Failed: uint64(max(f.Failed, 0)), FirstSeen: f.FirstSeen.Time, LastSeen: f.LastSeen.Time})
+				Count: uint64(max(f.Count, 0)), Failed: uint64(max(f.Failed, 0)),
+				Failures:  flow.Failures{Refused: uint64(max(f.Refused, 0)), TimedOut: uint64(max(f.TimedOut, 0)), Unreachable: uint64(max(f.Unreachable, 0))},
+				FirstSeen: f.FirstSeen.Time, LastSeen: f.LastSeen.Time})
 		}
 	}
 	flow.SortFlows(out)

@@ -763,6 +763,25 @@ func schema_netpol_advisor_internal_apis_v1alpha1_Flow(ref common.ReferenceCallb
 							Format:      "int64",
 						},
 					},
+					"refused": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Refused, TimedOut and Unreachable say why attempts failed, where the observer could tell (they add up to at most Failed; the rest are of unknown kind): refused (answered with a reset or ICMP port unreachable: nothing listens, or something rejects), timed out (no answer: the peer is down, or something drops them), unreachable (any other ICMP error).",
+							Type:        []string{"integer"},
+							Format:      "int64",
+						},
+					},
+					"timedOut": {
+						SchemaProps: spec.SchemaProps{
+							Type:   []string{"integer"},
+							Format: "int64",
+						},
+					},
+					"unreachable": {
+						SchemaProps: spec.SchemaProps{
+							Type:   []string{"integer"},
+							Format: "int64",
+						},
+					},
 					"firstSeen": {
 						SchemaProps: spec.SchemaProps{
 							Ref: ref(metav1.Time{}.OpenAPIModelName()),

@@ -77,9 +77,18 @@ type Flow struct {
 	Count int64 `json:"count"`
 	// Failed is the number of attempts that never established: evidence
 	// that something is closed or blocked, never traffic to allow.
-	Failed    int64       `json:"failed,omitempty"`
-	FirstSeen metav1.Time `json:"firstSeen"`
-	LastSeen  metav1.Time `json:"lastSeen"`
+	Failed int64 `json:"failed,omitempty"`
+	// Refused, TimedOut and Unreachable say why attempts failed, where the
+	// observer could tell (they add up to at most Failed; the rest are of
+	// unknown kind): refused (answered with a reset or ICMP port
+	// unreachable: nothing listens, or something rejects), timed out (no
+	// answer: the peer is down, or something drops them), unreachable (any
+	// other ICMP error).
+	Refused     int64       `json:"refused,omitempty"`
+	TimedOut    int64       `json:"timedOut,omitempty"`
+	Unreachable int64       `json:"unreachable,omitempty"`
+	FirstSeen   metav1.Time `json:"firstSeen"`
+	LastSeen    metav1.Time `json:"lastSeen"`
 }
 
 // Peer is the other end of a flow.

@@ -13,12 +13,16 @@ import (
 //
 //	s/<observer>                                       → last applied seq (TTL: Options.SequenceTTL)
 //	m/schema, m/bucket                                 → see meta.go
-//	b/<ns>\0<kind>\0<name>\0<bucket: 8 bytes BE>         → row of edges
+//	r/<ns>\0<kind>\0<name>\0<bucket: 8 bytes BE>         → row of edges
+//
+// Schema 1 kept rows under b/ with shorter counters; Open moves them to r/
+// (migrate.go), so a row is always in one place and one format.
 const (
-	seqPrefix  = "s/"
-	edgePrefix = "b/"
-	sep        = 0
-	bucketLen  = 8
+	seqPrefix    = "s/"
+	edgePrefix   = "r/"
+	edgePrefixV1 = "b/"
+	sep          = 0
+	bucketLen    = 8
 )
 
 func seqKey(observer string) []byte { return []byte(seqPrefix + observer) }

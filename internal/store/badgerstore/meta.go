@@ -11,7 +11,11 @@ import (
 
 // SchemaVersion is the layout of keys and values this code reads and
 // writes. Bump it with any change an older binary would misread.
-const SchemaVersion = 1
+//
+//	1: rows under b/, counters count, failed, first, last
+//	2: rows under r/, counters also refused, timedOut, unreachable
+//	   (Open migrates a schema-1 store; see migrate.go)
+const SchemaVersion = 2
 
 // Metadata keys, written when the store is created:
 //
@@ -26,31 +30,44 @@ const (
 // schema or bucket size: reading it would silently misplace every flow.
 var ErrIncompatible = errors.New("baseline store is incompatible")
 
-// checkMeta records the schema version and bucket size in a new store and
-// refuses an existing one that disagrees. A store made before the metadata
-// existed (rows but no m/ keys) is schema 1; its bucket size was never
-// recorded, so the configured one is taken as the truth and recorded.
+// checkMeta records the schema version and bucket size in a new store,
+// migrates a schema-1 store and refuses an existing one that disagrees
+// otherwise. A store made before the metadata existed (rows but no m/
+// keys) is schema 1; its bucket size was never recorded, so the configured
+// one is taken as the truth and recorded.
 func checkMeta(db *badger.DB, bucket time.Duration) error {
+	var schema, secs uint64
+	var hasSchema, hasBucket bool
+	err := db.View(func(txn *badger.Txn) error {
+		var err error
+		if schema, hasSchema, err = getMeta(txn, schemaKey); err != nil {
+			return err
+		}
+		secs, hasBucket, err = getMeta(txn, bucketKey)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if hasSchema && schema != 1 && schema != SchemaVersion {
+		return fmt.Errorf("%w: it has schema version %d and this server reads version %d: "+
+			"run the server version that wrote it, or start with an empty --data-dir (the baselines are then learnt again)",
+			ErrIncompatible, schema, SchemaVersion)
+	}
+	want := uint64(bucket / time.Second)
+	if hasBucket && secs != want {
+		return fmt.Errorf("%w: it was created with --bucket=%s and is opened with --bucket=%s: "+
+			"start with --bucket=%s, or with an empty --data-dir to use the new bucket size (the baselines are then learnt again)",
+			ErrIncompatible, time.Duration(secs)*time.Second, bucket, time.Duration(secs)*time.Second)
+	}
+	if !hasSchema || schema == 1 {
+		// An interrupted migration leaves schema 1 and the rows not yet
+		// moved under b/: running it again finishes it.
+		if err := migrateV1(db); err != nil {
+			return fmt.Errorf("migrate the store from schema version 1 to %d: %w", SchemaVersion, err)
+		}
+	}
 	return db.Update(func(txn *badger.Txn) error {
-		schema, ok, err := getMeta(txn, schemaKey)
-		if err != nil {
-			return err
-		}
-		if ok && schema != SchemaVersion {
-			return fmt.Errorf("%w: it has schema version %d and this server reads version %d: "+
-				"run the server version that wrote it, or start with an empty --data-dir (the baselines are then learnt again)",
-				ErrIncompatible, schema, SchemaVersion)
-		}
-		secs, ok, err := getMeta(txn, bucketKey)
-		if err != nil {
-			return err
-		}
-		want := uint64(bucket / time.Second)
-		if ok && secs != want {
-			return fmt.Errorf("%w: it was created with --bucket=%s and is opened with --bucket=%s: "+
-				"start with --bucket=%s, or with an empty --data-dir to use the new bucket size (the baselines are then learnt again)",
-				ErrIncompatible, time.Duration(secs)*time.Second, bucket, time.Duration(secs)*time.Second)
-		}
 		if err := txn.Set([]byte(schemaKey), binary.BigEndian.AppendUint64(nil, SchemaVersion)); err != nil {
 			return err
 		}

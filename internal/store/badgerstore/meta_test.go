@@ -3,6 +3,7 @@ package badgerstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -50,8 +51,8 @@ func TestOpenRefusesAnotherSchema(t *testing.T) {
 	}
 	_ = db.Close()
 	_, err = Open(dir, Options{})
-	if !errors.Is(err, ErrIncompatible) || !strings.Contains(err.Error(), "schema version 2") {
-		t.Fatalf("Open of a newer schema: err = %v, want ErrIncompatible naming version 2", err)
+	if want := fmt.Sprintf("schema version %d", SchemaVersion+1); !errors.Is(err, ErrIncompatible) || !strings.Contains(err.Error(), want) {
+		t.Fatalf("Open of a newer schema: err = %v, want ErrIncompatible naming %q", err, want)
 	}
 }
 

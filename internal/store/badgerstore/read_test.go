@@ -25,7 +25,10 @@ func randomHistory(r *rand.Rand, n int) []flow.Flow {
 		w := flow.WorkloadRef{Namespace: fmt.Sprintf("ns-%d", r.IntN(2)), Kind: flow.KindDeployment, Name: fmt.Sprintf("app-%d", r.IntN(3))}
 		f := makeFlow(w, peers[r.IntN(len(peers))], int32(53+r.IntN(3)), uint64(1+r.IntN(4)), t0.Add(time.Duration(r.IntN(50))*time.Minute))
 		f.Process = []string{"java", "curl", ""}[r.IntN(3)]
-		f.Failed = uint64(r.IntN(2))
+		f.Failed = uint64(r.IntN(4))
+		f.Refused = uint64(r.IntN(int(f.Failed) + 1))
+		f.TimedOut = uint64(r.IntN(int(f.Failed-f.Refused) + 1))
+		f.Unreachable = f.Failed - f.Refused - f.TimedOut
 		out[i] = f
 	}
 	return out

@@ -215,3 +215,26 @@ func TestNamespaceWindowSkipsRowsOutside(t *testing.T) {
 		t.Fatalf("counts in minutes 3 and 4 (-want +got):\n%s", diff)
 	}
 }
+
+// Size reports what is on disk once a batch is written and flushed.
+func TestSizeAfterWrites(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lsm, vlog := s.Size(); lsm < 0 || vlog < 0 {
+		t.Fatalf("Size of a new store = %d, %d", lsm, vlog)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if lsm, vlog := s.Size(); lsm+vlog == 0 {
+		t.Errorf("Size of a reopened store = %d, %d; want its files counted", lsm, vlog)
+	}
+}

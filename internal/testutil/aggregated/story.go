@@ -6,7 +6,6 @@ import (
 	"os"
 	"strconv"
 	"testing"
-	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -83,7 +82,7 @@ func StartAdvisor(t testing.TB, cp *testutil.ControlPlane, st *badgerstore.Store
 	if err != nil {
 		t.Fatalf("manager: %v", err)
 	}
-	adv, err := webhook.Setup(mgr, webhook.Options{NoAnnotator: true, SnapshotMaxAge: 10 * time.Millisecond}, webhook.Deps{Baselines: st})
+	adv, err := webhook.Setup(mgr, webhook.Options{NoAnnotator: true}, webhook.Deps{Baselines: st})
 	if err != nil {
 		t.Fatalf("webhook setup: %v", err)
 	}

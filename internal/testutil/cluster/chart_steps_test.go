@@ -141,7 +141,9 @@ func (r *chartRun) baseline() (flow.Baseline, error) {
 	if err != nil || strings.TrimSpace(ip) == "" {
 		return flow.Baseline{}, fmt.Errorf("server pod IP: %v %q", err, ip)
 	}
-	token, err := r.c.Kubectl(r.ctx, "-n", "e2e", "create", "token", "baseline-reader", "--audience", "netpol-advisor")
+	// A person's token, for the API server's own audience: the product's
+	// audience is for observers' ingest only.
+	token, err := r.c.Kubectl(r.ctx, "-n", "e2e", "create", "token", "baseline-reader")
 	if err != nil {
 		return flow.Baseline{}, fmt.Errorf("token: %v %s", err, token)
 	}
