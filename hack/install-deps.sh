@@ -22,6 +22,7 @@ wanted=(
 	openssl:openssl
 	procps:ps
 	util-linux:nsenter
+	chromium:chromium
 )
 
 missing=()

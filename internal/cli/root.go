@@ -48,7 +48,7 @@ func NewCommand(o Options) *cobra.Command {
 	root.SetErr(o.ErrOut)
 	root.SetIn(o.In)
 	c.flags.AddFlags(root.PersistentFlags())
-	root.AddCommand(c.baselineCommand(), c.topologyCommand(), c.generateCommand(), c.checkCommand(), c.explainCommand(), c.versionCommand())
+	root.AddCommand(c.baselineCommand(), c.topologyCommand(), c.generateCommand(), c.checkCommand(), c.explainCommand(), c.uiCommand(), c.versionCommand())
 	return root
 }
 

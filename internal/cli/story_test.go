@@ -17,20 +17,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
-	ctrl "sigs.k8s.io/controller-runtime"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
-	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 	"sigs.k8s.io/yaml"
 
-	"github.com/netpol-advisor/netpol-advisor/internal/apiserver"
 	"github.com/netpol-advisor/netpol-advisor/internal/cli"
-	"github.com/netpol-advisor/netpol-advisor/internal/store"
-	"github.com/netpol-advisor/netpol-advisor/internal/store/badgerstore"
 	"github.com/netpol-advisor/netpol-advisor/internal/testutil"
 	"github.com/netpol-advisor/netpol-advisor/internal/testutil/aggregated"
-	"github.com/netpol-advisor/netpol-advisor/webhook"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -50,70 +41,7 @@ type story struct {
 
 func startStory(t *testing.T) *story {
 	t.Helper()
-	cp := testutil.StartControlPlane(t, testutil.FrontProxy(t))
-	st, err := badgerstore.Open(t.TempDir(), badgerstore.Options{})
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	var batch store.Batch
-	readYAML(t, storyDir+"baseline.yaml", &batch)
-	if _, err := st.Apply(context.Background(), batch); err != nil {
-		t.Fatalf("apply the story's baseline: %v", err)
-	}
-	s := &story{cp: cp}
-	s.kubectl(t, nil, "apply", "-f", storyDir+"cluster.yaml", "-f", storyDir+"javaapp.yaml")
-	adv := startAdvisor(t, cp, st)
-	aggregated.Start(t, cp, apiserver.Deps{Baselines: st, Recommender: adv, Checker: adv, Explainer: adv, Describer: adv})
-	return s
-}
-
-// startAdvisor runs the webhooks' manager (without the annotator) for its
-// advisor and waits for its cache.
-func startAdvisor(t *testing.T, cp *testutil.ControlPlane, st *badgerstore.Store) interface {
-	apiserver.Recommender
-	apiserver.Checker
-	apiserver.Explainer
-	apiserver.Describer
-} {
-	t.Helper()
-	scheme := runtime.NewScheme()
-	if err := clientgoscheme.AddToScheme(scheme); err != nil {
-		t.Fatal(err)
-	}
-	certDir := t.TempDir()
-	testutil.SelfSignedCert(t, certDir)
-	mgr, err := ctrl.NewManager(cp.Config, ctrl.Options{Scheme: scheme, Metrics: metricsserver.Options{BindAddress: "0"},
-		HealthProbeBindAddress: "0", WebhookServer: crwebhook.NewServer(crwebhook.Options{Host: "127.0.0.1", Port: freePort(t), CertDir: certDir})})
-	if err != nil {
-		t.Fatalf("manager: %v", err)
-	}
-	adv, err := webhook.Setup(mgr, webhook.Options{NoAnnotator: true}, webhook.Deps{Baselines: st})
-	if err != nil {
-		t.Fatalf("webhook setup: %v", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- mgr.Start(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
-	if !mgr.GetCache().WaitForCacheSync(ctx) {
-		t.Fatal("the manager's cache never synced")
-	}
-	return adv
-}
-
-func freePort(t *testing.T) int {
-	addr := testutil.FreeAddr(t)
-	var port int
-	for i := len(addr) - 1; i >= 0; i-- {
-		if addr[i] == ':' {
-			for _, c := range addr[i+1:] {
-				port = port*10 + int(c-'0')
-			}
-			break
-		}
-	}
-	return port
+	return &story{cp: aggregated.StartStory(t, storyDir)}
 }
 
 func (s *story) kubectl(t *testing.T, stdin []byte, args ...string) string {

@@ -50,8 +50,8 @@ func hasPrefixPath(imp, prefix string) bool {
 var pureDirs = []string{"internal/policy", "internal/flow", "internal/apis/v1alpha1"}
 
 // blindDirs are the adapters that read baselines only through interfaces:
-// the webhooks, the read APIs, the CLI and the mismatch evaluation.
-var blindDirs = []string{"webhook", "internal/api", "internal/apiserver", "internal/apis", "internal/cli", "internal/mismatch"}
+// the webhooks, the read APIs, the CLI, the page and the mismatch evaluation.
+var blindDirs = []string{"webhook", "internal/api", "internal/apiserver", "internal/apis", "internal/cli", "internal/ui", "internal/mismatch"}
 
 // ioPackages are standard packages a pure package must not use.
 var ioPackages = []string{"os", "os/exec", "net/http", "io/ioutil", "log", "log/slog", "syscall"}
