@@ -50,12 +50,6 @@ func baselinesView(base view, d Describer) *view {
 		}
 		return out, nil
 	}
-	v.setItems = func(list runtime.Object, items []runtime.Object) {
-		l := list.(*v1alpha1.BaselineList)
-		for _, o := range items {
-			l.Items = append(l.Items, *o.(*v1alpha1.Baseline))
-		}
-	}
 	v.table = tableFormat{
 		columns: []metav1.TableColumnDefinition{
 			column("Kind", "string", "the kind of the workload's owner"),
@@ -92,12 +86,6 @@ func topologiesView(base view) *view {
 	v.render = func(_ context.Context, name string, b flow.Baseline) (runtime.Object, error) {
 		return topology(name, b), nil
 	}
-	v.setItems = func(list runtime.Object, items []runtime.Object) {
-		l := list.(*v1alpha1.TopologyList)
-		for _, o := range items {
-			l.Items = append(l.Items, *o.(*v1alpha1.Topology))
-		}
-	}
 	v.table = tableFormat{
 		columns: []metav1.TableColumnDefinition{
 			column("Kind", "string", "the kind of the workload's owner"),
@@ -125,12 +113,6 @@ func recommendationsView(base view, rec Recommender) *view {
 		np.TypeMeta = metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy"}
 		return &v1alpha1.Recommendation{ObjectMeta: objectMeta(name, b.Workload, b.Window.From), Workload: convert.WorkloadRef(b.Workload),
 			Window: convert.Window(b.Window), Policy: np, Flows: int32(min(len(b.Flows), 1<<31-1)), Notes: notes}, nil
-	}
-	v.setItems = func(list runtime.Object, items []runtime.Object) {
-		l := list.(*v1alpha1.RecommendationList)
-		for _, o := range items {
-			l.Items = append(l.Items, *o.(*v1alpha1.Recommendation))
-		}
 	}
 	v.table = tableFormat{
 		columns: []metav1.TableColumnDefinition{

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metainternalversion "k8s.io/apimachinery/pkg/apis/meta/internalversion"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -37,9 +38,7 @@ type view struct {
 	newObj, newList          func() runtime.Object
 	// render turns a baseline into the resource's object.
 	render func(ctx context.Context, name string, b flow.Baseline) (runtime.Object, error)
-	// setItems puts rendered objects into a list object.
-	setItems func(list runtime.Object, items []runtime.Object)
-	table    tableFormat
+	table  tableFormat
 
 	baselines     Baselines
 	defaultWindow time.Duration
@@ -92,7 +91,9 @@ func (v *view) List(ctx context.Context, opts *metainternalversion.ListOptions) 
 	if err != nil {
 		return nil, err
 	}
-	v.setItems(list, items)
+	if err := meta.SetList(list, items); err != nil {
+		return nil, apierrors.NewInternalError(err)
+	}
 	return list, nil
 }
 
