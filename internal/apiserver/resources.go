@@ -15,10 +15,10 @@ import (
 )
 
 // Recommender computes a workload's recommended policy from its baseline,
-// with the adjustments stored on the workload plus extra ones; notes say
-// what it left out.
+// with the adjustments stored on the workload plus adj, or adj alone when
+// replace is set; notes say what it left out.
 type Recommender interface {
-	RecommendBaseline(ctx context.Context, b flow.Baseline, extra policy.Adjustments) (np networkingv1.NetworkPolicy, notes []string, err error)
+	RecommendBaseline(ctx context.Context, b flow.Baseline, adj policy.Adjustments, replace bool) (np networkingv1.NetworkPolicy, notes []string, err error)
 }
 
 // Checker says what a NetworkPolicy would block if applied now, which of
@@ -106,7 +106,7 @@ func recommendationsView(base view, rec Recommender) *view {
 	v.newObj = func() runtime.Object { return &v1alpha1.Recommendation{} }
 	v.newList = func() runtime.Object { return &v1alpha1.RecommendationList{} }
 	v.render = func(ctx context.Context, name string, b flow.Baseline) (runtime.Object, error) {
-		np, notes, err := rec.RecommendBaseline(ctx, b, policy.Adjustments{})
+		np, notes, err := rec.RecommendBaseline(ctx, b, policy.Adjustments{}, false)
 		if err != nil {
 			return nil, err
 		}

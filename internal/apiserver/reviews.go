@@ -45,7 +45,11 @@ func (r *recommendationReviews) GetSingularName() string { return "recommendatio
 func (r *recommendationReviews) Create(ctx context.Context, obj runtime.Object, _ rest.ValidateObjectFunc, _ *metav1.CreateOptions) (runtime.Object, error) {
 	rv := obj.(*v1alpha1.RecommendationReview)
 	ns, _ := genericapirequest.NamespaceFrom(ctx)
-	ref, win, extra, err := r.parse(ns, rv.Spec)
+	ref, win, adj, err := r.parse(ns, rv.Spec)
+	if err != nil {
+		return nil, apierrors.NewBadRequest(err.Error())
+	}
+	replace, err := replaceStored(rv.Spec.Mode)
 	if err != nil {
 		return nil, apierrors.NewBadRequest(err.Error())
 	}
@@ -57,7 +61,7 @@ func (r *recommendationReviews) Create(ctx context.Context, obj runtime.Object, 
 	default:
 		return nil, apierrors.NewServiceUnavailable(fmt.Sprintf("cannot read baselines now (%v); retry later", err))
 	}
-	np, notes, err := r.rec.RecommendBaseline(ctx, b, extra)
+	np, notes, err := r.rec.RecommendBaseline(ctx, b, adj, replace)
 	if err != nil {
 		return nil, renderError(err)
 	}
@@ -89,6 +93,19 @@ func (r *recommendationReviews) parse(ns string, s v1alpha1.RecommendationReview
 	}
 	adj, err := adjust.FromAPI(ns, s.Adjustments)
 	return ref, win, adj, err
+}
+
+// replaceStored says whether a review's adjustments replace the stored
+// ones (mode Replace) or are added to them (Add, or no mode).
+func replaceStored(m v1alpha1.AdjustmentsMode) (bool, error) {
+	switch m {
+	case "", v1alpha1.AdjustmentsAdd:
+		return false, nil
+	case v1alpha1.AdjustmentsReplace:
+		return true, nil
+	}
+	return false, fmt.Errorf("spec.mode %q: want %s (add to the stored adjustments, the default) or %s (instead of them)",
+		m, v1alpha1.AdjustmentsAdd, v1alpha1.AdjustmentsReplace)
 }
 
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }

@@ -16,21 +16,26 @@ import (
 )
 
 // RecommendBaseline recommends a policy for b's workload with the
-// adjustments stored on it plus extra ones (the CLI's, not saved), for
-// readers of the aggregated API. A workload the core cannot recommend for
-// (host network, no stable labels, gone from the cluster) gets an empty
-// policy and a note saying why rather than an error, so one such workload
-// does not fail a namespace's list.
-func (a *Advisor) RecommendBaseline(ctx context.Context, b flow.Baseline, extra policy.Adjustments) (networkingv1.NetworkPolicy, []string, error) {
+// adjustments stored on it plus adj (the CLI's, not saved), or with adj
+// alone when replace is set (the page's complete proposal, which may undo
+// a stored decision before it is saved), for readers of the aggregated
+// API. A workload the core cannot recommend for (host network, no stable
+// labels, gone from the cluster) gets an empty policy and a note saying
+// why rather than an error, so one such workload does not fail a
+// namespace's list.
+func (a *Advisor) RecommendBaseline(ctx context.Context, b flow.Baseline, adj policy.Adjustments, replace bool) (networkingv1.NetworkPolicy, []string, error) {
 	snap, err := a.Inventory.Snapshot(ctx)
 	if err != nil {
 		return networkingv1.NetworkPolicy{}, nil, fmt.Errorf("cluster snapshot: %w", err)
 	}
 	var notes []string
-	if reason, bad := snap.Invalid[b.Workload]; bad {
-		notes = append(notes, "stored adjustments ignored: "+reason)
+	if !replace {
+		if reason, bad := snap.Invalid[b.Workload]; bad {
+			notes = append(notes, "stored adjustments ignored: "+reason)
+		}
+		adj = adjust.Merge(snap.Adjustments[b.Workload], adj)
 	}
-	np, err := policy.Recommend(snap.Cluster, b, adjust.Merge(snap.Adjustments[b.Workload], extra))
+	np, err := policy.Recommend(snap.Cluster, b, adj)
 	if err != nil {
 		return networkingv1.NetworkPolicy{}, append(notes, "no recommendation: "+err.Error()), nil
 	}

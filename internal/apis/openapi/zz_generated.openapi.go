@@ -1249,7 +1249,7 @@ func schema_netpol_advisor_internal_apis_v1alpha1_RecommendationReviewSpec(ref c
 	return common.OpenAPIDefinition{
 		Schema: spec.Schema{
 			SchemaProps: spec.SchemaProps{
-				Description: "RecommendationReviewSpec names the workload, the window and the extra adjustments, added to those stored on the workload.",
+				Description: "RecommendationReviewSpec names the workload, the window and the adjustments: added to those stored on the workload (mode Add, the default), or instead of them (mode Replace).",
 				Type:        []string{"object"},
 				Properties: map[string]spec.Schema{
 					"workload": {
@@ -1275,6 +1275,13 @@ func schema_netpol_advisor_internal_apis_v1alpha1_RecommendationReviewSpec(ref c
 						SchemaProps: spec.SchemaProps{
 							Default: map[string]interface{}{},
 							Ref:     ref("github.com/netpol-advisor/netpol-advisor/internal/apis/v1alpha1.Adjustments"),
+						},
+					},
+					"mode": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Mode says what the adjustments do to those stored on the workload: Add (empty means Add) puts them beside the stored ones, as the CLI's generate --allow-cidr/--exclude does; Replace uses them alone, as a complete proposal (the web page's, where a stored decision may be undone before it is saved).",
+							Type:        []string{"string"},
+							Format:      "",
 						},
 					},
 				},

@@ -18,8 +18,9 @@ type RecommendationReview struct {
 	Status Recommendation           `json:"status,omitempty"`
 }
 
-// RecommendationReviewSpec names the workload, the window and the extra
-// adjustments, added to those stored on the workload.
+// RecommendationReviewSpec names the workload, the window and the
+// adjustments: added to those stored on the workload (mode Add, the
+// default), or instead of them (mode Replace).
 type RecommendationReviewSpec struct {
 	Workload WorkloadReference `json:"workload"`
 	// Window is how far back to read, e.g. 3h (empty: the server's default).
@@ -27,7 +28,24 @@ type RecommendationReviewSpec struct {
 	// Since is the window's start (RFC 3339); it wins over Window.
 	Since       *metav1.Time `json:"since,omitempty"`
 	Adjustments Adjustments  `json:"adjustments,omitempty"`
+	// Mode says what the adjustments do to those stored on the workload:
+	// Add (empty means Add) puts them beside the stored ones, as the CLI's
+	// generate --allow-cidr/--exclude does; Replace uses them alone, as a
+	// complete proposal (the web page's, where a stored decision may be
+	// undone before it is saved).
+	Mode AdjustmentsMode `json:"mode,omitempty"`
 }
+
+// AdjustmentsMode is how a review's adjustments meet the stored ones.
+type AdjustmentsMode string
+
+const (
+	// AdjustmentsAdd adds the review's adjustments to the stored ones.
+	AdjustmentsAdd AdjustmentsMode = "Add"
+	// AdjustmentsReplace uses the review's adjustments instead of the
+	// stored ones.
+	AdjustmentsReplace AdjustmentsMode = "Replace"
+)
 
 // Adjustments are a user's decisions about a workload's peers, in the form
 // of the netpol-advisor.io/adjustments annotation.
