@@ -51,20 +51,16 @@ func (s *Server) namespaces(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) baselines(w http.ResponseWriter, r *http.Request) {
-	s.list(w, r, "baselines", "")
-}
-
-func (s *Server) topology(w http.ResponseWriter, r *http.Request) {
-	s.list(w, r, "topologies", r.PathValue("name"))
+	s.list(w, r, "baselines")
 }
 
 // list passes a list of the aggregated API through, read as the user.
-func (s *Server) list(w http.ResponseWriter, r *http.Request, resource, name string) {
+func (s *Server) list(w http.ResponseWriter, r *http.Request, resource string) {
 	ns, ok := namespace(w, r)
 	if !ok {
 		return
 	}
-	sel, err := windowSelector(r, name)
+	sel, err := windowSelector(r)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
@@ -79,11 +75,8 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, resource, name str
 }
 
 // windowSelector is the field selector of ?window= and ?since=.
-func windowSelector(r *http.Request, name string) (string, error) {
+func windowSelector(r *http.Request) (string, error) {
 	set := fields.Set{}
-	if name != "" {
-		set["metadata.name"] = name
-	}
 	if v := r.URL.Query().Get("window"); v != "" {
 		if d, err := time.ParseDuration(v); err != nil || d <= 0 {
 			return "", fmt.Errorf("window %q: want a duration such as 3h", v)
@@ -100,7 +93,9 @@ func windowSelector(r *http.Request, name string) (string, error) {
 }
 
 // recommendationRequest is what the page asks: the workload's
-// recommendation with the page's adjustments added to the stored ones.
+// recommendation with the page's adjustments, its complete proposal, in
+// place of the stored ones (a stored decision the person undid shows before
+// it is saved).
 type recommendationRequest struct {
 	Workload    v1alpha1.WorkloadReference `json:"workload"`
 	Window      string                     `json:"window,omitempty"`
@@ -128,7 +123,8 @@ func (s *Server) recommendation(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	rv := &v1alpha1.RecommendationReview{Spec: v1alpha1.RecommendationReviewSpec{Workload: req.Workload, Window: req.Window, Adjustments: req.Adjustments}}
+	rv := &v1alpha1.RecommendationReview{Spec: v1alpha1.RecommendationReviewSpec{Workload: req.Workload, Window: req.Window, Adjustments: req.Adjustments,
+		Mode: v1alpha1.AdjustmentsReplace}}
 	rv.Kind, rv.APIVersion = "RecommendationReview", v1alpha1.SchemeGroupVersion.String()
 	if err := s.api.Post().Namespace(ns).Resource("recommendationreviews").Body(rv).Do(r.Context()).Into(rv); err != nil {
 		writeError(w, err)

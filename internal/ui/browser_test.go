@@ -1,6 +1,7 @@
 package ui_test
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"net/http"
@@ -13,7 +14,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/google/go-cmp/cmp"
+	gocmp "github.com/google/go-cmp/cmp"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
@@ -198,13 +199,35 @@ func tab(name string) string {
 	return `[...document.querySelectorAll('nav .tab')].find(b => b.textContent === ` + quote(name) + `).click()`
 }
 
-// edgeClass is how the map draws the edge to the peer (the key of the
-// tables' rows): "" allowed, or excluded, external, blocked, failed.
+// edgeClass is how the map draws the edges that carry flows with the peer
+// (the key of the tables' rows): "" allowed, or excluded, external,
+// blocked, failed; "a|b" when the edges differ.
 func edgeClass(t *testing.T, p *page, peer string) string {
 	t.Helper()
-	return js[string](t, p, `(() => { const e = window.netpolUI.cy.edges().filter(e => e.data('peer') && `+
-		`(e.data('peer').kind === 'Workload' ? 'w:' + e.data('peer').namespace + '/' + e.data('peer').workloadKind + '/' + e.data('peer').name : 'ip:' + e.data('peer').ip) === `+
-		quote(peer)+`); return e.length === 1 ? e.classes().join(' ') : 'edges: ' + e.length })()`)
+	return js[string](t, p, `(() => { const es = window.netpolUI.cy.edges().filter(e => e.data('peers').includes(`+quote(peer)+`)); `+
+		`return es.length === 0 ? 'no edge' : [...new Set(es.map(e => e.classes().join(' ')))].sort().join('|') })()`)
+}
+
+// mapNode is a node of the map as the tests read it.
+type mapNode struct {
+	Label, Classes, Parent string
+}
+
+func mapNodes(t *testing.T, p *page) []mapNode {
+	t.Helper()
+	nodes := js[[]mapNode](t, p, `window.netpolUI.cy.nodes().map(n => ({Label: n.data('label'), Classes: n.data('base'), Parent: n.data('parent') || ''}))`)
+	slices.SortFunc(nodes, func(a, b mapNode) int {
+		return cmp.Or(strings.Compare(a.Classes, b.Classes), strings.Compare(a.Label, b.Label))
+	})
+	return nodes
+}
+
+// edgeLabels are the map's edges as "from -> to: ports", sorted.
+func edgeLabels(t *testing.T, p *page) []string {
+	t.Helper()
+	got := js[[]string](t, p, `window.netpolUI.cy.edges().map(e => e.source().data('label') + ' -> ' + e.target().data('label') + ': ' + e.data('label'))`)
+	slices.Sort(got)
+	return got
 }
 
 func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", `\'`) + "'" }
@@ -224,15 +247,40 @@ func TestPageInChromium(t *testing.T) {
 	p.do(t, choose("workload", "example-java-app-javaapp"))
 
 	t.Run("the map and the tables show every peer, 203.0.113.7 external", func(t *testing.T) {
-		p.waitJS(t, "the map", `window.netpolUI.cy && window.netpolUI.cy.nodes().length === 7`)
-		labels := js[[]string](t, p, `window.netpolUI.cy.nodes().map(n => n.data('label')).sort()`)
-		want := []string{"example-java-app/example-java-app-cassandra", "example-java-app/example-java-app-javaapp",
-			"example-java-app/example-java-app-jclient", "example-java-app/example-java-app-mongo", "example-java-app/example-java-app-redis", "external 203.0.113.7", "kube-system/coredns"}
-		if diff := cmp.Diff(want, labels); diff != "" {
+		p.waitJS(t, "the map", `window.netpolUI.cy && window.netpolUI.cy.nodes().length === 13`)
+		app, sys := "ns:"+storyNS, "ns:kube-system"
+		want := []mapNode{
+			{"external 203.0.113.7", "external", ""},
+			{"example-java-app", "namespace", ""},
+			{"kube-system", "namespace", ""},
+			{"example-java-app-cassandra", "service", app},
+			{"example-java-app-mongo", "service", app},
+			{"example-java-app-redis", "service", app},
+			{"kube-dns", "service", sys},
+			{"coredns", "workload", sys},
+			{"example-java-app-cassandra", "workload", app},
+			{"example-java-app-jclient", "workload", app},
+			{"example-java-app-mongo", "workload", app},
+			{"example-java-app-redis", "workload", app},
+			{"example-java-app-javaapp", "workload center", app},
+		}
+		if diff := gocmp.Diff(want, mapNodes(t, p)); diff != "" {
 			t.Errorf("map nodes (-want +got):\n%s", diff)
 		}
-		if !js[bool](t, p, `window.netpolUI.cy.nodes().filter(n => n.data('peer').ip === '203.0.113.7').hasClass('external')`) {
-			t.Error("203.0.113.7 is not drawn as external")
+		wantEdges := []string{
+			"example-java-app-cassandra -> example-java-app-cassandra: 9042/TCP",
+			"example-java-app-javaapp -> example-java-app-cassandra: 9042→9042/TCP",
+			"example-java-app-javaapp -> example-java-app-mongo: 27017→27017/TCP",
+			"example-java-app-javaapp -> example-java-app-redis: 6379→6379/TCP",
+			"example-java-app-javaapp -> external 203.0.113.7: 27017/TCP",
+			"example-java-app-javaapp -> kube-dns: 53→53/UDP",
+			"example-java-app-jclient -> example-java-app-javaapp: 8080/TCP",
+			"example-java-app-mongo -> example-java-app-mongo: 27017/TCP",
+			"example-java-app-redis -> example-java-app-redis: 6379/TCP",
+			"kube-dns -> coredns: 53/UDP",
+		}
+		if diff := gocmp.Diff(wantEdges, edgeLabels(t, p)); diff != "" {
+			t.Errorf("map edges (-want +got):\n%s", diff)
 		}
 		peers := js[[]string](t, p, `[...document.querySelectorAll('#egress tbody tr')].map(r => r.dataset.peer)`)
 		p.do(t, tab("Ingress"))
@@ -241,7 +289,7 @@ func TestPageInChromium(t *testing.T) {
 		p.do(t, tab("Egress"))
 		wantPeers := []string{external, cassandra, "w:example-java-app/Deployment/example-java-app-jclient",
 			"w:example-java-app/Deployment/example-java-app-redis", "w:example-java-app/StatefulSet/example-java-app-mongo", "w:kube-system/Deployment/coredns"}
-		if diff := cmp.Diff(wantPeers, peers); diff != "" {
+		if diff := gocmp.Diff(wantPeers, peers); diff != "" {
 			t.Errorf("table rows (-want +got):\n%s", diff)
 		}
 		resolved := js[string](t, p, row("egress", external)+`.querySelector('.resolved').textContent`)
@@ -280,7 +328,7 @@ func TestPageInChromium(t *testing.T) {
 		if err := yaml.Unmarshal([]byte(js[string](t, p, `document.getElementById('yaml').textContent`)), &fromPage); err != nil {
 			t.Fatal(err)
 		}
-		if diff := cmp.Diff(fromCLI, fromPage); diff != "" {
+		if diff := gocmp.Diff(fromCLI, fromPage); diff != "" {
 			t.Errorf("the page's policy differs from the CLI's for the same adjustments (-cli +page):\n%s", diff)
 		}
 		if got := edgeClass(t, p, cassandra); got != "excluded" {
@@ -308,7 +356,7 @@ func TestPageInChromium(t *testing.T) {
 		if err := yaml.Unmarshal([]byte(ann), &got); err != nil {
 			t.Fatalf("saved annotation %q: %v", ann, err)
 		}
-		if diff := cmp.Diff(want, got); diff != "" {
+		if diff := gocmp.Diff(want, got); diff != "" {
 			t.Errorf("saved adjustments (-want +got):\n%s", diff)
 		}
 		p.run(t, "reload", func(ctx context.Context) error { return chromedp.Do(ctx, chromedp.Reload()) })
@@ -318,15 +366,27 @@ func TestPageInChromium(t *testing.T) {
 		p.waitForGolden(t)
 		p.do(t, tab("Egress"))
 		p.screenshot(t, "4-reloaded")
-		// Ticking cassandra again undoes a stored decision, which the
-		// review (stored plus the page's) cannot show before a save.
+		// Ticking cassandra again undoes a stored decision: the page sends
+		// its whole proposal (a review of mode Replace), so the policy,
+		// the map and the table show cassandra allowed before any save.
 		p.do(t, row("egress", cassandra)+`.querySelector('input').click()`)
 		p.do(t, tab("Generated policy"))
-		p.waitJS(t, "the note on undone decisions", `!!document.getElementById('undone')`)
+		p.waitJS(t, "cassandra back in the policy", `(document.getElementById('yaml')||{}).textContent.includes('app.kubernetes.io/name: example-java-app-cassandra')`)
+		if got := edgeClass(t, p, cassandra); got != "" {
+			t.Errorf("the edges to cassandra, ticked again, are drawn %q, want allowed", got)
+		}
+		if js[bool](t, p, `document.getElementById('save').disabled`) {
+			t.Error("undoing a stored decision left nothing to save")
+		}
+		p.screenshot(t, "5-stored-exclusion-undone-before-save")
+		if after, _, err := p.cp.Kubectl(context.Background(), nil, "get", "deploy", "-n", storyNS, "example-java-app-javaapp",
+			"-o", `jsonpath={.metadata.annotations.netpol-advisor\.io/adjustments}`); err != nil || after != ann {
+			t.Errorf("the stored adjustments changed before a save: %q, was %q (%v)", after, ann, err)
+		}
 		p.do(t, tab("Egress"))
 		p.do(t, row("egress", cassandra)+`.querySelector('input').click()`)
 		p.do(t, tab("Generated policy"))
-		p.waitJS(t, "the note to go", `!document.getElementById('undone') && !!document.getElementById('yaml')`)
+		p.waitForGolden(t)
 		p.do(t, tab("Egress"))
 	})
 
@@ -339,7 +399,7 @@ func TestPageInChromium(t *testing.T) {
 		deadline := time.Now().Add(30 * time.Second)
 		for {
 			p.run(t, "reload", func(ctx context.Context) error { return chromedp.Do(ctx, chromedp.Reload()) })
-			p.waitJS(t, "the map", `window.netpolUI.cy && window.netpolUI.cy.nodes().length === 7`)
+			p.waitJS(t, "the map", `window.netpolUI.cy && window.netpolUI.cy.nodes().length === 13`)
 			p.do(t, tab("Generated policy"))
 			p.waitJS(t, "the check", `!!document.querySelector('#policy h3 + *') && !document.querySelector('#policy h3 + p.note')?.textContent.startsWith('checking')`)
 			if js[bool](t, p, `!!document.querySelector('#blocked li')`) || time.Now().After(deadline) {
@@ -359,16 +419,50 @@ func TestPageInChromium(t *testing.T) {
 		if got := edgeClass(t, p, "ip:203.0.113.7"); got != "blocked" {
 			t.Errorf("the edge to 203.0.113.7 is drawn %q, want blocked by the policy in force", got)
 		}
-		p.screenshot(t, "5-blocked-by-policies-in-force")
+		p.screenshot(t, "6-blocked-by-policies-in-force")
 	})
 
 	t.Run("a click on a peer in the map goes to that workload", func(t *testing.T) {
-		p.do(t, `window.netpolUI.cy.nodes().filter(n => n.data('label') === 'example-java-app/example-java-app-jclient').emit('tap')`)
+		p.do(t, `window.netpolUI.cy.nodes().filter(n => n.data('label') === 'example-java-app-jclient').emit('tap')`)
 		p.waitJS(t, "jclient chosen", `location.hash.includes('w=Deployment%2Fexample-java-app-jclient')`)
 		// The story recorded javaapp only: the page says so.
 		p.waitJS(t, "the note", `(document.getElementById('no-baseline')||{}).textContent?.includes('example-java-app/example-java-app-jclient')`)
 		p.do(t, choose("workload", "example-java-app-javaapp"))
-		p.waitJS(t, "javaapp again", `window.netpolUI.cy.nodes().length === 7`)
+		p.waitJS(t, "javaapp again", `window.netpolUI.cy.nodes().length === 13`)
+	})
+
+	t.Run("Service as an owner kind: the flows through it, client to backend", func(t *testing.T) {
+		p.do(t, choose("kind", "Service"))
+		p.waitJS(t, "the Services", `document.querySelectorAll('#workload option').length > 1`)
+		names := js[[]string](t, p, `[...document.querySelectorAll('#workload option')].map(o => o.value).filter(v => v)`)
+		if diff := gocmp.Diff([]string{"example-java-app-cassandra", "example-java-app-mongo", "example-java-app-redis"}, names); diff != "" {
+			t.Errorf("Services offered (-want +got):\n%s", diff)
+		}
+		p.do(t, choose("workload", "example-java-app-mongo"))
+		p.waitJS(t, "the Service's flows", `!!document.querySelector('#service-flows tbody tr') && window.netpolUI.cy.nodes().length === 4`)
+		app := "ns:" + storyNS
+		want := []mapNode{{"example-java-app", "namespace", ""}, {"example-java-app-mongo", "service center", app},
+			{"example-java-app-javaapp", "workload", app}, {"example-java-app-mongo", "workload", app}}
+		if diff := gocmp.Diff(want, mapNodes(t, p)); diff != "" {
+			t.Errorf("the Service's map (-want +got):\n%s", diff)
+		}
+		wantEdges := []string{"example-java-app-javaapp -> example-java-app-mongo: 27017→27017/TCP", "example-java-app-mongo -> example-java-app-mongo: 27017/TCP"}
+		if diff := gocmp.Diff(wantEdges, edgeLabels(t, p)); diff != "" {
+			t.Errorf("the Service's edges (-want +got):\n%s", diff)
+		}
+		rows := js[[]string](t, p, `[...document.querySelectorAll('#service-flows tbody tr')].map(r => [...r.cells].slice(0, 10).map(c => c.textContent).join(' '))`)
+		if diff := gocmp.Diff([]string{"example-java-app-javaapp Deployment example-java-app 27017 27017 TCP example-java-app-mongo StatefulSet java 40"}, rows); diff != "" {
+			t.Errorf("the Service's flows (-want +got):\n%s", diff)
+		}
+		if !strings.Contains(js[string](t, p, `document.getElementById('service-note').textContent`), "NetworkPolicies select pods") {
+			t.Error("the page does not say what a Service's view shows")
+		}
+		p.screenshot(t, "7-service-mongo")
+		p.do(t, `window.netpolUI.cy.nodes('.workload').filter(n => n.data('label') === 'example-java-app-mongo').emit('tap')`)
+		p.waitJS(t, "the backend chosen", `location.hash.includes('w=StatefulSet%2Fexample-java-app-mongo')`)
+		p.do(t, choose("kind", "Deployment"))
+		p.do(t, choose("workload", "example-java-app-javaapp"))
+		p.waitJS(t, "javaapp again", `window.netpolUI.cy.nodes().length === 13`)
 	})
 
 	t.Run("netpol-advisor ui prints the URL of the page and serves it", func(t *testing.T) {
@@ -480,7 +574,7 @@ func samePolicy(t *testing.T, wantFile, got string) bool {
 		return false
 	}
 	have.CreationTimestamp, want.CreationTimestamp = metav1.Time{}, metav1.Time{}
-	return cmp.Equal(want, have)
+	return gocmp.Equal(want, have)
 }
 
 func readYAML(t *testing.T, path string, v any) {

@@ -116,7 +116,6 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /{$}", s.page)
 	mux.HandleFunc("GET /api/namespaces", s.namespaces)
 	mux.HandleFunc("GET /api/namespaces/{ns}/baselines", s.baselines)
-	mux.HandleFunc("GET /api/namespaces/{ns}/topologies/{name}", s.topology)
 	mux.HandleFunc("POST /api/namespaces/{ns}/recommendation", s.recommendation)
 	mux.HandleFunc("POST /api/namespaces/{ns}/check", s.check)
 	mux.HandleFunc("GET /api/namespaces/{ns}/adjustments/{kind}/{name}", s.getAdjustments)

@@ -24,7 +24,6 @@ const windowQuery = (w) => (w ? `?window=${encodeURIComponent(w)}` : '');
 export const api = {
   namespaces: () => call('GET', '/api/namespaces'),
   baselines: (ns, w) => call('GET', `${nsPath(ns)}/baselines${windowQuery(w)}`),
-  topology: (ns, name, w) => call('GET', `${nsPath(ns)}/topologies/${encodeURIComponent(name)}${windowQuery(w)}`),
   recommendation: (ns, workload, w, adjustments) => call('POST', `${nsPath(ns)}/recommendation`, { workload, window: w, adjustments }),
   check: (ns) => call('POST', `${nsPath(ns)}/check`, {}),
   adjustments: (ns, wl) => call('GET', `${nsPath(ns)}/adjustments/${wl.kind}/${encodeURIComponent(wl.name)}`),
