@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -14,9 +12,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/netpol-advisor/netpol-advisor/internal/apiserver"
-	"github.com/netpol-advisor/netpol-advisor/internal/testutil"
-	"github.com/netpol-advisor/netpol-advisor/internal/testutil/aggregated"
 	"github.com/netpol-advisor/netpol-advisor/internal/ui"
 )
 
@@ -30,44 +25,21 @@ const (
 
 // benchCluster is a namespace with the hub and its peers as Deployments.
 func benchCluster() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "apiVersion: v1\nkind: Namespace\nmetadata: {name: %s}\n", benchNS)
-	for i := 0; i <= benchPeers; i++ {
-		name := benchHubName
-		if i > 0 {
-			name = fmt.Sprintf("peer-%03d", i)
-		}
-		fmt.Fprintf(&b, `---
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: %[1]s, namespace: %[2]s}
-spec:
-  selector: {matchLabels: {app: %[1]s}}
-  template:
-    metadata: {labels: {app: %[1]s}}
-    spec: {containers: [{name: c, image: example.invalid/app}]}
-`, name, benchNS)
+	objs := namespaces(benchNS) + workload("Deployment", benchNS, benchHubName)
+	for i := 1; i <= benchPeers; i++ {
+		objs += workload("Deployment", benchNS, fmt.Sprintf("peer-%03d", i))
 	}
-	return b.String()
+	return objs
 }
 
 // benchBaseline is the hub calling each peer on benchPorts ports.
 func benchBaseline(now time.Time) string {
 	var b strings.Builder
 	b.WriteString("observer: bench\nseq: 1\nflows:\n")
-	first, last := now.Add(-2*time.Hour).UTC().Format(time.RFC3339), now.Add(-time.Minute).UTC().Format(time.RFC3339)
+	hub := benchNS + "/Deployment/" + benchHubName
 	for i := 1; i <= benchPeers; i++ {
 		for p := 0; p < benchPorts; p++ {
-			fmt.Fprintf(&b, `- workload: {namespace: %[1]s, kind: Deployment, name: %[2]s}
-  direction: Egress
-  peer: {kind: Workload, workload: {namespace: %[1]s, kind: Deployment, name: peer-%03[3]d}}
-  port: %[4]d
-  protocol: TCP
-  process: app
-  count: %[5]d
-  firstSeen: %[6]q
-  lastSeen: %[7]q
-`, benchNS, benchHubName, i, 8000+p, 10+i+p, first, last)
+			b.WriteString(flowYAML(hub, "Egress", fmt.Sprintf("%s/Deployment/peer-%03d", benchNS, i), "", 8000+p, 10+i+p, now))
 		}
 	}
 	return b.String()
@@ -79,34 +51,8 @@ func benchBaseline(now time.Time) string {
 // unticked or ticked again) takes to redraw the map and the tables.
 // make bench-ui runs it.
 func BenchmarkPage(b *testing.B) {
-	chrome := ""
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			chrome = p
-			break
-		}
-	}
-	if chrome == "" {
-		testutil.SkipOrFail(b, "no chromium on PATH: run hack/install-deps.sh")
-	}
-	cp := testutil.StartControlPlane(b, testutil.FrontProxy(b))
-	dir := b.TempDir()
-	file := filepath.Join(dir, "baseline.yaml")
-	testutil.WriteFile(b, file, []byte(benchBaseline(time.Now())))
-	st := aggregated.StoreWithBaseline(b, file)
-	if _, errOut, err := cp.Kubectl(context.Background(), []byte(benchCluster()), "apply", "-f", "-"); err != nil {
-		b.Fatalf("apply the bench's workloads: %v\n%s", err, errOut)
-	}
-	adv := aggregated.StartAdvisor(b, cp, st)
-	aggregated.Start(b, cp, apiserver.Deps{Baselines: st, Recommender: adv, Checker: adv, Explainer: adv, Describer: adv})
-	srv, err := ui.Listen(ui.Config{REST: cp.Config, Namespace: benchNS})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx) }()
-	b.Cleanup(func() { cancel(); <-done })
+	f := serveFixture(b, benchCluster(), benchBaseline(time.Now()), benchNS)
+	srv := f.srv
 	for _, res := range []string{"baselines"} {
 		start := time.Now()
 		req, _ := http.NewRequest("GET", fmt.Sprintf("http://127.0.0.1:%d/api/namespaces/%s/%s?window=%s", srv.Port(), benchNS, res, benchWindow), nil)
@@ -119,7 +65,7 @@ func BenchmarkPage(b *testing.B) {
 		resp.Body.Close()
 		b.Logf("GET %s through the page's server: %d bytes in %v", res, n, time.Since(start).Round(time.Millisecond))
 	}
-	bctx := newBrowser(b, chrome)
+	bctx := newBrowser(b, f.chrome)
 	url := srv.URL() + "#ns=" + benchNS + "&w=Deployment/" + benchHubName + "&window=" + benchWindow
 
 	eval := func(expr string) any {

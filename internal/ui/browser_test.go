@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -74,7 +73,7 @@ type page struct {
 
 func startPage(t *testing.T) *page {
 	t.Helper()
-	chrome := findChromium(t)
+	chrome := chromium(t)
 	cp := aggregated.StartStory(t, storyDir)
 	if _, errOut, err := cp.Kubectl(context.Background(), []byte(janeRBAC), "apply", "-f", "-"); err != nil {
 		t.Fatalf("grant jane: %v\n%s", err, errOut)
@@ -90,19 +89,6 @@ func startPage(t *testing.T) *page {
 	go func() { done <- srv.Serve(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
 	return &page{cp: cp, srv: srv, ctx: newBrowser(t, chrome), dir: artefacts(t)}
-}
-
-// findChromium is Debian's chromium (hack/install-deps.sh installs it); in
-// CI its absence fails the test.
-func findChromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	testutil.SkipOrFail(t, "no chromium on PATH: run hack/install-deps.sh (apt-get install chromium)")
-	return ""
 }
 
 func newBrowser(t testing.TB, chrome string) context.Context {
