@@ -80,14 +80,7 @@ func startPage(t *testing.T) *page {
 	}
 	cfg := rest.CopyConfig(cp.Config)
 	cfg.Impersonate = rest.ImpersonationConfig{UserName: "jane"}
-	srv, err := ui.Listen(ui.Config{REST: cfg, Namespace: storyNS})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
+	srv := serveUI(t, ui.Config{REST: cfg, Namespace: storyNS})
 	return &page{cp: cp, srv: srv, ctx: newBrowser(t, chrome), dir: artefacts(t)}
 }
 

@@ -37,7 +37,13 @@ func serveFixture(tb testing.TB, objects, batch, ns string) *fixture {
 	}
 	adv := aggregated.StartAdvisor(tb, cp, st)
 	aggregated.Start(tb, cp, apiserver.Deps{Baselines: st, Recommender: adv, Checker: adv, Explainer: adv, Describer: adv})
-	srv, err := ui.Listen(ui.Config{REST: cp.Config, Namespace: ns})
+	return &fixture{cp: cp, srv: serveUI(tb, ui.Config{REST: cp.Config, Namespace: ns}), chrome: chrome}
+}
+
+// serveUI serves the page until the test ends.
+func serveUI(tb testing.TB, cfg ui.Config) *ui.Server {
+	tb.Helper()
+	srv, err := ui.Listen(cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -45,7 +51,7 @@ func serveFixture(tb testing.TB, objects, batch, ns string) *fixture {
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx) }()
 	tb.Cleanup(func() { cancel(); <-done })
-	return &fixture{cp: cp, srv: srv, chrome: chrome}
+	return srv
 }
 
 // chromium is Debian's chromium (hack/install-deps.sh installs it); in CI
