@@ -1201,7 +1201,7 @@ func schema_netpol_advisor_internal_apis_v1alpha1_RecommendationReview(ref commo
 	return common.OpenAPIDefinition{
 		Schema: spec.Schema{
 			SchemaProps: spec.SchemaProps{
-				Description: "RecommendationReview asks for a workload's recommendation with adjustments that are not stored (yet): create it, read the answer in its status; nothing is kept. The CLI's generate --allow-cidr/--exclude uses it.",
+				Description: "RecommendationReview asks for a workload's recommendation with adjustments that are not stored (yet): create it, read the answer in its status; nothing is kept. The CLI's generate --allow-cidr/--exclude uses it (mode Add), and so does the web page (mode Replace, its whole proposal).",
 				Type:        []string{"object"},
 				Properties: map[string]spec.Schema{
 					"kind": {

@@ -7,7 +7,8 @@ import (
 
 // RecommendationReview asks for a workload's recommendation with
 // adjustments that are not stored (yet): create it, read the answer in its
-// status; nothing is kept. The CLI's generate --allow-cidr/--exclude uses it.
+// status; nothing is kept. The CLI's generate --allow-cidr/--exclude uses it
+// (mode Add), and so does the web page (mode Replace, its whole proposal).
 //
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
 type RecommendationReview struct {
