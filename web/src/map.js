@@ -36,14 +36,16 @@ export function createMap(container, onPick) {
   return cy;
 }
 
-// layout is the layered layout of the map. The longest-path ranker: with
-// namespaces as compound nodes dagre's default (network simplex) took
-// 1.1-1.7 s for 300 peers in headless Chromium, longest-path about half;
-// on these graphs (callers → workload → Services → backends) both rank
-// alike, except that every peer nobody is drawn past ends in the last
-// column.
-const layout = { name: 'dagre', rankDir: 'LR', ranker: 'longest-path', nodeSep: 8, rankSep: 110, edgeSep: 6, nodeDimensionsIncludeLabels: true,
-  fit: true, padding: 24, animate: false };
+// layout is the layered layout of the map. dagre's default ranker
+// (network simplex) keeps edges short: a peer called directly sits beside
+// the Services, not at the far end. With namespaces as compound nodes it
+// took 1.1-1.7 s for 300 peers in headless Chromium, so large maps use the
+// longest-path ranker (about half), which ranks these graphs (callers →
+// workload → Services → backends) alike except that every peer nobody is
+// drawn past ends in the last column.
+const bigMap = 150;
+const layout = (n) => ({ name: 'dagre', rankDir: 'LR', ranker: n > bigMap ? 'longest-path' : 'network-simplex', nodeSep: 8, rankSep: 110,
+  edgeSep: 6, nodeDimensionsIncludeLabels: true, fit: true, padding: 24, animate: false });
 
 // drawGraph replaces the map's elements with g ({nodes, edges}) and lays
 // them out; it returns how long each step took (ms), for make bench-ui.
@@ -55,7 +57,7 @@ export function drawGraph(cy, g) {
     cy.add(g.edges);
   });
   const t1 = performance.now();
-  cy.layout(layout).run();
+  cy.layout(layout(g.nodes.length)).run();
   const took = { add: Math.round(t1 - t0), layout: Math.round(performance.now() - t1) };
   // A handful of nodes would fill the box at four times their size.
   if (cy.zoom() > 1.3) {
