@@ -11,6 +11,7 @@ import (
 
 	"github.com/netpol-advisor/netpol-advisor/internal/health"
 	"github.com/netpol-advisor/netpol-advisor/internal/store"
+	"github.com/netpol-advisor/netpol-advisor/internal/store/badgerstore"
 	"github.com/netpol-advisor/netpol-advisor/webhook"
 	"github.com/netpol-advisor/netpol-advisor/webhook/advice"
 	"github.com/netpol-advisor/netpol-advisor/webhook/annotator"
@@ -62,3 +63,7 @@ func setupWebhooks(ctx context.Context, mgr ctrl.Manager, cfg WebhookConfig, bas
 		"clientCertificateRequired", cfg.ClientCAFile != "", "clientNames", cfg.ClientNames)
 	return adv, nil
 }
+
+// The webhooks read the peers of a reviewed policy's workloads through the
+// store's by-peer index, not by reading every baseline.
+var _ advice.ReferencingBaselines = (*badgerstore.Store)(nil)

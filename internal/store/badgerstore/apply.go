@@ -15,8 +15,9 @@ import (
 
 // Apply implements store.Writer. The batch is first grouped in memory by
 // row (workload and bucket), then each row is read, merged and written in
-// one transaction together with the observer's sequence number. A flow is
-// counted in the bucket of its LastSeen.
+// one transaction together with the observer's sequence number and the
+// by-peer index (peerindex.go). A flow is counted in the bucket of its
+// LastSeen.
 func (s *Store) Apply(ctx context.Context, b store.Batch) (bool, error) {
 	if b.Observer == "" || b.Seq == 0 {
 		return false, fmt.Errorf("apply batch: observer and a sequence number > 0 are required")
@@ -24,7 +25,7 @@ func (s *Store) Apply(ctx context.Context, b store.Batch) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, fmt.Errorf("apply batch %d of %q: %w", b.Seq, b.Observer, err)
 	}
-	rows := s.rows(b.Flows)
+	rows, spans := s.rows(b.Flows), s.peerSpans(b.Flows)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	applied := false
@@ -35,6 +36,11 @@ func (s *Store) Apply(ctx context.Context, b store.Batch) (bool, error) {
 		}
 		for k, r := range rows {
 			if err := mergeRow(txn, []byte(k), r); err != nil {
+				return err
+			}
+		}
+		for k, sp := range spans {
+			if err := mergeSpan(txn, []byte(k), sp); err != nil {
 				return err
 			}
 		}

@@ -15,7 +15,9 @@ import (
 //	1: rows under b/, counters count, failed, first, last
 //	2: rows under r/, counters also refused, timedOut, unreachable
 //	   (Open migrates a schema-1 store; see migrate.go)
-const SchemaVersion = 2
+//	3: the by-peer index under p/ (peerindex.go; Open builds it for a
+//	   schema-1 or -2 store, see peermigrate.go)
+const SchemaVersion = 3
 
 // Metadata keys, written when the store is created:
 //
@@ -49,7 +51,7 @@ func checkMeta(db *badger.DB, bucket time.Duration) error {
 	if err != nil {
 		return err
 	}
-	if hasSchema && schema != 1 && schema != SchemaVersion {
+	if hasSchema && (schema < 1 || schema > SchemaVersion) {
 		return fmt.Errorf("%w: it has schema version %d and this server reads version %d: "+
 			"run the server version that wrote it, or start with an empty --data-dir (the baselines are then learnt again)",
 			ErrIncompatible, schema, SchemaVersion)
@@ -65,6 +67,11 @@ func checkMeta(db *badger.DB, bucket time.Duration) error {
 		// moved under b/: running it again finishes it.
 		if err := migrateV1(db); err != nil {
 			return fmt.Errorf("migrate the store from schema version 1 to %d: %w", SchemaVersion, err)
+		}
+	}
+	if !hasSchema || schema < 3 {
+		if err := buildPeerIndex(db, bucket); err != nil {
+			return fmt.Errorf("build the peer index (schema version %d to %d): %w", schema, SchemaVersion, err)
 		}
 	}
 	return db.Update(func(txn *badger.Txn) error {
