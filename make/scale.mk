@@ -6,4 +6,4 @@
 .PHONY: bench-scale
 bench-scale: controlplane ## Benchmark the server at 2k/10k/30k pods with 14 days of buckets, extrapolated to 150k pods (minutes).
 	@echo ">> server at $(or $(SCALE_PODS),2000,10000,30000) pods, $(or $(SCALE_BUCKETS),2016) buckets of baselines (real kube-apiserver, real server binary)"
-	set -o pipefail; $(GO) test -run '^$$' -bench '^BenchmarkScale$$' -benchtime 1x -timeout 180m -v ./test/scale/ | grep -vE '^(goos|goarch|pkg|cpu):'
+	set -o pipefail; $(GO) test -run '^$$' -bench '^BenchmarkScale$$' -benchtime 1x -timeout 180m -v ./test/scale/ | grep --line-buffered -vE '^(goos|goarch|pkg|cpu):'

@@ -2,6 +2,7 @@ package scale
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -16,6 +17,8 @@ type result struct {
 	webhookAPI, webhookDirect       time.Duration
 	topology                        time.Duration
 	rss, peakRSS, heap, storeBytes  float64
+	observerWatches                 int
+	observerHeap                    float64 // MiB
 }
 
 // figure is one printed figure: its name, unit and value in a result.
@@ -39,11 +42,13 @@ var figures = []figure{
 	{"store-on-disk", "MiB", func(r result) float64 { return r.storeBytes / (1 << 20) }},
 	{"annotator-first-converge", "s", func(r result) float64 { return r.firstAnnotated.Seconds() }},
 	{"annotator-converge-after-restart", "s", func(r result) float64 { return r.reannotated.Seconds() }},
+	{"observer-watches", "", func(r result) float64 { return float64(r.observerWatches) }},
+	{"observer-index-heap", "MiB", func(r result) float64 { return r.observerHeap }},
 }
 
 func (r result) report(b *testing.B) {
 	for _, f := range figures {
-		b.ReportMetric(f.of(r), f.name+"-"+f.unit)
+		b.ReportMetric(f.of(r), strings.TrimSuffix(f.name+"-"+f.unit, "-"))
 	}
 	b.Logf("%d pods, %d workloads, %d buckets, %d flows written in %s; objects created in %s",
 		r.pods, r.workloads, r.buckets, r.flows, r.fill.Round(time.Second), r.create.Round(time.Second))

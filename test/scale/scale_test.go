@@ -71,6 +71,8 @@ func runSize(b *testing.B, bin string, pods int) result {
 	w := newWorld(pods)
 	r := result{pods: w.podCount(), workloads: len(w.workloads) + 1, buckets: buckets}
 	r.create = w.create(b, c)
+	cs := adminClientset(b, cp.Config)
+	r.observerWatches, r.observerHeap = observeNode(b, cs, w.nodes[0])
 	dir := filepath.Join(b.TempDir(), "store")
 	begin := time.Now()
 	r.flows = w.fillStore(b, dir, buckets)
@@ -86,7 +88,6 @@ func runSize(b *testing.B, bin string, pods int) result {
 	r.firstAnnotated = waitAnnotated(b, s, r.workloads, begin, 30*time.Minute)
 	r.mismatch = waitFullEvaluation(b, s, 15*time.Minute)
 
-	cs := adminClientset(b, cp.Config)
 	r.webhookAPI = p99(w.dryRuns(b, cs, reviews))
 	r.webhookDirect = p99(w.direct(b, c, s, reviews))
 	r.topology = p99(w.topologies(b, cs, max(20, reviews/4)))
