@@ -95,7 +95,7 @@ func webhookClient(tb testing.TB, c client.Client) *http.Client {
 		tb.Fatal("the validating webhook configuration has no caBundle")
 	}
 	tc := &tls.Config{RootCAs: pool, ServerName: webhookService + "." + productNS + ".svc", MinVersion: tls.VersionTLS12}
-	return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: tc}}
+	return &http.Client{Timeout: time.Minute, Transport: &http.Transport{TLSClientConfig: tc}}
 }
 
 func reviewBody(tb testing.TB, np *networkingv1.NetworkPolicy) []byte {
