@@ -21,9 +21,7 @@ const writers = 16
 // newClient is an admin client with a raised rate limit (the default 5
 // QPS would take hours to create 30k pods).
 func newClient(tb testing.TB, cfg *rest.Config) client.Client {
-	cfg = rest.CopyConfig(cfg)
-	cfg.QPS, cfg.Burst = 5000, 10000
-	cfg.WarningHandler = rest.NoWarnings{}
+	cfg = fast(cfg)
 	hc, err := rest.HTTPClientFor(cfg)
 	if err != nil {
 		tb.Fatal(err)
@@ -37,6 +35,14 @@ func newClient(tb testing.TB, cfg *rest.Config) client.Client {
 		tb.Fatal(err)
 	}
 	return c
+}
+
+// fast is cfg without client-side rate limit or warnings printed.
+func fast(cfg *rest.Config) *rest.Config {
+	cfg = rest.CopyConfig(cfg)
+	cfg.QPS, cfg.Burst = 5000, 10000
+	cfg.WarningHandler = rest.NoWarnings{}
+	return cfg
 }
 
 // create puts the world into the API server, writers at a time, and

@@ -105,10 +105,7 @@ func runSize(b *testing.B, bin string, pods int) result {
 }
 
 func adminClientset(tb testing.TB, cfg *rest.Config) kubernetes.Interface {
-	cfg = rest.CopyConfig(cfg)
-	cfg.QPS, cfg.Burst = 1000, 1000
-	cfg.WarningHandler = rest.NoWarnings{}
-	cs, err := kubernetes.NewForConfig(cfg)
+	cs, err := kubernetes.NewForConfig(fast(cfg))
 	if err != nil {
 		tb.Fatal(err)
 	}

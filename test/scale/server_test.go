@@ -48,21 +48,12 @@ func buildServer(tb testing.TB) string {
 func newServer(tb testing.TB, bin, kubeconfig, dataDir string, ca *testutil.CA, extra ...string) *server {
 	cert, key := ca.Issue(tb, "serving", "netpol-advisor", []string{"netpol-advisor-api.netpol-advisor.svc"}, []net.IP{net.IPv4(127, 0, 0, 1)})
 	s := &server{bin: bin, dataDir: dataDir, listen: testutil.FreeAddr(tb), metrics: testutil.FreeAddr(tb),
-		webhookPort: port(tb), apiPort: port(tb), https: testutil.TrustingClient(tb, ca.CertFile)}
+		webhookPort: testutil.FreePort(tb), apiPort: testutil.FreePort(tb), https: testutil.TrustingClient(tb, ca.CertFile)}
 	s.args = append([]string{"--listen", s.listen, "--metrics-listen", s.metrics, "--tls-cert-file", cert, "--tls-key-file", key,
 		"--kubeconfig", kubeconfig, "--data-dir", dataDir, "--pod-cidr", "198.18.0.0/16",
 		"--webhook-port", strconv.Itoa(s.webhookPort), "--webhook-cert-dir", filepath.Join(tb.TempDir(), "webhook-certs"),
 		"--api-listen", fmt.Sprintf("127.0.0.1:%d", s.apiPort)}, extra...)
 	return s
-}
-
-func port(tb testing.TB) int {
-	_, p, err := net.SplitHostPort(testutil.FreeAddr(tb))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	n, _ := strconv.Atoi(p)
-	return n
 }
 
 // start runs the server and returns how long it took to become ready
