@@ -28,6 +28,7 @@ func (s *Store) Apply(ctx context.Context, b store.Batch) (bool, error) {
 	rows, spans := s.rows(b.Flows), s.peerSpans(b.Flows)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	spans = s.peers.uncovered(spans)
 	applied := false
 	err := s.db.Update(func(txn *badger.Txn) error {
 		last, err := readSeq(txn, b.Observer)
@@ -40,9 +41,11 @@ func (s *Store) Apply(ctx context.Context, b store.Batch) (bool, error) {
 			}
 		}
 		for k, sp := range spans {
-			if err := mergeSpan(txn, []byte(k), sp); err != nil {
+			merged, err := mergeSpan(txn, []byte(k), sp)
+			if err != nil {
 				return err
 			}
+			spans[k] = merged
 		}
 		applied = true
 		e := badger.NewEntry(seqKey(b.Observer), binary.BigEndian.AppendUint64(nil, b.Seq))
@@ -53,6 +56,9 @@ func (s *Store) Apply(ctx context.Context, b store.Batch) (bool, error) {
 	})
 	if err != nil {
 		return false, fmt.Errorf("apply batch %d of %q: %w", b.Seq, b.Observer, err)
+	}
+	if applied {
+		s.peers.remember(spans)
 	}
 	return applied, nil
 }

@@ -85,22 +85,53 @@ func (s *Store) peerSpans(flows []flow.Flow) map[string]span {
 }
 
 // mergeSpan widens the entry k to include sp, writing only when it grows:
-// most batches repeat a bucket the entry already covers.
-func mergeSpan(txn *badger.Txn, k []byte, sp span) error {
+// most batches repeat a bucket the entry already covers. It returns the
+// entry as it now is.
+func mergeSpan(txn *badger.Txn, k []byte, sp span) (span, error) {
 	item, err := txn.Get(k)
 	switch {
 	case errors.Is(err, badger.ErrKeyNotFound):
 	case err != nil:
-		return fmt.Errorf("read peer index: %w", err)
+		return sp, fmt.Errorf("read peer index: %w", err)
 	default:
 		var old span
 		if err := item.Value(func(v []byte) (err error) { old, err = decodeSpan(v); return err }); err != nil {
-			return fmt.Errorf("read peer index entry %q: %w", k, err)
+			return sp, fmt.Errorf("read peer index entry %q: %w", k, err)
 		}
-		if merged := old.union(sp); merged != old {
-			return txn.Set(k, merged.encode())
+		merged := old.union(sp)
+		if merged == old {
+			return old, nil
 		}
-		return nil
+		return merged, txn.Set(k, merged.encode())
 	}
-	return txn.Set(k, sp.encode())
+	return sp, txn.Set(k, sp.encode())
+}
+
+// maxCachedPeers bounds the peer cache; past it, it starts over.
+const maxCachedPeers = 1 << 20
+
+// peerCache is what the peer index holds for the entries written since the
+// store opened (or last expired): a lower bound of each entry's span, so
+// a pair it covers needs no index access.
+type peerCache map[string]span
+
+// uncovered removes from spans the entries the cache shows the index
+// already covers, and returns spans.
+func (c peerCache) uncovered(spans map[string]span) map[string]span {
+	for k, sp := range spans {
+		if have, ok := c[k]; ok && have.union(sp) == have {
+			delete(spans, k)
+		}
+	}
+	return spans
+}
+
+// remember records entries just written.
+func (c *peerCache) remember(spans map[string]span) {
+	if *c == nil || len(*c)+len(spans) > maxCachedPeers {
+		*c = make(peerCache, len(spans))
+	}
+	for k, sp := range spans {
+		(*c)[k] = sp
+	}
 }

@@ -36,6 +36,9 @@ func (s *Store) Expire(ctx context.Context, cutoff time.Time) (int, error) {
 	if _, err := s.expire(ctx, []byte(peerPrefix), peerExpired); err != nil {
 		return removed, fmt.Errorf("expire the peer index: %w", err)
 	}
+	s.mu.Lock()
+	s.peers = nil // it may remember entries just deleted
+	s.mu.Unlock()
 	s.collectValueLog()
 	return removed, nil
 }
