@@ -59,6 +59,7 @@ func (s *Store) Apply(ctx context.Context, b store.Batch) (bool, error) {
 	}
 	if applied {
 		s.peers.remember(spans)
+		s.whole.apply(rows)
 	}
 	return applied, nil
 }

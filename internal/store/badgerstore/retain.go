@@ -93,6 +93,11 @@ func (s *Store) delete(keys [][]byte) error {
 		}
 		return nil
 	})
+	for _, k := range keys {
+		if w, _, err := splitRowKey(k); err == nil {
+			s.whole.drop(w) // read again from the rows kept
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("delete expired keys: %w", err)
 	}

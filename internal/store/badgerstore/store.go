@@ -57,6 +57,8 @@ type Store struct {
 	// batch repeating known pairs in known buckets neither reads nor writes
 	// the index.
 	peers peerCache
+	// whole keeps workloads' rows merged for reads of the zero window.
+	whole wholeCache
 	// scratch holds *scratch: reads reuse their buffers instead of growing
 	// new ones for every baseline.
 	scratch sync.Pool
