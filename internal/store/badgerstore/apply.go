@@ -35,17 +35,8 @@ func (s *Store) Apply(ctx context.Context, b store.Batch) (bool, error) {
 		if err != nil || b.Seq <= last {
 			return err
 		}
-		for k, r := range rows {
-			if err := mergeRow(txn, []byte(k), r); err != nil {
-				return err
-			}
-		}
-		for k, sp := range spans {
-			merged, err := mergeSpan(txn, []byte(k), sp)
-			if err != nil {
-				return err
-			}
-			spans[k] = merged
+		if err := mergeAll(txn, rows, spans); err != nil {
+			return err
 		}
 		applied = true
 		e := badger.NewEntry(seqKey(b.Observer), binary.BigEndian.AppendUint64(nil, b.Seq))
@@ -62,6 +53,24 @@ func (s *Store) Apply(ctx context.Context, b store.Batch) (bool, error) {
 		s.whole.apply(rows)
 	}
 	return applied, nil
+}
+
+// mergeAll merges rows and the peer index entries spans into the store,
+// leaving in spans each entry as it now is.
+func mergeAll(txn *badger.Txn, rows map[string]row, spans map[string]span) error {
+	for k, r := range rows {
+		if err := mergeRow(txn, []byte(k), r); err != nil {
+			return err
+		}
+	}
+	for k, sp := range spans {
+		merged, err := mergeSpan(txn, []byte(k), sp)
+		if err != nil {
+			return err
+		}
+		spans[k] = merged
+	}
+	return nil
 }
 
 // rows groups flows by row key, merging equal edges.
