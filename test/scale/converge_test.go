@@ -26,26 +26,36 @@ func waitAnnotated(tb testing.TB, s *server, want int, since time.Time, timeout 
 }
 
 // waitFullEvaluation waits for the mismatch evaluation's first full round
-// and returns the mean time of its full rounds.
-func waitFullEvaluation(tb testing.TB, s *server, timeout time.Duration) time.Duration {
+// (a cold start: nothing read yet) and for a later one (the steady state),
+// and returns the time each took.
+func waitFullEvaluation(tb testing.TB, s *server, timeout time.Duration) (first, later time.Duration) {
+	n1, sum1 := waitFullRounds(tb, s, 1, timeout)
+	n2, sum2 := waitFullRounds(tb, s, n1+1, timeout)
+	return seconds(sum1 / float64(n1)), seconds((sum2 - sum1) / float64(n2-n1))
+}
+
+// waitFullRounds waits until the server has made at least n full rounds
+// and returns how many and their total time in seconds.
+func waitFullRounds(tb testing.TB, s *server, n uint64, timeout time.Duration) (uint64, float64) {
 	full := map[string]string{"mode": "full"}
 	for deadline := time.Now().Add(timeout); ; time.Sleep(500 * time.Millisecond) {
 		mfs := s.scrape(tb)
 		if sum(mfs, "netpol_advisor_mismatch_evaluations_total", map[string]string{"mode": "full", "result": "error"}) > 0 {
 			tb.Fatalf("a full mismatch evaluation failed:\n%s", tail(s.stderr.String()))
 		}
-		var n uint64
+		var got uint64
 		for _, m := range mfs["netpol_advisor_mismatch_evaluation_duration_seconds"].GetMetric() {
 			if hasLabels(m, full) {
-				n += m.GetHistogram().GetSampleCount()
+				got += m.GetHistogram().GetSampleCount()
 			}
 		}
-		if n > 0 {
-			secs := sum(mfs, "netpol_advisor_mismatch_evaluation_duration_seconds", full)
-			return time.Duration(secs / float64(n) * float64(time.Second))
+		if got >= n {
+			return got, sum(mfs, "netpol_advisor_mismatch_evaluation_duration_seconds", full)
 		}
 		if time.Now().After(deadline) {
-			tb.Fatalf("no full mismatch evaluation within %s", timeout)
+			tb.Fatalf("%d full mismatch evaluations within %s, want %d", got, timeout, n)
 		}
 	}
 }
+
+func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }

@@ -86,7 +86,7 @@ func runSize(b *testing.B, bin string, pods int) result {
 	r.startup = s.start(b, 10*time.Minute)
 	waitAvailable(b, cp)
 	r.firstAnnotated = waitAnnotated(b, s, r.workloads, begin, 30*time.Minute)
-	r.mismatch = waitFullEvaluation(b, s, 15*time.Minute)
+	r.mismatchCold, r.mismatch = waitFullEvaluation(b, s, 15*time.Minute)
 
 	r.webhookAPI = p99(w.dryRuns(b, cs, reviews))
 	r.webhookDirect = p99(w.direct(b, c, s, reviews))
