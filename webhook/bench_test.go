@@ -119,9 +119,26 @@ func BenchmarkValidateHandlerBaselineTTL(b *testing.B) {
 	benchValidate(b, 5*time.Second)
 }
 
-func benchValidate(b *testing.B, ttl time.Duration) {
+// BenchmarkValidateHandlerFullScan: BenchmarkValidateHandler with the
+// store's by-peer index hidden, so each review reads every baseline to find
+// the flows to the touched workloads, as before the index (issue 17).
+func BenchmarkValidateHandlerFullScan(b *testing.B) {
+	benchValidate(b, 0, func(adv *advice.Advisor) { adv.Baselines = fullScan{adv.Baselines} })
+}
+
+// fullScan is a baseline reader without the by-peer index.
+type fullScan struct{ advice.Baselines }
+
+func (f fullScan) Namespace(ctx context.Context, ns string, win flow.Window) ([]flow.Baseline, error) {
+	return f.Baselines.(advice.PeerBaselines).Namespace(ctx, ns, win)
+}
+
+func benchValidate(b *testing.B, ttl time.Duration, opts ...func(*advice.Advisor)) {
 	adv, syn := benchAdvisor(b)
 	adv.BaselineTTL = ttl
+	for _, o := range opts {
+		o(adv)
+	}
 	h := hook("validate", &validate.Handler{Checker: adv}, nil)
 	bodies := make([][]byte, 64)
 	for i := range bodies {

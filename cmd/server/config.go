@@ -83,6 +83,10 @@ type WebhookConfig struct {
 	// AnnotateNamespaces is the label selector of the namespaces whose
 	// workloads are annotated (empty: all); see workloads.ParseSelector.
 	AnnotateNamespaces string
+	// AnnotateQPS and AnnotateBurst limit the annotator's writes to the
+	// API server, all workload kinds together.
+	AnnotateQPS   float64
+	AnnotateBurst int
 }
 
 // DefaultConfig returns the defaults used by AddFlags.
@@ -106,6 +110,8 @@ func DefaultConfig() Config {
 			Service:       "netpol-advisor-webhook",
 			Configuration: config.Name,
 			MaxWarnings:   10,
+			AnnotateQPS:   5,
+			AnnotateBurst: 20,
 		},
 		Mismatch: MismatchConfig{Period: time.Minute, Debounce: time.Second},
 	}
@@ -147,6 +153,9 @@ func (c *Config) AddFlags(fs *pflag.FlagSet) {
 		"allowed common name or DNS SAN of the webhook client certificate (repeatable; empty: any the CA signed)")
 	fs.StringVar(&c.Webhook.AnnotateNamespaces, "annotate-namespace-selector", c.Webhook.AnnotateNamespaces,
 		"label selector of the namespaces whose workloads are annotated, as kubectl -l takes it or a LabelSelector in JSON (empty: all)")
+	fs.Float64Var(&c.Webhook.AnnotateQPS, "annotate-qps", c.Webhook.AnnotateQPS,
+		"annotation writes per second, all workload kinds together (the first round of a large cluster takes workloads/QPS seconds)")
+	fs.IntVar(&c.Webhook.AnnotateBurst, "annotate-burst", c.Webhook.AnnotateBurst, "annotation writes allowed at once above --annotate-qps")
 }
 
 // Validate reports every problem of the configuration at once.
@@ -183,6 +192,9 @@ func (c Config) Validate() error {
 	}
 	if c.Webhook.Port != 0 && (c.Webhook.CertDir == "" || c.Webhook.Namespace == "" || c.Webhook.Service == "" || c.Webhook.Configuration == "") {
 		errs = append(errs, errors.New("with webhooks on, --webhook-cert-dir, --namespace, --webhook-service and --webhook-configuration are required"))
+	}
+	if c.Webhook.AnnotateQPS <= 0 || c.Webhook.AnnotateBurst < 1 {
+		errs = append(errs, errors.New("--annotate-qps must be positive and --annotate-burst at least 1"))
 	}
 	if len(c.Webhook.ClientNames) > 0 && c.Webhook.ClientCAFile == "" {
 		errs = append(errs, errors.New("--webhook-client-name needs --webhook-client-ca-file: names are only checked on a verified client certificate"))

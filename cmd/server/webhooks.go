@@ -11,8 +11,10 @@ import (
 
 	"github.com/netpol-advisor/netpol-advisor/internal/health"
 	"github.com/netpol-advisor/netpol-advisor/internal/store"
+	"github.com/netpol-advisor/netpol-advisor/internal/store/badgerstore"
 	"github.com/netpol-advisor/netpol-advisor/webhook"
 	"github.com/netpol-advisor/netpol-advisor/webhook/advice"
+	"github.com/netpol-advisor/netpol-advisor/webhook/annotator"
 	"github.com/netpol-advisor/netpol-advisor/webhook/certs"
 	"github.com/netpol-advisor/netpol-advisor/webhook/workloads"
 )
@@ -51,7 +53,8 @@ func setupWebhooks(ctx context.Context, mgr ctrl.Manager, cfg WebhookConfig, bas
 	if err != nil {
 		return nil, fmt.Errorf("--annotate-namespace-selector: %w", err)
 	}
-	opts := webhook.Options{Namespace: cfg.Namespace, Window: cfg.Window, MaxWarnings: cfg.MaxWarnings, AnnotateNamespaces: annotate}
+	opts := webhook.Options{Namespace: cfg.Namespace, Window: cfg.Window, MaxWarnings: cfg.MaxWarnings, AnnotateNamespaces: annotate,
+		Annotator: annotator.Options{QPS: cfg.AnnotateQPS, Burst: cfg.AnnotateBurst}}
 	adv, err := webhook.Setup(mgr, opts, webhook.Deps{Baselines: baselines, Inventory: inv, Metrics: webhook.NewMetrics(reg)})
 	if err != nil {
 		return nil, err
@@ -60,3 +63,7 @@ func setupWebhooks(ctx context.Context, mgr ctrl.Manager, cfg WebhookConfig, bas
 		"clientCertificateRequired", cfg.ClientCAFile != "", "clientNames", cfg.ClientNames)
 	return adv, nil
 }
+
+// The webhooks read the peers of a reviewed policy's workloads through the
+// store's by-peer index, not by reading every baseline.
+var _ advice.ReferencingBaselines = (*badgerstore.Store)(nil)

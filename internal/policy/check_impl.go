@@ -12,6 +12,7 @@ import (
 
 func check(in CheckInput) Report {
 	k := newChecker(in)
+	defer k.release()
 	name := changedName(in.Change)
 	var r Report
 	for _, b := range in.Baselines {
@@ -20,8 +21,11 @@ func check(in CheckInput) Report {
 		adj := in.Adjustments[b.Workload]
 		for i := range b.Flows {
 			f := &b.Flows[i] // flows are large: no copy per flow
-			if !inNS && !k.peerMayChange(f) {
-				continue
+			var peer *ends
+			if !inNS {
+				if peer = k.changedPeer(f); peer == nil {
+					continue
+				}
 			}
 			if self == nil {
 				if self = k.workload(b.Workload); self == nil {
@@ -29,34 +33,40 @@ func check(in CheckInput) Report {
 				}
 			}
 			if inNS && !k.mayChange(self, f) {
-				continue // out of the namespace, peerMayChange said it may
+				continue // out of the namespace, changedPeer said it may
 			}
-			peer := k.peer(f)
 			if peer == nil {
-				continue
+				if peer = k.peer(f); peer == nil {
+					continue
+				}
 			}
-			if f.Failed > 0 {
-				r.Failing = append(r.Failing, k.failed(self, peer, f))
-			}
-			if f.Count == 0 {
-				continue // a failed connect is never traffic to allow
-			}
-			o := k.judge(self, peer, f)
-			if !o.blocked {
-				continue
-			}
-			fd := newFinding(k.selections(), b.Workload, *f, name, o)
-			if adj.Excludes(f.Peer) {
-				r.Excluded = append(r.Excluded, fd)
-			} else {
-				r.Findings = append(r.Findings, fd)
-			}
+			k.checkFlow(&r, self, peer, f, b.Workload, name, adj)
 		}
 	}
 	r.Findings, r.Excluded = mergeFindings(r.Findings), mergeFindings(r.Excluded)
 	sortFailing(r.Failing)
 	r.AlsoIsolates = alsoIsolates(k.cluster, in.Change.New)
 	return r
+}
+
+// checkFlow adds what the change does to f, a flow of w, to r.
+func (k *checker) checkFlow(r *Report, self, peer *ends, f *flow.Flow, w flow.WorkloadRef, name string, adj Adjustments) {
+	if f.Failed > 0 {
+		r.Failing = append(r.Failing, k.failed(self, peer, f))
+	}
+	if f.Count == 0 {
+		return // a failed connect is never traffic to allow
+	}
+	o := k.judge(self, peer, f)
+	if !o.blocked {
+		return
+	}
+	fd := newFinding(k.selections(), w, *f, name, o)
+	if adj.Excludes(f.Peer) {
+		r.Excluded = append(r.Excluded, fd)
+	} else {
+		r.Findings = append(r.Findings, fd)
+	}
 }
 
 // alsoIsolates lists the workloads a managed policy selects besides the one
@@ -84,13 +94,20 @@ func (k *checker) mayChange(self *ends, f *flow.Flow) bool {
 
 // peerMayChange reports whether a changed policy selects the flow's peer in
 // the direction of the peer's end.
-func (k *checker) peerMayChange(f *flow.Flow) bool {
+func (k *checker) peerMayChange(f *flow.Flow) bool { return k.changedPeer(f) != nil }
+
+// changedPeer returns the flow's peer's ends when a changed policy selects
+// the peer in the direction of its end, else nil: one lookup serves both
+// the filter and the judgement.
+func (k *checker) changedPeer(f *flow.Flow) *ends {
 	if f.Peer.Kind != flow.PeerWorkload || !k.inChangedNamespace(f.Peer.Workload.Namespace) {
-		return false
+		return nil
 	}
 	_, peerDir := sides(f.Direction)
-	peer := k.workload(f.Peer.Workload)
-	return peer != nil && peer.any(peerDir)
+	if peer := k.workload(f.Peer.Workload); peer != nil && peer.any(peerDir) {
+		return peer
+	}
+	return nil
 }
 
 func changedPolicies(ch Change) []*compiled {

@@ -18,7 +18,8 @@ type checker struct {
 	ends          map[flow.WorkloadRef]*ends
 	single        ends // an address that is not a pod, reused per flow
 	sels          *selections
-	slab          []ends // where ends live, allocated by the chunk
+	slab          []ends // where ends live, a chunk of mem at a time
+	mem           *arena
 }
 
 // selections are the pod selections the findings' fixes name, computed
@@ -65,8 +66,17 @@ func newChecker(in CheckInput) *checker {
 		c = &Cluster{}
 	}
 	before := newPolicySet(in.Policies)
+	mem := arenas.Get().(*arena)
 	return &checker{cluster: c, before: before, after: before.apply(in.Change), changed: changedPolicies(in.Change),
-		ends: make(map[flow.WorkloadRef]*ends, min(len(c.Workloads), 256)), single: ends{eps: make([]Endpoint, 1)}}
+		ends: mem.ends, single: ends{eps: make([]Endpoint, 1)}, mem: mem}
+}
+
+// release gives the checker's memory to the next one; k must not be used
+// after. Checkers that live on (InForce) never release theirs.
+func (k *checker) release() {
+	k.mem.reset()
+	arenas.Put(k.mem)
+	k.mem, k.ends, k.slab = nil, nil, nil
 }
 
 // inChangedNamespace is a cheap first filter: a policy only selects pods
@@ -129,7 +139,7 @@ func (k *checker) build(ref flow.WorkloadRef, w Workload) *ends {
 // newEnds builds w's ends in the slab.
 func (k *checker) newEnds(w Workload) *ends {
 	if len(k.slab) == cap(k.slab) {
-		k.slab = make([]ends, 0, 64)
+		k.slab = k.mem.chunk()
 	}
 	k.slab = append(k.slab, ends{})
 	e := &k.slab[len(k.slab)-1]

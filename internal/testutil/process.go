@@ -3,6 +3,7 @@ package testutil
 import (
 	"bytes"
 	"net"
+	"strconv"
 	"sync"
 	"testing"
 )
@@ -36,4 +37,18 @@ func FreeAddr(t testing.TB) string {
 	}
 	defer l.Close()
 	return l.Addr().String()
+}
+
+// FreePort is the port of FreeAddr, for servers configured by port alone.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	_, p, err := net.SplitHostPort(FreeAddr(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	port, err := strconv.Atoi(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return port
 }

@@ -83,14 +83,28 @@ type PeerBaselines interface {
 	Namespace(ctx context.Context, ns string, win flow.Window) ([]flow.Baseline, error)
 }
 
+// ReferencingBaselines reads only the baselines of the workloads with
+// flows to given peers (the Badger store's by-peer index): a review then
+// reads a few baselines instead of all of them.
+type ReferencingBaselines interface {
+	Referencing(ctx context.Context, peers []flow.WorkloadRef, win flow.Window) ([]flow.Baseline, error)
+}
+
 // inbound returns the flows of untouched workloads to the touched ones, as
 // partial baselines; none when the reader cannot list baselines.
 func (a *Advisor) inbound(ctx context.Context, touched []flow.WorkloadRef) ([]flow.Baseline, error) {
-	pr, ok := a.Baselines.(PeerBaselines)
-	if !ok || len(touched) == 0 {
+	if len(touched) == 0 {
 		return nil, nil
 	}
-	all, err := pr.Namespace(ctx, "", a.window())
+	var all []flow.Baseline
+	var err error
+	if rb, ok := a.Baselines.(ReferencingBaselines); ok {
+		all, err = rb.Referencing(ctx, touched, a.window())
+	} else if pr, ok := a.Baselines.(PeerBaselines); ok {
+		all, err = pr.Namespace(ctx, "", a.window())
+	} else {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read the baselines of the touched workloads' peers: %w", err)
 	}

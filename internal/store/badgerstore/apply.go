@@ -15,8 +15,9 @@ import (
 
 // Apply implements store.Writer. The batch is first grouped in memory by
 // row (workload and bucket), then each row is read, merged and written in
-// one transaction together with the observer's sequence number. A flow is
-// counted in the bucket of its LastSeen.
+// one transaction together with the observer's sequence number and the
+// by-peer index (peerindex.go). A flow is counted in the bucket of its
+// LastSeen.
 func (s *Store) Apply(ctx context.Context, b store.Batch) (bool, error) {
 	if b.Observer == "" || b.Seq == 0 {
 		return false, fmt.Errorf("apply batch: observer and a sequence number > 0 are required")
@@ -24,19 +25,18 @@ func (s *Store) Apply(ctx context.Context, b store.Batch) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, fmt.Errorf("apply batch %d of %q: %w", b.Seq, b.Observer, err)
 	}
-	rows := s.rows(b.Flows)
+	rows, spans := s.rows(b.Flows), s.peerSpans(b.Flows)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	spans = s.peers.uncovered(spans)
 	applied := false
 	err := s.db.Update(func(txn *badger.Txn) error {
 		last, err := readSeq(txn, b.Observer)
 		if err != nil || b.Seq <= last {
 			return err
 		}
-		for k, r := range rows {
-			if err := mergeRow(txn, []byte(k), r); err != nil {
-				return err
-			}
+		if err := mergeAll(txn, rows, spans); err != nil {
+			return err
 		}
 		applied = true
 		e := badger.NewEntry(seqKey(b.Observer), binary.BigEndian.AppendUint64(nil, b.Seq))
@@ -48,7 +48,29 @@ func (s *Store) Apply(ctx context.Context, b store.Batch) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("apply batch %d of %q: %w", b.Seq, b.Observer, err)
 	}
+	if applied {
+		s.peers.remember(spans)
+		s.whole.apply(rows)
+	}
 	return applied, nil
+}
+
+// mergeAll merges rows and the peer index entries spans into the store,
+// leaving in spans each entry as it now is.
+func mergeAll(txn *badger.Txn, rows map[string]row, spans map[string]span) error {
+	for k, r := range rows {
+		if err := mergeRow(txn, []byte(k), r); err != nil {
+			return err
+		}
+	}
+	for k, sp := range spans {
+		merged, err := mergeSpan(txn, []byte(k), sp)
+		if err != nil {
+			return err
+		}
+		spans[k] = merged
+	}
+	return nil
 }
 
 // rows groups flows by row key, merging equal edges.

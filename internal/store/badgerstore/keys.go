@@ -14,6 +14,7 @@ import (
 //	s/<observer>                                       → last applied seq (TTL: Options.SequenceTTL)
 //	m/schema, m/bucket                                 → see meta.go
 //	r/<ns>\0<kind>\0<name>\0<bucket: 8 bytes BE>         → row of edges
+//	p/<peer ns>\0<kind>\0<name>\0<ns>\0<kind>\0<name>\0  → buckets of flows to the peer (peerindex.go)
 //
 // Schema 1 kept rows under b/ with shorter counters; Open moves them to r/
 // (migrate.go), so a row is always in one place and one format.

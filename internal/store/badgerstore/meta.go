@@ -15,7 +15,9 @@ import (
 //	1: rows under b/, counters count, failed, first, last
 //	2: rows under r/, counters also refused, timedOut, unreachable
 //	   (Open migrates a schema-1 store; see migrate.go)
-const SchemaVersion = 2
+//	3: the by-peer index under p/ (peerindex.go; Open builds it for a
+//	   schema-1 or -2 store, see peermigrate.go)
+const SchemaVersion = 3
 
 // Metadata keys, written when the store is created:
 //
@@ -49,7 +51,7 @@ func checkMeta(db *badger.DB, bucket time.Duration) error {
 	if err != nil {
 		return err
 	}
-	if hasSchema && schema != 1 && schema != SchemaVersion {
+	if hasSchema && (schema < 1 || schema > SchemaVersion) {
 		return fmt.Errorf("%w: it has schema version %d and this server reads version %d: "+
 			"run the server version that wrote it, or start with an empty --data-dir (the baselines are then learnt again)",
 			ErrIncompatible, schema, SchemaVersion)
@@ -60,12 +62,8 @@ func checkMeta(db *badger.DB, bucket time.Duration) error {
 			"start with --bucket=%s, or with an empty --data-dir to use the new bucket size (the baselines are then learnt again)",
 			ErrIncompatible, time.Duration(secs)*time.Second, bucket, time.Duration(secs)*time.Second)
 	}
-	if !hasSchema || schema == 1 {
-		// An interrupted migration leaves schema 1 and the rows not yet
-		// moved under b/: running it again finishes it.
-		if err := migrateV1(db); err != nil {
-			return fmt.Errorf("migrate the store from schema version 1 to %d: %w", SchemaVersion, err)
-		}
+	if err := migrate(db, schema, hasSchema, bucket); err != nil {
+		return err
 	}
 	return db.Update(func(txn *badger.Txn) error {
 		if err := txn.Set([]byte(schemaKey), binary.BigEndian.AppendUint64(nil, SchemaVersion)); err != nil {
@@ -92,4 +90,23 @@ func getMeta(txn *badger.Txn, k string) (uint64, bool, error) {
 		return nil
 	})
 	return v, true, err
+}
+
+// migrate brings a store of an older schema (or none recorded) to
+// SchemaVersion. Each step can be run again after an interruption: the
+// schema is recorded only once all of them are done.
+func migrate(db *badger.DB, schema uint64, hasSchema bool, bucket time.Duration) error {
+	if !hasSchema || schema == 1 {
+		// An interrupted migration leaves schema 1 and the rows not yet
+		// moved under b/: running it again finishes it.
+		if err := migrateV1(db); err != nil {
+			return fmt.Errorf("migrate the store from schema version 1 to %d: %w", SchemaVersion, err)
+		}
+	}
+	if !hasSchema || schema < 3 {
+		if err := buildPeerIndex(db, bucket); err != nil {
+			return fmt.Errorf("build the peer index (schema version %d to %d): %w", schema, SchemaVersion, err)
+		}
+	}
+	return nil
 }

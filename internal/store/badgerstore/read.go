@@ -13,6 +13,16 @@ import (
 
 // Baseline implements store.Reader.
 func (s *Store) Baseline(ctx context.Context, w flow.WorkloadRef, win flow.Window) (flow.Baseline, error) {
+	if win == (flow.Window{}) {
+		flows, err := s.wholeBaseline(ctx, w)
+		if err != nil {
+			return flow.Baseline{}, fmt.Errorf("read baseline of %s: %w", w, err)
+		}
+		if len(flows) == 0 {
+			return flow.Baseline{}, fmt.Errorf("baseline of %s: %w", w, store.ErrNotFound)
+		}
+		return flow.Baseline{Workload: w, Flows: flows}, nil
+	}
 	bls, err := s.scan(ctx, workloadPrefix(w), win)
 	if err != nil {
 		return flow.Baseline{}, fmt.Errorf("read baseline of %s: %w", w, err)
@@ -25,7 +35,11 @@ func (s *Store) Baseline(ctx context.Context, w flow.WorkloadRef, win flow.Windo
 
 // Namespace implements store.Reader.
 func (s *Store) Namespace(ctx context.Context, ns string, win flow.Window) ([]flow.Baseline, error) {
-	bls, err := s.scan(ctx, namespacePrefix(ns), win)
+	scan := func() ([]flow.Baseline, error) { return s.scan(ctx, namespacePrefix(ns), win) }
+	if win == (flow.Window{}) {
+		scan = func() ([]flow.Baseline, error) { return s.wholeNamespace(ctx, ns) }
+	}
+	bls, err := scan()
 	if err != nil {
 		return nil, fmt.Errorf("read baselines of namespace %q: %w", ns, err)
 	}

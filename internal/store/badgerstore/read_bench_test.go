@@ -41,3 +41,42 @@ func BenchmarkBaseline(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkBaseline14Days reads one workload's baseline of 10 edges seen
+// in each of 14 days of 10-minute buckets (2,016 rows), out of 100
+// workloads: from the rows (a window with an end, as a user's "until
+// Monday"), and over everything kept through the merged cache (the
+// webhooks' and the mismatch evaluation's default).
+func BenchmarkBaseline14Days(b *testing.B) {
+	s, err := Open(b.TempDir(), Options{})
+	if err != nil {
+		b.Fatalf("Open: %v", err)
+	}
+	b.Cleanup(func() { _ = s.Close() })
+	refs := make([]flow.WorkloadRef, 100)
+	for w := range refs {
+		refs[w] = flow.WorkloadRef{Namespace: "ns", Kind: flow.KindDeployment, Name: fmt.Sprintf("w%03d", w)}
+	}
+	now := time.Now().Truncate(DefaultBucket)
+	for bucket := range 2016 {
+		var flows []flow.Flow
+		at := now.Add(-time.Duration(bucket) * DefaultBucket)
+		for w, ref := range refs {
+			for e := range 10 {
+				flows = append(flows, makeFlow(ref, flow.Peer{Kind: flow.PeerWorkload, Workload: refs[(w+e+1)%len(refs)]}, 8080, 1, at))
+			}
+		}
+		if _, err := s.Apply(context.Background(), store.Batch{Observer: "bench", Seq: uint64(bucket + 1), Flows: flows}); err != nil {
+			b.Fatalf("Apply: %v", err)
+		}
+	}
+	for name, win := range map[string]flow.Window{"rows": {To: now.Add(time.Hour)}, "merged": {}} {
+		b.Run(name, func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				if bl, err := s.Baseline(context.Background(), refs[i%len(refs)], win); err != nil || len(bl.Flows) != 10 {
+					b.Fatalf("Baseline: %d flows, %v", len(bl.Flows), err)
+				}
+			}
+		})
+	}
+}

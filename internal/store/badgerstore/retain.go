@@ -12,32 +12,56 @@ import (
 const expireChunk = 10000
 
 // Expire deletes every bucket that ended at or before cutoff and returns how
-// many rows (workload and bucket) it removed, then reclaims value-log space
-// (rows are rewritten as deltas arrive). Run it periodically with cutoff =
+// many rows (workload and bucket) it removed, drops the peer index entries
+// whose last bucket ended then, then reclaims value-log space (rows are
+// rewritten as deltas arrive). Run it periodically with cutoff =
 // now - retention.
 func (s *Store) Expire(ctx context.Context, cutoff time.Time) (int, error) {
+	rowExpired := func(item *badger.Item) (bool, error) {
+		_, start, err := splitRowKey(item.Key())
+		return err == nil && !start.Add(s.bucket).After(cutoff), err
+	}
+	removed, err := s.expire(ctx, []byte(edgePrefix), rowExpired)
+	if err != nil {
+		return removed, fmt.Errorf("expire buckets: %w", err)
+	}
+	peerExpired := func(item *badger.Item) (expired bool, err error) {
+		err = item.Value(func(v []byte) error {
+			sp, err := decodeSpan(v)
+			expired = err == nil && int64(sp.last)+int64(s.bucket.Seconds()) <= cutoff.Unix()
+			return err
+		})
+		return expired, err
+	}
+	if _, err := s.expire(ctx, []byte(peerPrefix), peerExpired); err != nil {
+		return removed, fmt.Errorf("expire the peer index: %w", err)
+	}
+	s.mu.Lock()
+	s.peers = nil // it may remember entries just deleted
+	s.mu.Unlock()
+	s.collectValueLog()
+	return removed, nil
+}
+
+// expire deletes the keys under prefix that expired reports, a chunk at a
+// time, and returns how many.
+func (s *Store) expire(ctx context.Context, prefix []byte, expired func(*badger.Item) (bool, error)) (int, error) {
 	removed := 0
 	for {
-		keys, err := s.expiredKeys(ctx, cutoff)
-		if err != nil {
+		keys, err := s.expiredKeys(ctx, prefix, expired)
+		if err != nil || len(keys) == 0 {
 			return removed, err
-		}
-		if len(keys) == 0 {
-			break
 		}
 		if err := s.delete(keys); err != nil {
 			return removed, err
 		}
 		removed += len(keys)
 	}
-	s.collectValueLog()
-	return removed, nil
 }
 
-// expiredKeys returns up to expireChunk keys of expired buckets.
-func (s *Store) expiredKeys(ctx context.Context, cutoff time.Time) ([][]byte, error) {
+// expiredKeys returns up to expireChunk expired keys under prefix.
+func (s *Store) expiredKeys(ctx context.Context, prefix []byte, expired func(*badger.Item) (bool, error)) ([][]byte, error) {
 	var keys [][]byte
-	prefix := []byte(edgePrefix)
 	err := s.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
 		defer it.Close()
@@ -45,20 +69,17 @@ func (s *Store) expiredKeys(ctx context.Context, cutoff time.Time) ([][]byte, er
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			_, start, err := splitRowKey(it.Item().Key())
+			gone, err := expired(it.Item())
 			if err != nil {
 				return err
 			}
-			if !start.Add(s.bucket).After(cutoff) {
+			if gone {
 				keys = append(keys, it.Item().KeyCopy(nil))
 			}
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("find expired buckets: %w", err)
-	}
-	return keys, nil
+	return keys, err
 }
 
 func (s *Store) delete(keys [][]byte) error {
@@ -72,8 +93,13 @@ func (s *Store) delete(keys [][]byte) error {
 		}
 		return nil
 	})
+	for _, k := range keys {
+		if w, _, err := splitRowKey(k); err == nil {
+			s.whole.drop(w) // read again from the rows kept
+		}
+	}
 	if err != nil {
-		return fmt.Errorf("delete expired buckets: %w", err)
+		return fmt.Errorf("delete expired keys: %w", err)
 	}
 	return nil
 }

@@ -53,6 +53,12 @@ type Store struct {
 	bucket time.Duration
 	seqTTL time.Duration
 	mu     sync.Mutex // serialises writers, so transactions never conflict
+	// peers remembers the peer index entries written (under mu), so that a
+	// batch repeating known pairs in known buckets neither reads nor writes
+	// the index.
+	peers peerCache
+	// whole keeps workloads' rows merged for reads of the zero window.
+	whole wholeCache
 	// scratch holds *scratch: reads reuse their buffers instead of growing
 	// new ones for every baseline.
 	scratch sync.Pool

@@ -9,7 +9,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net"
-	"strconv"
 	"testing"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/apiserver"
@@ -24,11 +23,7 @@ func Start(t testing.TB, cp *testutil.ControlPlane, deps apiserver.Deps) {
 	ca := testutil.NewCA(t, "netpol-advisor-api-ca")
 	cert, key := ca.Issue(t, "serving", "netpol-advisor-api", []string{"netpol-advisor-api.netpol-advisor.svc"},
 		[]net.IP{net.IPv4(127, 0, 0, 1)})
-	_, p, err := net.SplitHostPort(testutil.FreeAddr(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	port, _ := strconv.Atoi(p)
+	port := testutil.FreePort(t)
 	srv, err := apiserver.New(apiserver.Config{BindAddress: net.IPv4(127, 0, 0, 1), Port: port, CertFile: cert, KeyFile: key,
 		Kubeconfig: cp.Kubeconfig}, deps)
 	if err != nil {

@@ -2,9 +2,7 @@ package aggregated
 
 import (
 	"context"
-	"net"
 	"os"
-	"strconv"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/runtime"
@@ -78,7 +76,7 @@ func StartAdvisor(t testing.TB, cp *testutil.ControlPlane, st *badgerstore.Store
 	certDir := t.TempDir()
 	testutil.SelfSignedCert(t, certDir)
 	mgr, err := ctrl.NewManager(cp.Config, ctrl.Options{Scheme: scheme, Metrics: metricsserver.Options{BindAddress: "0"},
-		HealthProbeBindAddress: "0", WebhookServer: crwebhook.NewServer(crwebhook.Options{Host: "127.0.0.1", Port: freePort(t), CertDir: certDir})})
+		HealthProbeBindAddress: "0", WebhookServer: crwebhook.NewServer(crwebhook.Options{Host: "127.0.0.1", Port: testutil.FreePort(t), CertDir: certDir})})
 	if err != nil {
 		t.Fatalf("manager: %v", err)
 	}
@@ -94,16 +92,4 @@ func StartAdvisor(t testing.TB, cp *testutil.ControlPlane, st *badgerstore.Store
 		t.Fatal("the manager's cache never synced")
 	}
 	return adv
-}
-
-func freePort(t testing.TB) int {
-	_, p, err := net.SplitHostPort(testutil.FreeAddr(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	port, err := strconv.Atoi(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return port
 }

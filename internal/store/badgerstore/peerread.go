@@ -1,0 +1,86 @@
+package badgerstore
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/netpol-advisor/netpol-advisor/internal/flow"
+	"github.com/netpol-advisor/netpol-advisor/internal/store"
+)
+
+// Referencing returns the baselines over win of the workloads with a flow
+// to one of peers in win, sorted by workload; the peers' own baselines are
+// left out (the caller reads them anyway). It reads the by-peer index and
+// then only those baselines, instead of every baseline.
+func (s *Store) Referencing(ctx context.Context, peers []flow.WorkloadRef, win flow.Window) ([]flow.Baseline, error) {
+	sources, err := s.sources(ctx, peers, win)
+	if err != nil {
+		return nil, fmt.Errorf("read the peer index: %w", err)
+	}
+	out := []flow.Baseline{}
+	for _, w := range sources {
+		b, err := s.Baseline(ctx, w, win)
+		if errors.Is(err, store.ErrNotFound) {
+			continue // its flows in win expired since the index was read
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
+
+// sources lists, sorted, the workloads other than peers whose index entry
+// for one of peers overlaps win.
+func (s *Store) sources(ctx context.Context, peers []flow.WorkloadRef, win flow.Window) ([]flow.WorkloadRef, error) {
+	isPeer := make(map[flow.WorkloadRef]bool, len(peers))
+	for _, p := range peers {
+		isPeer[p] = true
+	}
+	seen := map[flow.WorkloadRef]bool{}
+	var out []flow.WorkloadRef
+	err := s.db.View(func(txn *badger.Txn) error {
+		for _, p := range peers {
+			prefix := peerPrefixOf(p)
+			it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+			for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
+				w, in, err := s.indexed(it.Item(), win)
+				if err != nil || ctx.Err() != nil {
+					it.Close()
+					return cmp.Or(err, ctx.Err())
+				}
+				if in && !isPeer[w] && !seen[w] {
+					seen[w] = true
+					out = append(out, w)
+				}
+			}
+			it.Close()
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(a, b flow.WorkloadRef) int {
+		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Name, b.Name))
+	})
+	return out, err
+}
+
+// indexed decodes an index entry and reports whether its span overlaps win.
+func (s *Store) indexed(item *badger.Item, win flow.Window) (flow.WorkloadRef, bool, error) {
+	w, err := splitPeerKey(item.Key())
+	if err != nil {
+		return w, false, err
+	}
+	var sp span
+	if err := item.Value(func(v []byte) (err error) { sp, err = decodeSpan(v); return err }); err != nil {
+		return w, false, fmt.Errorf("peer index entry %q: %w", item.Key(), err)
+	}
+	after := win.From.IsZero() || int64(sp.last)+int64(s.bucket.Seconds()) > win.From.Unix()
+	before := win.To.IsZero() || int64(sp.first) < win.To.Unix()
+	return w, after && before, nil
+}

@@ -1,0 +1,203 @@
+package transport_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/netpol-advisor/netpol-advisor/internal/flow"
+	"github.com/netpol-advisor/netpol-advisor/internal/resolve"
+	"github.com/netpol-advisor/netpol-advisor/internal/store"
+	"github.com/netpol-advisor/netpol-advisor/internal/store/badgerstore"
+	"github.com/netpol-advisor/netpol-advisor/internal/testutil"
+	"github.com/netpol-advisor/netpol-advisor/internal/transport"
+)
+
+// The 1,000-observer ingest (issue 17): each observer has its own node,
+// pod-bound token and TLS connection, and sends its batches as fast as
+// the server takes them, all at once (a server restart after an outage).
+const (
+	ingestObservers = 1000
+	ingestBatches   = 5
+	ingestRecords   = 200
+	// retryAfter is what the server's 429 and 503 answers ask for.
+	retryAfter = time.Second
+	// ackDeadline fails the benchmark when one batch is still refused
+	// after it: the server is not draining, whatever the load.
+	ackDeadline = 3 * time.Minute
+)
+
+// BenchmarkIngest1000Observers runs the server's ingest (its default
+// authentication: pod-bound tokens verified locally, TokenReviews for the
+// rest, against a real API server) over HTTPS into Badger, with 1,000
+// concurrent observers that honour 429 and 503 by waiting Retry-After and
+// resending the same batch. It reports records/s, the p99 time to
+// acknowledge one request and one batch (its retries included), the
+// answers asking to retry, and the TokenReviews the API server served; it
+// fails if any record is lost or counted twice.
+func BenchmarkIngest1000Observers(b *testing.B) {
+	cp := testutil.StartControlPlane(b)
+	cs := kubernetes.NewForConfigOrDie(cp.Config)
+	serviceAccountTokens(b, cs, "observer")
+	tokens := boundTokens(b, cs, ingestObservers)
+	for b.Loop() {
+		st, err := badgerstore.Open(b.TempDir(), badgerstore.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		// The server knows the observers' pods from the API server (their
+		// tokens are bound to them) and, here, the apps' pods directly.
+		wctx, cancel := context.WithCancel(ctx)
+		idx, err := resolve.Watch(wctx, cs, resolve.WatchOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := range ingestObservers {
+			idx.SetPod(makePod("bench", fmt.Sprintf("app-%d", i%100), fmt.Sprint(i), fmt.Sprintf("node-%d", i), observerPodIP(i).String()))
+		}
+		h := &transport.Handler{Auth: serverAuth(cs), Observers: []string{observerUser}, Pods: idx, Resolver: idx, Writer: st}
+		srv := httptest.NewTLSServer(h)
+		reviews0 := tokenReviewsSeen(b, cs)
+		r := runObservers(b, srv, tokens)
+		srv.Close()
+		r.report(b, tokenReviewsSeen(b, cs)-reviews0)
+		checkNothingLost(b, st)
+		cancel()
+		_ = st.Close()
+	}
+}
+
+// serverAuth is the server's default authentication (cmd/server ingest.go).
+func serverAuth(cs kubernetes.Interface) transport.Authenticator {
+	tr := transport.NewTokenReviewerWith(cs, transport.TokenReviewOptions{Audiences: []string{audience}, TTL: 2 * time.Minute, QPS: 20, Burst: 50})
+	return &transport.LocalVerifier{Client: cs.CoreV1().RESTClient(), Audiences: []string{audience}, Fallback: tr}
+}
+
+func observerPodIP(i int) netip.Addr {
+	return netip.AddrFrom4([4]byte{198, 18, byte(i / 250), byte(1 + i%250)})
+}
+
+// ingestRun is what the observers saw.
+type ingestRun struct {
+	requests, batches []time.Duration
+	retries           atomic.Int64
+	took              time.Duration
+}
+
+func runObservers(b *testing.B, srv *httptest.Server, tokens []string) *ingestRun {
+	r := &ingestRun{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i, tok := range tokens {
+		wg.Go(func() {
+			// Each observer is its own node: its own connection.
+			hc := &http.Client{Transport: srv.Client().Transport.(*http.Transport).Clone(), Timeout: time.Minute}
+			c := &transport.Client{URL: srv.URL, HTTP: hc, Token: func() (string, error) { return tok, nil }}
+			reqs, batches := sendBatches(b, c, i, &r.retries)
+			mu.Lock()
+			r.requests, r.batches = append(r.requests, reqs...), append(r.batches, batches...)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	r.took = time.Since(start)
+	return r
+}
+
+// sendBatches sends observer i's batches in order, each until it is
+// acknowledged, and returns the time of each request and of each batch.
+func sendBatches(b *testing.B, c *transport.Client, i int, retries *atomic.Int64) (reqs, batches []time.Duration) {
+	observer := fmt.Sprintf("node-%d/bench", i)
+	for seq := uint64(1); seq <= ingestBatches; seq++ {
+		p := store.Pending{Seq: seq, Records: ingestBatch(i, seq)}
+		first := time.Now()
+		for {
+			start := time.Now()
+			_, err := c.Send(ctx, observer, p)
+			var se *transport.StatusError
+			if errors.As(err, &se) && (se.Code == http.StatusTooManyRequests || se.Code == http.StatusServiceUnavailable) {
+				if time.Since(first) > ackDeadline {
+					b.Errorf("observer %d batch %d still refused after %s: %v", i, seq, ackDeadline, err)
+					return reqs, batches
+				}
+				retries.Add(1)
+				time.Sleep(retryAfter)
+				continue
+			}
+			if err != nil {
+				b.Errorf("observer %d batch %d: %v", i, seq, err)
+				return reqs, batches
+			}
+			reqs = append(reqs, time.Since(start))
+			break
+		}
+		batches = append(batches, time.Since(first))
+	}
+	return reqs, batches
+}
+
+// ingestBatch is one batch of observer i: its pod's connections to
+// ingestRecords distinct external ports, each counted once.
+func ingestBatch(i int, seq uint64) []store.Record {
+	local, now := observerPodIP(i), time.Now()
+	w := flow.WorkloadRef{Namespace: "bench", Kind: flow.KindDeployment, Name: fmt.Sprintf("app-%d", i%100)}
+	out := make([]store.Record, ingestRecords)
+	for j := range out {
+		out[j] = store.Record{Workload: w, Observation: flow.Observation{Direction: flow.Egress, LocalIP: local, Client: local,
+			Server: netip.AddrFrom4([4]byte{203, 0, 113, byte(1 + j%14)}), ServerPort: uint16(1000 + j + int(seq)*ingestRecords),
+			Protocol: "TCP", Process: "app", Count: 1, FirstSeen: now, LastSeen: now}}
+	}
+	return out
+}
+
+func (r *ingestRun) report(b *testing.B, reviews float64) {
+	total := ingestObservers * ingestBatches * ingestRecords
+	b.ReportMetric(float64(total)/r.took.Seconds(), "records/s")
+	b.ReportMetric(percentile(r.requests, 0.99), "p99-ack-ms")
+	b.ReportMetric(percentile(r.batches, 0.99), "p99-batch-ms")
+	b.ReportMetric(float64(r.retries.Load()), "retry-answers")
+	b.ReportMetric(reviews, "tokenreviews")
+}
+
+func percentile(d []time.Duration, q float64) float64 {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return float64(s[min(len(s)-1, int(q*float64(len(s))))].Microseconds()) / 1e3
+}
+
+// checkNothingLost compares the store with what was sent: every
+// observer's last batch applied, every record counted exactly once.
+func checkNothingLost(b *testing.B, st *badgerstore.Store) {
+	for i := range ingestObservers {
+		if seq, err := st.LastSeq(ctx, fmt.Sprintf("node-%d/bench", i)); err != nil || seq != ingestBatches {
+			b.Fatalf("observer %d: last applied batch %d (%v), want %d", i, seq, err, ingestBatches)
+		}
+	}
+	bls, err := st.Namespace(ctx, "bench", flow.Window{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var counted uint64
+	for _, bl := range bls {
+		for _, f := range bl.Flows {
+			counted += f.Count
+		}
+	}
+	if want := uint64(ingestObservers * ingestBatches * ingestRecords); counted != want {
+		b.Fatalf("the store counted %d connections, the observers sent %d", counted, want)
+	}
+}
