@@ -50,6 +50,7 @@ func check(in CheckInput) Report {
 		}
 	}
 	r.Findings, r.Excluded = mergeFindings(r.Findings), mergeFindings(r.Excluded)
+	r.Findings = dropMirrors(r.Findings, r.Excluded)
 	sortFailing(r.Failing)
 	r.AlsoIsolates = alsoIsolates(k.cluster, in.Change.New)
 	return r
