@@ -22,6 +22,7 @@ import (
 	"github.com/netpol-advisor/netpol-advisor/internal/resolve"
 	"github.com/netpol-advisor/netpol-advisor/internal/store"
 	"github.com/netpol-advisor/netpol-advisor/webhook/advice"
+	"github.com/netpol-advisor/netpol-advisor/webhook/annotator"
 )
 
 // syncTimeout bounds the first list of every watched kind: past it the
@@ -43,6 +44,9 @@ type cluster struct {
 	advisor *advice.Advisor
 	// done yields the manager's exit error.
 	done <-chan error
+	// annotate hands the annotator the workloads of applied batches; nil
+	// with the webhooks off.
+	annotate *annotator.Trigger
 }
 
 // startCluster starts the manager (serving the webhooks unless they are
@@ -87,7 +91,11 @@ func startCluster(ctx context.Context, wg *sync.WaitGroup, cfg Config, rc *rest.
 	if err != nil {
 		return nil, err
 	}
-	adv, err := setupWebhooks(ctx, mgr, cfg.Webhook, baselines, inv, probe, reg, log)
+	var trigger *annotator.Trigger
+	if cfg.Webhook.Port != 0 {
+		trigger = &annotator.Trigger{}
+	}
+	adv, err := setupWebhooks(ctx, mgr, cfg.Webhook, baselines, inv, trigger, probe, reg, log)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +113,7 @@ func startCluster(ctx context.Context, wg *sync.WaitGroup, cfg Config, rc *rest.
 	if err := waitSynced(sctx, resolved); err != nil {
 		return nil, err
 	}
-	return &cluster{index: idx, inventory: inv, advisor: adv, done: errc}, nil
+	return &cluster{index: idx, inventory: inv, advisor: adv, done: errc, annotate: trigger}, nil
 }
 
 // waitSynced waits until synced reports true or ctx ends.

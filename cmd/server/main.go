@@ -31,6 +31,7 @@ import (
 	"github.com/netpol-advisor/netpol-advisor/internal/store"
 	"github.com/netpol-advisor/netpol-advisor/internal/store/badgerstore"
 	"github.com/netpol-advisor/netpol-advisor/internal/transport"
+	"github.com/netpol-advisor/netpol-advisor/webhook/annotator"
 )
 
 func main() { os.Exit(run()) }
@@ -116,7 +117,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	wg.Go(func() { probe.Run(ctx) })
-	mux := routes(cfg, cs, idx, mismatch.NewWriter(st, ev, reg), st, reg, log)
+	// Applied batches reach the mismatch evaluation and the annotator.
+	w := annotator.Writer{Writer: mismatch.NewWriter(st, ev, reg), Trigger: cl.annotate}
+	mux := routes(cfg, cs, idx, w, st, reg, log)
 	probe.Routes(mux)
 	wg.Go(func() { expire(ctx, st, cfg, log) })
 	if cfg.MetricsAddr != "" {

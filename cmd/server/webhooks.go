@@ -13,6 +13,7 @@ import (
 	"github.com/netpol-advisor/netpol-advisor/internal/store"
 	"github.com/netpol-advisor/netpol-advisor/webhook"
 	"github.com/netpol-advisor/netpol-advisor/webhook/advice"
+	"github.com/netpol-advisor/netpol-advisor/webhook/annotator"
 	"github.com/netpol-advisor/netpol-advisor/webhook/certs"
 	"github.com/netpol-advisor/netpol-advisor/webhook/workloads"
 )
@@ -32,8 +33,8 @@ func webhookServer(cfg WebhookConfig) (crwebhook.Server, error) {
 // rotation, their readiness checks and the annotator with mgr, unless the
 // webhooks are off. The advisor the webhooks share also serves the
 // aggregated API's recommendations; with the webhooks off there is none.
-func setupWebhooks(ctx context.Context, mgr ctrl.Manager, cfg WebhookConfig, baselines store.Reader, inv advice.Inventory, probe *health.Probe,
-	reg prometheus.Registerer, log *slog.Logger) (*advice.Advisor, error) {
+func setupWebhooks(ctx context.Context, mgr ctrl.Manager, cfg WebhookConfig, baselines store.Reader, inv advice.Inventory, trigger *annotator.Trigger,
+	probe *health.Probe, reg prometheus.Registerer, log *slog.Logger) (*advice.Advisor, error) {
 	if cfg.Port == 0 {
 		log.Info("admission webhooks off (--webhook-port=0)")
 		return nil, nil
@@ -51,7 +52,8 @@ func setupWebhooks(ctx context.Context, mgr ctrl.Manager, cfg WebhookConfig, bas
 	if err != nil {
 		return nil, fmt.Errorf("--annotate-namespace-selector: %w", err)
 	}
-	opts := webhook.Options{Namespace: cfg.Namespace, Window: cfg.Window, MaxWarnings: cfg.MaxWarnings, AnnotateNamespaces: annotate}
+	opts := webhook.Options{Namespace: cfg.Namespace, Window: cfg.Window, MaxWarnings: cfg.MaxWarnings, AnnotateNamespaces: annotate,
+		Annotator: annotator.Options{Trigger: trigger}}
 	adv, err := webhook.Setup(mgr, opts, webhook.Deps{Baselines: baselines, Inventory: inv, Metrics: webhook.NewMetrics(reg)})
 	if err != nil {
 		return nil, err
