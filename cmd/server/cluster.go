@@ -16,6 +16,7 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/clustercache"
+	"github.com/netpol-advisor/netpol-advisor/internal/flow"
 	"github.com/netpol-advisor/netpol-advisor/internal/health"
 	"github.com/netpol-advisor/netpol-advisor/internal/inventory"
 	"github.com/netpol-advisor/netpol-advisor/internal/mismatch"
@@ -47,6 +48,17 @@ type cluster struct {
 	// annotate hands the annotator the workloads of applied batches; nil
 	// with the webhooks off.
 	annotate *annotator.Trigger
+}
+
+// ingested tells the advisor's baseline cache and the annotator that the
+// store applied flows (store.Notifying); nothing with the webhooks off.
+func (c *cluster) ingested(flows []flow.Flow) {
+	if c.advisor != nil {
+		c.advisor.Ingested(flows)
+	}
+	if c.annotate != nil {
+		c.annotate.Ingested(flows)
+	}
 }
 
 // startCluster starts the manager (serving the webhooks unless they are

@@ -31,7 +31,6 @@ import (
 	"github.com/netpol-advisor/netpol-advisor/internal/store"
 	"github.com/netpol-advisor/netpol-advisor/internal/store/badgerstore"
 	"github.com/netpol-advisor/netpol-advisor/internal/transport"
-	"github.com/netpol-advisor/netpol-advisor/webhook/annotator"
 )
 
 func main() { os.Exit(run()) }
@@ -117,8 +116,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	wg.Go(func() { probe.Run(ctx) })
-	// Applied batches reach the mismatch evaluation and the annotator.
-	w := annotator.Writer{Writer: mismatch.NewWriter(st, ev, reg), Trigger: cl.annotate}
+	// Applied batches reach the mismatch evaluation, the advisor's cache
+	// and the annotator.
+	w := store.Notifying{Writer: mismatch.NewWriter(st, ev, reg), Applied: cl.ingested}
 	mux := routes(cfg, cs, idx, w, st, reg, log)
 	probe.Routes(mux)
 	wg.Go(func() { expire(ctx, st, cfg, log) })

@@ -1,14 +1,12 @@
 package annotator
 
 import (
-	"context"
 	"sync"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/flow"
-	"github.com/netpol-advisor/netpol-advisor/internal/store"
 )
 
 // Trigger hands the annotator the workloads whose baselines just got their
@@ -18,7 +16,8 @@ import (
 // wait for the Resync (or the workload's next update): each batch would
 // otherwise cost every workload in it a recommendation. The zero value is
 // ready to use; it drops what it is handed until the annotator is set up
-// with it (Options.Trigger).
+// with it (Options.Trigger). The server hands it what its store writer
+// applied (store.Notifying).
 type Trigger struct {
 	mu    sync.Mutex
 	kinds map[flow.Kind]chan event.GenericEvent
@@ -58,21 +57,4 @@ func (t *Trigger) Ingested(flows []flow.Flow) {
 		default: // full: the Resync will look at it
 		}
 	}
-}
-
-// Writer hands the flows of every batch the store applied to a Trigger.
-type Writer struct {
-	store.Writer
-	Trigger *Trigger
-}
-
-var _ store.Writer = Writer{}
-
-// Apply applies b and, when it was new, triggers its workloads.
-func (w Writer) Apply(ctx context.Context, b store.Batch) (bool, error) {
-	applied, err := w.Writer.Apply(ctx, b)
-	if err == nil && applied && w.Trigger != nil {
-		w.Trigger.Ingested(b.Flows)
-	}
-	return applied, err
 }

@@ -37,7 +37,7 @@ func TestFirstFlowsTriggerTheAnnotator(t *testing.T) {
 	b := store.Batch{Observer: "node-1", Seq: 1, Flows: []flow.Flow{{Count: 3, FirstSeen: now, LastSeen: now,
 		Key: flow.Key{Workload: ref, Direction: flow.Egress, Peer: flow.Peer{Kind: flow.PeerExternal, IP: netip.MustParseAddr("203.0.113.7")},
 			Port: 443, Protocol: corev1.ProtocolTCP}}}}
-	if _, err := (Writer{Writer: st, Trigger: trigger}).Apply(context.Background(), b); err != nil {
+	if _, err := (store.Notifying{Writer: st, Applied: trigger.Ingested}).Apply(context.Background(), b); err != nil {
 		t.Fatal(err)
 	}
 	got := waitForState(t, mgr.GetAPIReader(), key, advice.Ready)
