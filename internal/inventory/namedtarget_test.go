@@ -1,7 +1,6 @@
 package inventory
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -13,11 +12,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/flow"
 	"github.com/netpol-advisor/netpol-advisor/internal/policy"
-	"github.com/netpol-advisor/netpol-advisor/internal/testutil"
 )
 
 // TestNamedTargetPortOfAServiceScaledToZero: a Service whose targetPort is
@@ -26,22 +23,14 @@ import (
 // a name no template declares gives a warning and no rule, and Check says
 // the flow cannot be checked rather than judging the Service port.
 func TestNamedTargetPortOfAServiceScaledToZero(t *testing.T) {
-	cp := testutil.StartControlPlane(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	c, err := client.New(cp.Config, client.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := builder{t: t, ctx: ctx, c: c, ns: "ledger"}
-	b.create(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "ledger"}})
+	b := startBuilder(t, "ledger", nil)
 	api := b.deployment("ledger-api", nil)
 	db := portedTemplate("ledger-db", corev1.ContainerPort{Name: "pg", ContainerPort: 15432, Protocol: corev1.ProtocolTCP})
 	b.create(&appsv1.StatefulSet{ObjectMeta: metav1.ObjectMeta{Name: "ledger-db"}, Spec: appsv1.StatefulSetSpec{
 		Replicas: ptr.To[int32](0), Selector: &metav1.LabelSelector{MatchLabels: db.Labels}, Template: db}})
 	b.create(namedTargetService("ledger-db", 5432, "pg"))
 	b.create(namedTargetService("ledger-cache", 6379, "redis")) // no workload behind it
-	snap, err := Build(ctx, c, Options{})
+	snap, err := Build(b.ctx, b.c, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/adjust"
 	"github.com/netpol-advisor/netpol-advisor/internal/flow"
@@ -41,9 +40,7 @@ const ledgerDir = "testdata/ledger/"
 func TestSecondAppEndToEnd(t *testing.T) {
 	testutil.RequireRoot(t)
 	serverBin, observerBin := buildCommands(t)
-	cp := testutil.StartControlPlane(t, func(env *envtest.Environment) {
-		env.ControlPlane.GetAPIServer().Configure().Set("service-cluster-ip-range", "198.19.0.0/16")
-	})
+	cp := testutil.StartControlPlane(t, testutil.WithAPIServerFlag("service-cluster-ip-range", servicesCIDR))
 	w, a := setupLedger(t, cp)
 	srv, obs := w.startCommands(t, cp, a, serverBin, observerBin, installWebhooks(t, a)...)
 	w.runLedgerTraffic(t)
@@ -106,15 +103,8 @@ func waitWarnings(t *testing.T, cp *testutil.ControlPlane, file string) []string
 	return lines
 }
 
-func warnings(stderr string) []string {
-	var out []string
-	for _, l := range strings.Split(stderr, "\n") {
-		if w, ok := strings.CutPrefix(l, "Warning: "); ok {
-			out = append(out, w)
-		}
-	}
-	return out
-}
+// warnings are kubectl's admission warnings.
+func warnings(stderr string) []string { return testutil.Warnings(stderr) }
 
 // waitRecommendation waits until the workload's status annotation says
 // ready with flows flows, and returns its recommended policy.
