@@ -64,7 +64,7 @@ func TestSecondAppEndToEnd(t *testing.T) {
 	for _, r := range []struct {
 		resource string
 		flows    int
-	}{{"deployment/" + ledgerAPI, 7}, {"statefulset/ledger-db", 1}, {"cronjob/ledger-reconcile", 1}} {
+	}{{"deployment/" + ledgerAPI, 8}, {"statefulset/ledger-db", 1}, {"cronjob/ledger-reconcile", 1}} {
 		t.Run(r.resource, func(t *testing.T) {
 			rec := waitRecommendation(t, cp, r.resource, r.flows)
 			compareGolden(t, filepath.Base(r.resource)+".golden.yaml", []byte(rec))
@@ -75,6 +75,12 @@ func TestSecondAppEndToEnd(t *testing.T) {
 	}
 	obs.terminate(t)
 	srv.terminate(t)
+}
+
+// rejected makes f's connects failed ones that an ICMP error rejected.
+func rejected(f flow.Flow, n uint64) flow.Flow {
+	f.Failed, f.Failures = n, flow.Failures{Unreachable: n}
+	return f
 }
 
 // lastSeen is the time in a warning line, which differs at each run.
@@ -163,7 +169,8 @@ func compareGolden(t *testing.T, name string, got []byte) {
 // checkLedgerBaselines waits for the baselines to hold exactly what the
 // pods did: Services resolved to their backends at the target port, the
 // StatefulSet, the CronJob as the owner of its Job's pod, NodeLocal DNS as
-// DNS (not external), the payments API external.
+// DNS (not external), the payments API external, and the connect to its
+// old address that an ICMP error rejected as failed, unreachable.
 func (w *ledgerWorld) checkLedgerBaselines(t *testing.T) {
 	t.Helper()
 	ref := func(kind flow.Kind, name string) flow.WorkloadRef {
@@ -188,6 +195,7 @@ func (w *ledgerWorld) checkLedgerBaselines(t *testing.T) {
 			mk(api, flow.Egress, flow.Peer{Kind: flow.PeerWorkload, Workload: ref(flow.KindDeployment, "ledger-audit")}, 7000, tcp, apiToAudit),
 			mk(api, flow.Egress, flow.Peer{Kind: flow.PeerExternal, IP: w.external}, 443, tcp, apiToPayments),
 			mk(api, flow.Egress, flow.Peer{Kind: flow.PeerNodeLocalDNS, IP: nodeLocalDNS.Addr()}, 53, udp, apiToDNS),
+			rejected(mk(api, flow.Egress, flow.Peer{Kind: flow.PeerExternal, IP: oldPayments.Addr()}, 443, tcp, 0), apiToOldPayments),
 			mk(api, flow.Ingress, flow.Peer{Kind: flow.PeerWorkload, Workload: ref(flow.KindDeployment, "ledger-web")}, 8443, tcp, webToAPI),
 			mk(api, flow.Ingress, flow.Peer{Kind: flow.PeerWorkload, Workload: reconcile}, 8443, tcp, reconcileToAPI),
 		},

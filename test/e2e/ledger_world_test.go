@@ -21,8 +21,12 @@ const (
 	ledgerAPI = "ledger-api"
 )
 
-// nodeLocalDNS is NodeLocal DNSCache's address, served on the node.
-var nodeLocalDNS = netip.MustParseAddrPort("169.254.20.10:53")
+// nodeLocalDNS is NodeLocal DNSCache's address, served on the node;
+// oldPayments the payments API's former address, rejected on the way.
+var (
+	nodeLocalDNS = netip.MustParseAddrPort("169.254.20.10:53")
+	oldPayments  = netip.MustParseAddrPort("203.0.113.10:443")
+)
 
 // ledgerWorld is the ledger app on one node: pods, Services, the external
 // payments API.
@@ -82,6 +86,7 @@ const (
 	apiToDB, apiToAudit, apiToPayments = 2, 1, 2 // TCP
 	apiToStatsd, apiToDNS              = 3, 2    // UDP datagrams, one socket each
 	webToAPI, reconcileToAPI           = 2, 1    // TCP through Service ledger-api
+	apiToOldPayments                   = 1       // TCP, rejected
 )
 
 // runLedgerTraffic builds the node: the pods and their servers, the
@@ -119,6 +124,12 @@ func (w *ledgerWorld) runLedgerTraffic(t *testing.T) {
 			netip.AddrPortFrom(w.external, 443): apiToPayments},
 		udp: map[netip.AddrPort]int{netip.AddrPortFrom(w.statsdSvc, 8125): apiToStatsd, nodeLocalDNS: apiToDNS},
 	}.run(t, api)
+	// The payments API's old address, which a firewall on the way rejects
+	// (ICMP administratively prohibited): a failed connect, unreachable.
+	if err := n.RejectWith("tcp", oldPayments, "admin-prohibited"); err != nil {
+		t.Fatal(err)
+	}
+	refuse(t, api, oldPayments, apiToOldPayments)
 	toAPI := netip.AddrPortFrom(w.apiSvc, 80)
 	clientScript{tcp: map[netip.AddrPort]int{toAPI: webToAPI}}.run(t, n.AddPod(t, "ledger-web", w.web))
 	clientScript{tcp: map[netip.AddrPort]int{toAPI: reconcileToAPI}}.run(t, n.AddPod(t, "ledger-reconcile", w.reconcile))

@@ -155,8 +155,8 @@ func (w *storyWorld) runStoryTraffic(t *testing.T) storyPods {
 	return storyPods{javaapp: java}
 }
 
-// refuse makes n connects from pod to dst, where nothing listens: each is
-// refused.
+// refuse makes n connects from pod to dst, where nothing listens or
+// something rejects them: each fails.
 func refuse(t *testing.T, pod *netns.Pod, dst netip.AddrPort, n int) {
 	t.Helper()
 	script := fmt.Sprintf("for ((i=0; i<%d; i++)); do (exec 3<>/dev/tcp/%s/%d) 2>/dev/null && exit 1; done; exit 0", n, dst.Addr(), dst.Port())
@@ -165,7 +165,7 @@ func refuse(t *testing.T, pod *netns.Pod, dst netip.AddrPort, n int) {
 		t.Fatal(err)
 	}
 	if err := cmd.Wait(); err != nil {
-		t.Fatalf("connects to %s from pod %s were not refused: %v", dst, pod.Name, err)
+		t.Fatalf("connects to %s from pod %s did not fail: %v", dst, pod.Name, err)
 	}
 }
 
