@@ -13,6 +13,13 @@ import (
 	"github.com/cilium/ebpf"
 )
 
+type flowbpfConnectMark struct {
+	_    structs.HostLayout
+	Isn  uint32
+	Fail uint8
+	Pad  [3]uint8
+}
+
 type flowbpfCounter uint32
 
 const (
@@ -87,11 +94,13 @@ type flowbpfUdpPairKey struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
+	flowbpfMapConnectMarks    = "connect_marks"
 	flowbpfMapCounters        = "counters"
 	flowbpfMapFlows           = "flows"
 	flowbpfMapNewFlows        = "new_flows"
 	flowbpfMapUdpPairs        = "udp_pairs"
 	flowbpfProgSkError        = "sk_error"
+	flowbpfProgTcpReset       = "tcp_reset"
 	flowbpfProgTcpState       = "tcp_state"
 	flowbpfProgUdpEgress      = "udp_egress"
 	flowbpfProgUdpIngress     = "udp_ingress"
@@ -150,6 +159,7 @@ type flowbpfSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type flowbpfProgramSpecs struct {
 	SkError    *ebpf.ProgramSpec `ebpf:"sk_error"`
+	TcpReset   *ebpf.ProgramSpec `ebpf:"tcp_reset"`
 	TcpState   *ebpf.ProgramSpec `ebpf:"tcp_state"`
 	UdpEgress  *ebpf.ProgramSpec `ebpf:"udp_egress"`
 	UdpIngress *ebpf.ProgramSpec `ebpf:"udp_ingress"`
@@ -159,10 +169,11 @@ type flowbpfProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type flowbpfMapSpecs struct {
-	Counters *ebpf.MapSpec `ebpf:"counters"`
-	Flows    *ebpf.MapSpec `ebpf:"flows"`
-	NewFlows *ebpf.MapSpec `ebpf:"new_flows"`
-	UdpPairs *ebpf.MapSpec `ebpf:"udp_pairs"`
+	ConnectMarks *ebpf.MapSpec `ebpf:"connect_marks"`
+	Counters     *ebpf.MapSpec `ebpf:"counters"`
+	Flows        *ebpf.MapSpec `ebpf:"flows"`
+	NewFlows     *ebpf.MapSpec `ebpf:"new_flows"`
+	UdpPairs     *ebpf.MapSpec `ebpf:"udp_pairs"`
 }
 
 // flowbpfVariableSpecs contains global variables before they are loaded into the kernel.
@@ -201,14 +212,16 @@ func (o *flowbpfObjects) Close() error {
 //
 // It can be passed to loadFlowbpfObjects or ebpf.CollectionSpec.LoadAndAssign.
 type flowbpfMaps struct {
-	Counters *ebpf.Map `ebpf:"counters"`
-	Flows    *ebpf.Map `ebpf:"flows"`
-	NewFlows *ebpf.Map `ebpf:"new_flows"`
-	UdpPairs *ebpf.Map `ebpf:"udp_pairs"`
+	ConnectMarks *ebpf.Map `ebpf:"connect_marks"`
+	Counters     *ebpf.Map `ebpf:"counters"`
+	Flows        *ebpf.Map `ebpf:"flows"`
+	NewFlows     *ebpf.Map `ebpf:"new_flows"`
+	UdpPairs     *ebpf.Map `ebpf:"udp_pairs"`
 }
 
 func (m *flowbpfMaps) Close() error {
 	return _FlowbpfClose(
+		m.ConnectMarks,
 		m.Counters,
 		m.Flows,
 		m.NewFlows,
@@ -237,6 +250,7 @@ type flowbpfVariables struct {
 // It can be passed to loadFlowbpfObjects or ebpf.CollectionSpec.LoadAndAssign.
 type flowbpfPrograms struct {
 	SkError    *ebpf.Program `ebpf:"sk_error"`
+	TcpReset   *ebpf.Program `ebpf:"tcp_reset"`
 	TcpState   *ebpf.Program `ebpf:"tcp_state"`
 	UdpEgress  *ebpf.Program `ebpf:"udp_egress"`
 	UdpIngress *ebpf.Program `ebpf:"udp_ingress"`
@@ -245,6 +259,7 @@ type flowbpfPrograms struct {
 func (p *flowbpfPrograms) Close() error {
 	return _FlowbpfClose(
 		p.SkError,
+		p.TcpReset,
 		p.TcpState,
 		p.UdpEgress,
 		p.UdpIngress,

@@ -144,14 +144,16 @@ func packetLoop(pc net.PacketConn, reply bool) {
 
 // clientStep does one exchange: tcp and udp send and expect the echo,
 // udpsend sends two datagrams from one socket, tcpfail expects the connect
-// to be refused and tcpdrop expects it to time out.
+// to be refused, tcpdrop expects it to time out and tcpreject expects it to
+// fail either way (an ICMP error the kernel got while connect() held the
+// socket only fails it at the next SYN's answer, after the timeout).
 func clientStep(kind, addr string) error {
-	network := map[string]string{"tcp": "tcp", "tcpfail": "tcp", "tcpdrop": "tcp", "udp": "udp", "udpsend": "udp"}[kind]
+	network := map[string]string{"tcp": "tcp", "tcpfail": "tcp", "tcpdrop": "tcp", "tcpreject": "tcp", "udp": "udp", "udpsend": "udp"}[kind]
 	if network == "" {
 		return fmt.Errorf("unknown client kind %q", kind)
 	}
-	if kind == "tcpfail" || kind == "tcpdrop" {
-		return failConnect(addr, kind == "tcpdrop")
+	if kind == "tcpfail" || kind == "tcpdrop" || kind == "tcpreject" {
+		return failConnect(addr, kind)
 	}
 	c, err := net.DialTimeout(network, addr, 3*time.Second)
 	if err != nil {
@@ -174,14 +176,15 @@ func clientStep(kind, addr string) error {
 	return nil
 }
 
-func failConnect(addr string, timeout bool) error {
+func failConnect(addr, kind string) error {
 	c, err := net.DialTimeout("tcp", addr, 500*time.Millisecond)
 	if err == nil {
 		c.Close()
 		return fmt.Errorf("connect succeeded, want failure")
 	}
 	var nerr net.Error
-	if isTimeout := errors.As(err, &nerr) && nerr.Timeout(); isTimeout != timeout {
+	timeout := kind == "tcpdrop"
+	if isTimeout := errors.As(err, &nerr) && nerr.Timeout(); kind != "tcpreject" && isTimeout != timeout {
 		return fmt.Errorf("connect failed with %v, want timeout %v", err, timeout)
 	}
 	return nil

@@ -133,6 +133,14 @@ func (o *Observer) attach(cgroupPath string) error {
 	}
 	o.links = append(o.links, tp)
 	o.hooks = append(o.hooks, "tp_btf/inet_sock_set_state (TCP)")
+	// An RST tells a refused connect from one an ICMP port unreachable
+	// rejected: both leave ECONNREFUSED (tcpfail.bpf.c).
+	rst, err := link.AttachTracing(link.TracingOptions{Program: o.objs.TcpReset})
+	if err != nil {
+		return explainAttach("tp_btf/tcp_receive_reset", err)
+	}
+	o.links = append(o.links, rst)
+	o.hooks = append(o.hooks, "tp_btf/tcp_receive_reset (refused TCP connects)")
 	for _, c := range []struct {
 		prog *ebpf.Program
 		typ  ebpf.AttachType

@@ -98,15 +98,8 @@ func assertStoryWarnings(t *testing.T, stderr string) {
 	}
 }
 
-func warnings(stderr string) []string {
-	var out []string
-	for _, l := range strings.Split(stderr, "\n") {
-		if w, ok := strings.CutPrefix(l, "Warning: "); ok {
-			out = append(out, w)
-		}
-	}
-	return out
-}
+// warnings are kubectl's admission warnings.
+func warnings(stderr string) []string { return testutil.Warnings(stderr) }
 
 // recommendation waits for javaapp's annotations and returns the policy.
 func (s *suite) recommendation(t *testing.T) networkingv1.NetworkPolicy {

@@ -16,12 +16,14 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/clustercache"
+	"github.com/netpol-advisor/netpol-advisor/internal/flow"
 	"github.com/netpol-advisor/netpol-advisor/internal/health"
 	"github.com/netpol-advisor/netpol-advisor/internal/inventory"
 	"github.com/netpol-advisor/netpol-advisor/internal/mismatch"
 	"github.com/netpol-advisor/netpol-advisor/internal/resolve"
 	"github.com/netpol-advisor/netpol-advisor/internal/store"
 	"github.com/netpol-advisor/netpol-advisor/webhook/advice"
+	"github.com/netpol-advisor/netpol-advisor/webhook/annotator"
 )
 
 // syncTimeout bounds the first list of every watched kind: past it the
@@ -43,6 +45,20 @@ type cluster struct {
 	advisor *advice.Advisor
 	// done yields the manager's exit error.
 	done <-chan error
+	// annotate hands the annotator the workloads of applied batches; nil
+	// with the webhooks off.
+	annotate *annotator.Trigger
+}
+
+// ingested tells the advisor's baseline cache and the annotator that the
+// store applied flows (store.Notifying); nothing with the webhooks off.
+func (c *cluster) ingested(flows []flow.Flow) {
+	if c.advisor != nil {
+		c.advisor.Ingested(flows)
+	}
+	if c.annotate != nil {
+		c.annotate.Ingested(flows)
+	}
 }
 
 // startCluster starts the manager (serving the webhooks unless they are
@@ -87,7 +103,11 @@ func startCluster(ctx context.Context, wg *sync.WaitGroup, cfg Config, rc *rest.
 	if err != nil {
 		return nil, err
 	}
-	adv, err := setupWebhooks(ctx, mgr, cfg.Webhook, baselines, inv, probe, reg, log)
+	var trigger *annotator.Trigger
+	if cfg.Webhook.Port != 0 {
+		trigger = &annotator.Trigger{}
+	}
+	adv, err := setupWebhooks(ctx, mgr, cfg.Webhook, baselines, inv, trigger, probe, reg, log)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +125,7 @@ func startCluster(ctx context.Context, wg *sync.WaitGroup, cfg Config, rc *rest.
 	if err := waitSynced(sctx, resolved); err != nil {
 		return nil, err
 	}
-	return &cluster{index: idx, inventory: inv, advisor: adv, done: errc}, nil
+	return &cluster{index: idx, inventory: inv, advisor: adv, done: errc, annotate: trigger}, nil
 }
 
 // waitSynced waits until synced reports true or ctx ends.

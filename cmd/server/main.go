@@ -116,7 +116,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	wg.Go(func() { probe.Run(ctx) })
-	mux := routes(cfg, cs, idx, mismatch.NewWriter(st, ev, reg), st, reg, log)
+	// Applied batches reach the mismatch evaluation, the advisor's cache
+	// and the annotator.
+	w := store.Notifying{Writer: mismatch.NewWriter(st, ev, reg), Applied: cl.ingested}
+	mux := routes(cfg, cs, idx, w, st, reg, log)
 	probe.Routes(mux)
 	wg.Go(func() { expire(ctx, st, cfg, log) })
 	if cfg.MetricsAddr != "" {

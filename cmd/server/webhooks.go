@@ -34,8 +34,8 @@ func webhookServer(cfg WebhookConfig) (crwebhook.Server, error) {
 // rotation, their readiness checks and the annotator with mgr, unless the
 // webhooks are off. The advisor the webhooks share also serves the
 // aggregated API's recommendations; with the webhooks off there is none.
-func setupWebhooks(ctx context.Context, mgr ctrl.Manager, cfg WebhookConfig, baselines store.Reader, inv advice.Inventory, probe *health.Probe,
-	reg prometheus.Registerer, log *slog.Logger) (*advice.Advisor, error) {
+func setupWebhooks(ctx context.Context, mgr ctrl.Manager, cfg WebhookConfig, baselines store.Reader, inv advice.Inventory, trigger *annotator.Trigger,
+	probe *health.Probe, reg prometheus.Registerer, log *slog.Logger) (*advice.Advisor, error) {
 	if cfg.Port == 0 {
 		log.Info("admission webhooks off (--webhook-port=0)")
 		return nil, nil
@@ -54,7 +54,7 @@ func setupWebhooks(ctx context.Context, mgr ctrl.Manager, cfg WebhookConfig, bas
 		return nil, fmt.Errorf("--annotate-namespace-selector: %w", err)
 	}
 	opts := webhook.Options{Namespace: cfg.Namespace, Window: cfg.Window, MaxWarnings: cfg.MaxWarnings, AnnotateNamespaces: annotate,
-		Annotator: annotator.Options{QPS: cfg.AnnotateQPS, Burst: cfg.AnnotateBurst}}
+		Annotator: annotator.Options{QPS: cfg.AnnotateQPS, Burst: cfg.AnnotateBurst, Trigger: trigger}}
 	adv, err := webhook.Setup(mgr, opts, webhook.Deps{Baselines: baselines, Inventory: inv, Metrics: webhook.NewMetrics(reg)})
 	if err != nil {
 		return nil, err

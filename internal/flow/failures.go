@@ -6,14 +6,15 @@ package flow
 // is gone), unreachable (the network answered with an ICMP error, e.g. host
 // unreachable or administratively prohibited).
 type Failures struct {
-	// Refused counts TCP connects answered with an RST (or an ICMP port
-	// unreachable) and UDP datagrams answered with an ICMP port unreachable.
+	// Refused counts TCP connects answered with an RST (nothing listens)
+	// and UDP datagrams answered with an ICMP port unreachable (UDP's RST).
 	Refused uint64 `json:"refused,omitempty"`
 	// TimedOut counts TCP connects that got no answer before the kernel's
 	// SYN retries or the program's own timeout ran out.
 	TimedOut uint64 `json:"timedOut,omitempty"`
 	// Unreachable counts connects and datagrams that failed with any other
-	// ICMP error.
+	// ICMP error: for TCP any ICMP error at all, port unreachable included
+	// (what a REJECT rule sends is no RST: something in the way answered).
 	Unreachable uint64 `json:"unreachable,omitempty"`
 }
 

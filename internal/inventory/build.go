@@ -25,10 +25,11 @@ func (x *Index) build() *Snapshot {
 	}
 	clear(x.dirty)
 	c := &policy.Cluster{
-		Namespaces: maps.Clone(x.namespaces),
-		Workloads:  maps.Clone(x.workloads),
-		Services:   maps.Clone(x.services),
-		DNS:        x.dns(),
+		Namespaces:   maps.Clone(x.namespaces),
+		Workloads:    maps.Clone(x.workloads),
+		Services:     maps.Clone(x.services),
+		ServicePorts: maps.Clone(x.svcPorts),
+		DNS:          x.dns(),
 	}
 	for _, eps := range x.apiSlices {
 		c.APIServer = append(c.APIServer, eps...)

@@ -3,6 +3,7 @@ package inventory
 import (
 	"context"
 	"testing"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
@@ -10,6 +11,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/netpol-advisor/netpol-advisor/internal/testutil"
 )
 
 // builder creates objects in one namespace of a real API server, setting
@@ -19,6 +22,22 @@ type builder struct {
 	ctx context.Context
 	c   client.Client
 	ns  string
+}
+
+// startBuilder starts a control plane and returns a builder for namespace
+// ns, created with labels.
+func startBuilder(t *testing.T, ns string, labels map[string]string) builder {
+	t.Helper()
+	cp := testutil.StartControlPlane(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	c, err := client.New(cp.Config, client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := builder{t: t, ctx: ctx, c: c, ns: ns}
+	b.create(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns, Labels: labels}})
+	return b
 }
 
 func (b builder) create(obj client.Object) {

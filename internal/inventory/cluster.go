@@ -46,11 +46,18 @@ func (x *Index) DeletePolicy(np *networkingv1.NetworkPolicy) {
 }
 
 // SetService records a Service's selector (the cluster DNS's gives the
-// DNS pods' labels).
+// DNS pods' labels) and its ports (a named target port of a Service
+// without endpoints is resolved on the pods it selects).
 func (x *Index) SetService(s *corev1.Service) {
+	ref := flow.ServiceRef{Namespace: s.Namespace, Name: s.Name}
+	ports := make([]corev1.ServicePort, 0, len(s.Spec.Ports))
+	for _, p := range s.Spec.Ports {
+		ports = append(ports, corev1.ServicePort{Port: p.Port, Protocol: p.Protocol, TargetPort: p.TargetPort})
+	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	x.services[flow.ServiceRef{Namespace: s.Namespace, Name: s.Name}] = s.Spec.Selector
+	x.services[ref] = s.Spec.Selector
+	x.svcPorts[ref] = ports
 	x.changed()
 }
 
@@ -59,6 +66,7 @@ func (x *Index) DeleteService(s *corev1.Service) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	delete(x.services, flow.ServiceRef{Namespace: s.Namespace, Name: s.Name})
+	delete(x.svcPorts, flow.ServiceRef{Namespace: s.Namespace, Name: s.Name})
 	x.changed()
 }
 

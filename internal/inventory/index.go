@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -41,6 +42,7 @@ type Index struct {
 	adjust     map[flow.WorkloadRef]adjustment
 	policies   map[types.NamespacedName]*networkingv1.NetworkPolicy
 	services   map[flow.ServiceRef]map[string]string
+	svcPorts   map[flow.ServiceRef][]corev1.ServicePort
 	apiSlices  map[string][]policy.APIEndpoint
 	dnsLabels  map[string]string
 
@@ -79,6 +81,7 @@ func NewIndex(o Options) *Index {
 		pods: map[types.UID]*podState{}, byCtrl: map[ctrlKey]map[types.UID]struct{}{},
 		byWorkload: map[flow.WorkloadRef]map[types.UID]struct{}{}, adjust: map[flow.WorkloadRef]adjustment{},
 		policies: map[types.NamespacedName]*networkingv1.NetworkPolicy{}, services: map[flow.ServiceRef]map[string]string{},
+		svcPorts:  map[flow.ServiceRef][]corev1.ServicePort{},
 		apiSlices: map[string][]policy.APIEndpoint{}, dirty: map[flow.WorkloadRef]struct{}{},
 		workloads: map[flow.WorkloadRef]policy.Workload{}, gen: 1,
 	}

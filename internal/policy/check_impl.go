@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -40,32 +41,61 @@ func check(in CheckInput) Report {
 					continue
 				}
 			}
-			k.checkFlow(&r, self, peer, f, b.Workload, name, adj)
+			k.checkFlow(&r, self, peer, f, name, adj)
 		}
 	}
 	r.Findings, r.Excluded = mergeFindings(r.Findings), mergeFindings(r.Excluded)
+	r.Findings = dropMirrors(r.Findings, r.Excluded)
 	sortFailing(r.Failing)
 	r.AlsoIsolates = alsoIsolates(k.cluster, in.Change.New)
 	return r
 }
 
-// checkFlow adds what the change does to f, a flow of w, to r.
-func (k *checker) checkFlow(r *Report, self, peer *ends, f *flow.Flow, w flow.WorkloadRef, name string, adj Adjustments) {
+// checkFlow adds what the change does to f to r.
+func (k *checker) checkFlow(r *Report, self, peer *ends, f *flow.Flow, name string, adj Adjustments) {
 	if f.Failed > 0 {
 		r.Failing = append(r.Failing, k.failed(self, peer, f))
 	}
 	if f.Count == 0 {
 		return // a failed connect is never traffic to allow
 	}
+	if f.Peer.Kind == flow.PeerService {
+		k.judgeService(r, self, peer, *f, name, adj)
+		return
+	}
+	k.judgeInto(r, self, peer, f, name, adj)
+}
+
+// judgeInto adds the flow to the report's findings (or excluded ones) when
+// the change blocks it.
+func (k *checker) judgeInto(r *Report, self, peer *ends, f *flow.Flow, name string, adj Adjustments) {
 	o := k.judge(self, peer, f)
 	if !o.blocked {
 		return
 	}
-	fd := newFinding(k.selections(), w, *f, name, o)
+	fd := newFinding(k.selections(), f.Workload, *f, name, o)
 	if adj.Excludes(f.Peer) {
 		r.Excluded = append(r.Excluded, fd)
 	} else {
 		r.Findings = append(r.Findings, fd)
+	}
+}
+
+// judgeService judges a flow to a Service without endpoints at each target
+// port its backends would listen on; when a named target port resolves to
+// none, it says the flow cannot be checked rather than judging the Service
+// port, which no policy sees after DNAT.
+func (k *checker) judgeService(r *Report, self, peer *ends, f flow.Flow, name string, adj Adjustments) {
+	ports, err := k.cluster.servicePorts(&f)
+	if err != nil {
+		msg := fmt.Sprintf("%s %s %s %d cannot be checked", verbOf(f.Direction), peerName(ClassPeer, f), protocolOf(f.Protocol), f.Port)
+		r.Findings = append(r.Findings, Finding{Class: ClassPeer, Flow: f, Policy: name, Message: msg, Fix: err.Error()})
+		return
+	}
+	for _, port := range ports {
+		g := f
+		g.Port = port
+		k.judgeInto(r, self, peer, &g, name, adj)
 	}
 }
 

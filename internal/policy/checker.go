@@ -116,7 +116,8 @@ func (k *checker) service(s flow.ServiceRef) *ends {
 		k.ends[ref] = nil
 		return nil
 	}
-	return k.build(ref, Workload{Ref: ref, Labels: sel})
+	svc := flow.ServiceRef{Namespace: s.Namespace, Name: s.Name}
+	return k.build(ref, Workload{Ref: ref, Labels: sel, Ports: k.cluster.backendPorts(svc)})
 }
 
 // build makes and keeps the ends of w.

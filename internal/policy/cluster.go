@@ -33,6 +33,11 @@ type Cluster struct {
 	// Services maps a Service (ServiceRef with Port zero) to its pod
 	// selector, for flows to a Service that had no endpoints (PeerService).
 	Services map[flow.ServiceRef]map[string]string
+	// ServicePorts maps a Service (ServiceRef with Port zero) to its ports,
+	// so that a flow to a Service without endpoints is advised at the
+	// target port: a named one is resolved on the pods or pod templates
+	// the selector picks, as kube-proxy would on the endpoints.
+	ServicePorts map[flow.ServiceRef][]corev1.ServicePort
 }
 
 // Workload is what the pods of one workload carry.

@@ -19,12 +19,14 @@ type FailedConnect struct {
 	// Flow is the flow: Failed counts the attempts that failed, Count the
 	// connects that succeeded.
 	Flow flow.Flow `json:"flow"`
-	// Refused and TimedOut split Failed when the observer tells them apart:
-	// a reset (nothing listens on the port, or something rejects) or no
-	// answer (the peer is down, or something drops the SYN, as NetworkPolicy
-	// does). Failed - Refused - TimedOut attempts are of unknown kind.
-	Refused  uint64 `json:"refused,omitempty"`
-	TimedOut uint64 `json:"timedOut,omitempty"`
+	// Refused, TimedOut and Unreachable split Failed as the observer told
+	// them apart: a reset (nothing listens on the port), no answer (the peer
+	// is down, or something drops the SYN, as most NetworkPolicy enforcers
+	// do) or an ICMP error (something on the way rejects them, or there is
+	// no route). Attempts beyond their sum are of unknown kind.
+	Refused     uint64 `json:"refused,omitempty"`
+	TimedOut    uint64 `json:"timedOut,omitempty"`
+	Unreachable uint64 `json:"unreachable,omitempty"`
 	// BlockedBy names the policies (namespace/name) that block the
 	// connection at either end under the policies it was judged with
 	// (Check: those after the change). Empty: NetworkPolicy allows it, the
@@ -64,7 +66,7 @@ func Failing(cluster *Cluster, policies []networkingv1.NetworkPolicy, baselines 
 // change.
 func (k *checker) failed(self, peer *ends, f *flow.Flow) FailedConnect {
 	fc := FailedConnect{Class: classify(k.cluster, *f), Flow: *f, BlockedBy: k.blockers(self, peer, f)}
-	fc.Refused, fc.TimedOut = failedKinds(f)
+	fc.Refused, fc.TimedOut, fc.Unreachable = f.Refused, f.TimedOut, f.Unreachable
 	verb, peerName := "to", peerName(fc.Class, *f)
 	if f.Direction == flow.Ingress {
 		verb = "from"
@@ -73,11 +75,6 @@ func (k *checker) failed(self, peer *ends, f *flow.Flow) FailedConnect {
 		verb, peerName, protocolOf(f.Protocol), f.Port, f.Failed, f.Count, fc.reason())
 	return fc
 }
-
-// failedKinds splits a flow's failures into refused and timed out, as the
-// observer classified them and the store kept them (flow.Failures); the
-// rest of Failed (unreachable, or not classified) is of unknown kind here.
-func failedKinds(f *flow.Flow) (refused, timedOut uint64) { return f.Refused, f.TimedOut }
 
 // blockers are the policies that isolate an end of some pair of the flow's
 // ends without allowing the connection, sorted.
@@ -113,9 +110,11 @@ func (fc FailedConnect) reason() string {
 	case len(fc.BlockedBy) > 0:
 		return "NetworkPolicy blocks them (" + strings.Join(fc.BlockedBy, ", ") + ")"
 	case fc.Refused == fc.Flow.Failed:
-		return "refused: nothing listens on the port, or something rejects them"
+		return "refused: nothing listens on the port"
 	case fc.TimedOut == fc.Flow.Failed:
 		return "timed out: the peer may be down, or something on the way drops them"
+	case fc.Unreachable == fc.Flow.Failed:
+		return "unreachable: something on the way rejects them with an ICMP error, or there is no route to the peer"
 	}
 	return "no NetworkPolicy blocks them: nothing may listen on the port, the peer may be down, or something else drops them"
 }

@@ -84,16 +84,17 @@ func TestFailingSaysWhetherNetworkPolicyBlocks(t *testing.T) {
 // things to the user.
 func TestFailedConnectMessageByKind(t *testing.T) {
 	tests := []struct {
-		refused, timedOut uint64
-		want              string
+		refused, timedOut, unreachable uint64
+		want                           string
 	}{
-		{3, 0, "refused: nothing listens on the port, or something rejects them"},
-		{0, 3, "timed out: the peer may be down, or something on the way drops them"},
+		{3, 0, 0, "refused: nothing listens on the port"},
+		{0, 3, 0, "timed out: the peer may be down, or something on the way drops them"},
+		{0, 0, 3, "unreachable: something on the way rejects them with an ICMP error, or there is no route to the peer"},
 	}
 	for _, tt := range tests {
-		fc := FailedConnect{Flow: flow.Flow{Failed: 3}, Refused: tt.refused, TimedOut: tt.timedOut}
+		fc := FailedConnect{Flow: flow.Flow{Failed: 3}, Refused: tt.refused, TimedOut: tt.timedOut, Unreachable: tt.unreachable}
 		if got := fc.reason(); got != tt.want {
-			t.Errorf("reason(refused %d, timed out %d) = %q, want %q", tt.refused, tt.timedOut, got, tt.want)
+			t.Errorf("reason(%d, %d, %d) = %q, want %q", tt.refused, tt.timedOut, tt.unreachable, got, tt.want)
 		}
 	}
 }
@@ -107,8 +108,9 @@ func TestFailingUsesTheObservedKinds(t *testing.T) {
 		failures flow.Failures
 		want     string
 	}{
-		{"refused", flow.Failures{Refused: 4}, "refused: nothing listens on the port, or something rejects them"},
+		{"refused", flow.Failures{Refused: 4}, "refused: nothing listens on the port"},
 		{"timed out", flow.Failures{TimedOut: 4}, "timed out: the peer may be down, or something on the way drops them"},
+		{"unreachable", flow.Failures{Unreachable: 4}, "unreachable: something on the way rejects them with an ICMP error, or there is no route to the peer"},
 		{"mixed", flow.Failures{Refused: 1, TimedOut: 2}, "no NetworkPolicy blocks them: nothing may listen on the port, the peer may be down, or something else drops them"},
 	}
 	for _, tt := range tests {
@@ -116,7 +118,7 @@ func TestFailingUsesTheObservedKinds(t *testing.T) {
 			f := mkFlow(flow.Egress, wl(webRef), corev1.ProtocolTCP, 9999)
 			f.Count, f.Failed, f.Failures = 0, 4, tt.failures
 			got := Failing(c, nil, []flow.Baseline{{Workload: appRef, Flows: []flow.Flow{f}}})
-			if len(got) != 1 || got[0].Refused != tt.failures.Refused || got[0].TimedOut != tt.failures.TimedOut ||
+			if len(got) != 1 || got[0].Refused != tt.failures.Refused || got[0].TimedOut != tt.failures.TimedOut || got[0].Unreachable != tt.failures.Unreachable ||
 				got[0].Message != "connects to shop/web TCP 9999 are failing (4 failed, 0 succeeded): "+tt.want {
 				t.Errorf("Failing = %+v, want refused %d, timed out %d and a message ending %q", got, tt.failures.Refused, tt.failures.TimedOut, tt.want)
 			}

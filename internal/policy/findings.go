@@ -47,10 +47,9 @@ func classify(c *Cluster, f flow.Flow) Class {
 func newFinding(sels *selections, self flow.WorkloadRef, f flow.Flow, policy string, o outcome) Finding {
 	class := classify(sels.c, f)
 	f.Failed = 0 // the finding is about the connects that succeeded
-	verb, rule := "egress to", "add an egress rule to "
-	peerSide := "ingress"
+	verb, rule, peerSide := verbOf(f.Direction), "add an egress rule to ", "ingress"
 	if f.Direction == flow.Ingress {
-		verb, rule, peerSide = "ingress from", "add an ingress rule from ", "egress"
+		rule, peerSide = "add an ingress rule from ", "egress"
 	}
 	msg := fmt.Sprintf("%s %s %s %d (%s) is not allowed", verb, peerName(class, f), protocolOf(f.Protocol), f.Port, classDescriptions[class])
 	var fixes []string
@@ -71,6 +70,14 @@ func newFinding(sels *selections, self flow.WorkloadRef, f flow.Flow, policy str
 	}
 	return Finding{Class: class, Flow: f, Policy: policy, Message: msg, Fix: strings.Join(fixes, "; and "),
 		PeerSide: o.peer, OwnSideAllowed: !o.own, Partial: o.partial}
+}
+
+// verbOf is how a message names a flow's direction.
+func verbOf(d flow.Direction) string {
+	if d == flow.Ingress {
+		return "ingress from"
+	}
+	return "egress to"
 }
 
 // peerFix names the rule the peer workload's policies need: the flow as

@@ -54,12 +54,18 @@ func recommend(c *Cluster, b flow.Baseline, adj Adjustments) (Recommendation, er
 	in, out := ruleSet{}, ruleSet{}
 	aliases := map[string]string{}
 	peerOverlaps := map[flow.WorkloadRef][]flow.WorkloadRef{}
+	var warnings []string
 	for _, f := range b.Flows {
 		if f.Count == 0 || adj.Excludes(f.Peer) {
 			continue // a failed connect is evidence of a block, never traffic to allow
 		}
 		ts, ok := targetsFor(sels, b.Workload, f, adj)
 		if !ok {
+			continue
+		}
+		ports, err := c.servicePorts(&f)
+		if err != nil {
+			warnings = append(warnings, fmt.Sprintf("no %s rule: %v", strings.ToLower(string(f.Direction)), err))
 			continue
 		}
 		if a, ok := adj.allowFor(f.Peer.IP); ok && f.Peer.Kind == flow.PeerExternal && a.Alias != "" {
@@ -75,12 +81,14 @@ func recommend(c *Cluster, b flow.Baseline, adj Adjustments) (Recommendation, er
 			rs = in
 		}
 		for _, t := range ts {
-			rs.add(t, f.Protocol, f.Port)
+			for _, port := range ports {
+				rs.add(t, f.Protocol, port)
+			}
 		}
 	}
 	own := sels.of(w)
 	r := Recommendation{Policy: buildPolicy(w, own, in, out, aliases), AlsoSelects: own.others}
-	r.Warnings = overlapWarnings(w.Ref, own.others, peerOverlaps)
+	r.Warnings = append(overlapWarnings(w.Ref, own.others, peerOverlaps), warnings...)
 	return r, nil
 }
 

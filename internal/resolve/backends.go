@@ -16,7 +16,10 @@ import (
 // port of the same name and protocol gives the target port (the slice
 // holds named target ports already resolved), each endpoint its workload.
 // A Service without endpoints (scaled to zero) stays a Service peer, at its
-// target port: policies select its pods by the Service's selector.
+// numeric target port: policies select its pods by the Service's selector.
+// A named target port only endpoints resolve here; the flow keeps the
+// Service port and the policy core resolves the name on the pods and pod
+// templates the selector picks (policy.Cluster.ServicePorts).
 func (x *Index) backends(ip netip.Addr, sp svcPort, proto corev1.Protocol, at time.Time) []Target {
 	ref := flow.ServiceRef{Namespace: sp.svc.Namespace, Name: sp.svc.Name, Port: sp.port}
 	var out []Target

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -85,6 +86,18 @@ func (cp *ControlPlane) Kubectl(ctx context.Context, stdin []byte, args ...strin
 	}
 	err = cmd.Run()
 	return out.String(), errOut.String(), err
+}
+
+// Warnings are the admission warnings kubectl printed on standard error
+// ("Warning: ..." lines), without the prefix.
+func Warnings(stderr string) []string {
+	var out []string
+	for _, l := range strings.Split(stderr, "\n") {
+		if w, ok := strings.CutPrefix(l, "Warning: "); ok {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // WithAPIServerFlag is a StartControlPlane option that sets a

@@ -53,6 +53,11 @@ struct sock {
 	struct sock_cgroup_data sk_cgrp_data;
 } __attribute__((preserve_access_index));
 
+/* Only snd_una: while in SYN_SENT it is the initial sequence number. */
+struct tcp_sock {
+	__u32 snd_una;
+} __attribute__((preserve_access_index));
+
 /* SOCK_BINDPORT_LOCK in sk_userlocks: bind() was given a port, which the
  * socket did not get ephemerally (include/net/sock.h). */
 #define SOCK_BINDPORT_LOCK 8

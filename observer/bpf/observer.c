@@ -192,6 +192,7 @@ static __always_inline void set_v4(__u8 dst[16], __be32 addr)
 	__builtin_memcpy(dst + 12, &addr, 4);
 }
 
+#include "tcpfail.bpf.c"
 #include "tcp.bpf.c"
 #include "udp.bpf.c"
 #include "skerr.bpf.c"

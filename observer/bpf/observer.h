@@ -26,9 +26,9 @@ struct flow_key {
 /* Why a connect (or a UDP exchange) failed. */
 enum failure {
 	FAIL_NONE = 0,
-	FAIL_REFUSED = 1,     /* RST, or ICMP port unreachable: ECONNREFUSED */
+	FAIL_REFUSED = 1,     /* TCP: an RST; UDP: ICMP port unreachable */
 	FAIL_TIMEOUT = 2,     /* no answer: the kernel or the program gave up */
-	FAIL_UNREACHABLE = 3, /* any other error, e.g. ICMP host unreachable */
+	FAIL_UNREACHABLE = 3, /* any other ICMP error (TCP: any ICMP error) */
 };
 
 struct flow_value {

@@ -5,7 +5,8 @@
  * which fires sock:inet_sk_error_report (5.14+):
  * https://elixir.bootlin.com/linux/v6.1/source/net/ipv4/udp.c (__udp4_lib_err)
  * Unconnected sockets hear of such errors only with IP_RECVERR, so their
- * refusals stay unseen.
+ * refusals stay unseen. The same report on a connecting TCP socket marks
+ * its connect unreachable (tcpfail.bpf.c).
  *
  * A raw tracepoint, so that the object loads on kernels without the
  * tracepoint too (it is then not attached); it runs in softirq context,
@@ -58,11 +59,16 @@ static __always_inline bool udp_error_key(const struct sock *sk, struct flow_key
 SEC("raw_tp/inet_sk_error_report")
 int BPF_PROG(sk_error, const struct sock *sk)
 {
+	__u16 proto = BPF_CORE_READ(sk, sk_protocol);
 	struct flow_key k = {};
 	struct flow_value *v;
 	__u8 fail;
 
-	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_UDP)
+	if (proto == IPPROTO_TCP) {
+		tcp_connect_error(sk); /* tcpfail.bpf.c */
+		return 0;
+	}
+	if (proto != IPPROTO_UDP)
 		return 0;
 	fail = datagram_failure(BPF_CORE_READ(sk, sk_err));
 	if (fail == FAIL_NONE || !udp_error_key(sk, &k))

@@ -6,7 +6,8 @@
  *                            entry is made now, with the process name and
  *                            no counts yet (a pending connect)
  *   SYN_SENT -> ESTABLISHED  connect succeeded (egress)
- *   SYN_SENT -> CLOSE        connect failed: refused, timed out, dropped
+ *   SYN_SENT -> CLOSE        connect failed: refused, timed out, unreachable
+ *                            (connect_failure, tcpfail.bpf.c)
  *   SYN_RECV -> ESTABLISHED  a connection was accepted (ingress)
  *
  * The last three run in softirq or timer context, where the current task is
@@ -14,17 +15,11 @@
  * other transition (most of them: closing, FIN_WAIT, ...) returns before
  * the socket is touched. */
 
-#define TCP_ESTABLISHED 1
-#define TCP_SYN_SENT 2
-#define TCP_SYN_RECV 3
-#define TCP_CLOSE 7
+/* TCP states and errno values: tcpfail.bpf.c. */
 
-/* errno values of sk_err (include/uapi/asm-generic/errno.h). */
-#define ETIMEDOUT 110
-#define ECONNREFUSED 111
-
-/* No per-socket state: the socket has both addresses and its cgroup from
- * SYN_SENT on, so the pending connect is its flow's entry itself. That
+/* No per-socket state (only a failing connect gets a mark, tcpfail.bpf.c):
+ * the socket has both addresses and its cgroup from SYN_SENT on, so the
+ * pending connect is its flow's entry itself. That
  * keeps every process name however many connects wait (a policy that drops
  * them keeps each about two minutes), and costs one flow lookup per connect
  * instead of an insert, a lookup and a delete in a table of sockets. */
@@ -106,28 +101,6 @@ static __always_inline bool tcp_key(struct sock *sk, struct flow_key *k, __u8 di
 	k->direction = dir;
 	k->cgroup_id = sock_cgroup_id(sk);
 	return true;
-}
-
-/* connect_failure tells why a connect that ended in CLOSE failed, from
- * the error the kernel set before closing it: tcp_reset sets ECONNREFUSED
- * for an RST in SYN_SENT, tcp_write_err ETIMEDOUT (or the last ICMP soft
- * error) when the SYN retries run out, tcp_v4_err/tcp_v6_err the ICMP
- * error; a program that gives up first (a connect timeout) closes the
- * socket with no error at all, which is a timeout too. The error is lost
- * when the program reads it (SO_ERROR clears it) before the close: an
- * ICMP error for a non-blocking connect (a rejecting policy) wakes the
- * program before the state changes, and then counts as a timeout.
- * https://elixir.bootlin.com/linux/v5.10/source/net/ipv4/tcp_input.c (tcp_reset) */
-static __always_inline __u8 connect_failure(struct sock *sk)
-{
-	/* An ICMP error the program gave up on (soft: the kernel retries). */
-	int err = sk->sk_err ?: sk->sk_err_soft;
-
-	if (err == ECONNREFUSED)
-		return FAIL_REFUSED;
-	if (err == 0 || err == ETIMEDOUT)
-		return FAIL_TIMEOUT;
-	return FAIL_UNREACHABLE;
 }
 
 /* tcp_connecting makes the flow entry of a connect in SYN_SENT, with the

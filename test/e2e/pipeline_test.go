@@ -10,11 +10,14 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/client-go/kubernetes"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/testutil"
 	"github.com/netpol-advisor/netpol-advisor/internal/testutil/netns"
 )
+
+// servicesCIDR is the Services' range of DESIGN.md, the API server's
+// --service-cluster-ip-range.
+const servicesCIDR = "198.19.0.0/16"
 
 // How many connections (TCP) and client sockets (UDP) the client opens.
 const (
@@ -47,9 +50,7 @@ type world struct {
 func TestPipelineFromPodSocketsToReadAPI(t *testing.T) {
 	testutil.RequireRoot(t)
 	serverBin, observerBin := buildCommands(t)
-	cp := testutil.StartControlPlane(t, func(env *envtest.Environment) {
-		env.ControlPlane.GetAPIServer().Configure().Set("service-cluster-ip-range", "198.19.0.0/16")
-	})
+	cp := testutil.StartControlPlane(t, testutil.WithAPIServerFlag("service-cluster-ip-range", servicesCIDR))
 	w, a := setupWorld(t, cp)
 	srv, obs := w.startCommands(t, cp, a, serverBin, observerBin)
 

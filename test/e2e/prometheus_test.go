@@ -14,7 +14,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/adjust"
 	"github.com/netpol-advisor/netpol-advisor/internal/testutil"
@@ -53,9 +52,7 @@ type storyWorld struct {
 func TestPrometheusStoryMismatchAndFailingConnections(t *testing.T) {
 	testutil.RequireRoot(t)
 	serverBin, observerBin := buildCommands(t)
-	cp := testutil.StartControlPlane(t, func(env *envtest.Environment) {
-		env.ControlPlane.GetAPIServer().Configure().Set("service-cluster-ip-range", "198.19.0.0/16")
-	})
+	cp := testutil.StartControlPlane(t, testutil.WithAPIServerFlag("service-cluster-ip-range", servicesCIDR))
 	w, a := setupStory(t, cp)
 	srv, obs := w.startCommands(t, cp, a, serverBin, observerBin, "--mismatch-period", "3s", "--mismatch-debounce", "200ms")
 	prom := startPrometheus(t, map[string]string{"netpol-advisor-server": w.serverMetrics, "netpol-advisor-observer": w.obsMetric}, "2s")
@@ -158,8 +155,8 @@ func (w *storyWorld) runStoryTraffic(t *testing.T) storyPods {
 	return storyPods{javaapp: java}
 }
 
-// refuse makes n connects from pod to dst, where nothing listens: each is
-// refused.
+// refuse makes n connects from pod to dst, where nothing listens or
+// something rejects them: each fails.
 func refuse(t *testing.T, pod *netns.Pod, dst netip.AddrPort, n int) {
 	t.Helper()
 	script := fmt.Sprintf("for ((i=0; i<%d; i++)); do (exec 3<>/dev/tcp/%s/%d) 2>/dev/null && exit 1; done; exit 0", n, dst.Addr(), dst.Port())
@@ -168,7 +165,7 @@ func refuse(t *testing.T, pod *netns.Pod, dst netip.AddrPort, n int) {
 		t.Fatal(err)
 	}
 	if err := cmd.Wait(); err != nil {
-		t.Fatalf("connects to %s from pod %s were not refused: %v", dst, pod.Name, err)
+		t.Fatalf("connects to %s from pod %s did not fail: %v", dst, pod.Name, err)
 	}
 }
 

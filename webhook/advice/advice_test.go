@@ -181,6 +181,34 @@ func TestBaselineTTL(t *testing.T) {
 	}
 }
 
+// Flows the store just applied are seen by the next check within the TTL:
+// the server hands them to Ingested, which forgets those workloads'
+// cached baselines (and only theirs).
+func TestIngestedFlowsAreSeenWithinTheTTL(t *testing.T) {
+	adv, st := story(t)
+	adv.Now = func() time.Time { return t0 }
+	cb := &counting{Baselines: fixture.Baselines{st.Baseline.Workload: st.Baseline}}
+	adv.Baselines, adv.BaselineTTL, adv.Window = cb, 5*time.Second, 3*time.Hour
+	ch := policy.Change{Operation: policy.Create, New: handwritten(t)}
+	check := func() {
+		t.Helper()
+		if _, err := adv.Check(context.Background(), ch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check()
+	adv.Ingested([]flow.Flow{{Key: flow.Key{Workload: flow.WorkloadRef{Namespace: "other", Kind: flow.KindDeployment, Name: "x"}}}})
+	check()
+	if cb.reads != 1 {
+		t.Errorf("%d store reads after another workload's flows, want 1", cb.reads)
+	}
+	adv.Ingested(st.Baseline.Flows[:1])
+	check()
+	if cb.reads != 2 {
+		t.Errorf("%d store reads after the workload's own flows were applied, want 2", cb.reads)
+	}
+}
+
 // Issue 10 item 4: a policy that isolates a workload with no baseline of
 // its own still blocks the connections its peers were seen making to it.
 func TestCheckJudgesPeersFlowsToTheTouchedWorkload(t *testing.T) {

@@ -76,3 +76,29 @@ func (a *Advisor) cachedBaseline(ctx context.Context, w flow.WorkloadRef) (flow.
 	}
 	return b, found, nil
 }
+
+// Ingested forgets the cached baselines of the flows' workloads: they have
+// just changed, and a review must see the flows the store holds (a
+// NetworkPolicy applied right after the traffic would otherwise be judged
+// against a baseline up to one TTL old at one end and a fresh one at the
+// other). The server hands it what its store writer applied.
+func (a *Advisor) Ingested(flows []flow.Flow) {
+	a.cache.forget(flows)
+}
+
+func (c *cachedBaselines) forget(flows []flow.Flow) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.entries) == 0 {
+		return
+	}
+	changed := map[flow.WorkloadRef]bool{}
+	for i := range flows {
+		changed[flows[i].Workload] = true
+	}
+	for k := range c.entries {
+		if changed[k.w] {
+			delete(c.entries, k)
+		}
+	}
+}

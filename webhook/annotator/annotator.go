@@ -40,6 +40,9 @@ type Options struct {
 	Namespaces *metav1.LabelSelector
 	// FieldManager names the annotator's writes (default FieldManager).
 	FieldManager string
+	// Trigger, when set, enqueues workloads as their first flows are
+	// stored (the server wraps its store writer with it).
+	Trigger *Trigger
 }
 
 // Reconciler annotates the workloads of every kind.

@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	"github.com/netpol-advisor/netpol-advisor/webhook/workloads"
 )
@@ -28,12 +29,15 @@ func (r *Reconciler) setupKind(mgr ctrl.Manager, k workloads.Kind) error {
 	kr := &kindReconciler{Reconciler: r, kind: k}
 	top := predicate.NewPredicateFuncs(func(o client.Object) bool { return workloads.IsTop(o) })
 	changed := predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}, predicate.LabelChangedPredicate{})
-	err := ctrl.NewControllerManagedBy(mgr).Named(controllerName(k)).
+	b := ctrl.NewControllerManagedBy(mgr).Named(controllerName(k)).
 		For(k.New(), builder.WithPredicates(top, changed)).
 		Watches(&corev1.Namespace{}, handler.EnqueueRequestsFromMapFunc(kr.inNamespace),
 			builder.WithPredicates(predicate.LabelChangedPredicate{})).
-		WithOptions(controller.Options{RateLimiter: retries(), MaxConcurrentReconciles: 1}).
-		Complete(kr)
+		WithOptions(controller.Options{RateLimiter: retries(), MaxConcurrentReconciles: 1})
+	if t := r.Options.Trigger; t != nil {
+		b = b.WatchesRawSource(source.Channel(t.channel(k.Kind), &handler.EnqueueRequestForObject{}))
+	}
+	err := b.Complete(kr)
 	if err != nil {
 		return fmt.Errorf("annotator for %s: %w", k.Kind, err)
 	}

@@ -38,3 +38,18 @@ func (n *Node) AddAddress(p *Pod, a netip.Addr) error {
 func (n *Node) hostEnd(p *Pod) (netlink.Link, error) {
 	return linkByName(n.nl, p.veth)
 }
+
+// AddNodeAddress gives the node itself one more address (on its loopback),
+// which every pod reaches through its default route: a link-local service
+// address such as NodeLocal DNSCache's 169.254.20.10, served by a
+// host-network process (AddHostNetworkPod).
+func (n *Node) AddNodeAddress(a netip.Addr) error {
+	lo, err := linkByName(n.nl, "lo")
+	if err != nil {
+		return err
+	}
+	if err := n.nl.AddrAdd(lo, &netlink.Addr{IPNet: ipNet(a), Flags: unix.IFA_F_NODAD}); err != nil {
+		return fmt.Errorf("add address %s to the node: %w", a, err)
+	}
+	return nil
+}

@@ -17,7 +17,20 @@ func (n *Node) Drop(proto string, dst netip.AddrPort) error {
 // "administratively prohibited", as enforcers that reject do: a connect
 // fails at once as unreachable (EHOSTUNREACH, or EACCES over IPv6).
 func (n *Node) Reject(proto string, dst netip.AddrPort) error {
-	return n.filterRule(proto, dst, "reject with icmpx type admin-prohibited")
+	return n.RejectWith(proto, dst, "admin-prohibited")
+}
+
+// RejectWith is Reject with another ICMP error: "admin-prohibited",
+// "host-unreachable", "port-unreachable" or "no-route" (nftables' icmpx
+// types, sent as ICMP or ICMPv6 to match dst's family): what REJECT rules
+// and routers that cannot reach a host send.
+func (n *Node) RejectWith(proto string, dst netip.AddrPort, icmpx string) error {
+	switch icmpx {
+	case "admin-prohibited", "host-unreachable", "port-unreachable", "no-route":
+	default:
+		return fmt.Errorf("reject %s/%s with %q: want admin-prohibited, host-unreachable, port-unreachable or no-route", proto, dst, icmpx)
+	}
+	return n.filterRule(proto, dst, "reject with icmpx type "+icmpx)
 }
 
 func (n *Node) filterRule(proto string, dst netip.AddrPort, verdict string) error {
