@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -104,24 +105,33 @@ func listenAll(listen endpoints) ([]io.Closer, error) {
 	return closers, nil
 }
 
-// talkLoop talks to every target each interval until ctx ends.
+// talkLoop talks to every target each interval until ctx ends, each
+// target on its own schedule so that a slow failure (a timeout) does not
+// delay the others.
 func talkLoop(ctx context.Context, w io.Writer, talk endpoints, every, timeout time.Duration) {
-	if len(talk) == 0 {
-		<-ctx.Done()
-		return
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, target := range talk {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tick := time.NewTicker(every)
+			defer tick.Stop()
+			for {
+				line := attempt(ctx, target, timeout)
+				mu.Lock()
+				fmt.Fprintln(w, line)
+				mu.Unlock()
+				select {
+				case <-ctx.Done():
+					return
+				case <-tick.C:
+				}
+			}
+		}()
 	}
-	tick := time.NewTicker(every)
-	defer tick.Stop()
-	for {
-		for _, target := range talk {
-			fmt.Fprintln(w, attempt(ctx, target, timeout))
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-	}
+	wg.Wait()
+	<-ctx.Done()
 }
 
 // attempt resolves the target through the pod's DNS (every time, as an

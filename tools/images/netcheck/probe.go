@@ -37,7 +37,7 @@ func exchange(ctx context.Context, proto, addr string) (string, error) {
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, proto, addr)
 	if err != nil {
-		return "", fmt.Errorf("dial %s %s: %w", proto, addr, err)
+		return "", err // net.OpError names the operation and the address
 	}
 	defer conn.Close()
 	if deadline, ok := ctx.Deadline(); ok {

@@ -1,0 +1,98 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// deploy applies the app's manifests, starts its external hosts and waits
+// for its workloads to be available.
+func (d *Demo) deploy(ctx context.Context, s *Story, _ *Result) error {
+	manifests := filepath.Join(s.Dir, "manifests")
+	d.p.command("kubectl apply -f " + d.rel(manifests))
+	d.onClose(func(ctx context.Context) error { return d.removeApp(ctx, s) })
+	out, err := d.kubectl(ctx, "apply", "-f", manifests)
+	if err != nil {
+		return fmt.Errorf("deploy the app: %w", err)
+	}
+	d.p.block(out.stdout)
+	for _, h := range s.ExternalHosts {
+		if err := d.startExternalHost(ctx, h); err != nil {
+			return err
+		}
+	}
+	return d.waitAvailable(ctx, s.Namespace)
+}
+
+// waitAvailable waits for every Deployment and StatefulSet of namespace.
+func (d *Demo) waitAvailable(ctx context.Context, namespace string) error {
+	start := time.Now()
+	timeout := "--timeout=" + d.cfg.Wait.String()
+	if _, err := d.kubectl(ctx, "-n", namespace, "wait", "deployment", "--all", "--for=condition=Available", timeout); err != nil {
+		return fmt.Errorf("the app's Deployments never became available: %w", err)
+	}
+	sts, err := d.kubectl(ctx, "-n", namespace, "get", "statefulsets", "-o", "name")
+	if err != nil {
+		return err
+	}
+	for _, name := range strings.Fields(sts.stdout) {
+		if _, err := d.kubectl(ctx, "-n", namespace, "rollout", "status", name, timeout); err != nil {
+			return fmt.Errorf("%s never became ready: %w", name, err)
+		}
+	}
+	d.p.good("the app's workloads are running (%s)", since(start))
+	return nil
+}
+
+// startExternalHost makes a network namespace on the cluster bridge at the
+// host's address and runs netcheck there, serving the host's ports.
+func (d *Demo) startExternalHost(ctx context.Context, h ExternalHost) error {
+	if _, err := d.script(ctx, "ext-host.sh", "add", h.Name, h.Address+"/28"); err != nil {
+		return fmt.Errorf("make the external host %s: %w", h.Name, err)
+	}
+	args := []string{"exec", h.Name, d.cfg.Netcheck, "app"}
+	for _, port := range h.Serve {
+		proto, p, _ := strings.Cut(port, ":")
+		args = append(args, "-listen", proto+"::"+p)
+	}
+	cmd := exec.Command(filepath.Join(d.cfg.Scripts(), "ext-host.sh"), args...)
+	cmd.Env = append(os.Environ(), lockedEnv...)
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("serve on the external host %s: %w", h.Name, err)
+	}
+	d.onClose(func(ctx context.Context) error {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		_ = cmd.Wait()
+		if d.cfg.Keep {
+			return nil
+		}
+		_, err := d.script(ctx, "ext-host.sh", "del", h.Name)
+		return err
+	})
+	d.p.good("external host %s at %s serves %s (a network namespace on the cluster bridge)", h.Name, h.Address, strings.Join(h.Serve, ", "))
+	return nil
+}
+
+// removeApp deletes the app's namespace when the cluster outlives the demo
+// (a test's cluster); down.sh removes the demo's own cluster whole.
+func (d *Demo) removeApp(ctx context.Context, s *Story) error {
+	if !d.cfg.ClusterRunning || d.cfg.Keep {
+		return nil
+	}
+	_, err := d.kubectl(ctx, "delete", "-f", filepath.Join(s.Dir, "manifests"), "--ignore-not-found", "--wait", "--timeout=2m")
+	return err
+}
+
+// rel is path relative to the module root, for printing.
+func (d *Demo) rel(path string) string {
+	if r, err := filepath.Rel(d.cfg.Root, path); err == nil && !strings.HasPrefix(r, "..") {
+		return r
+	}
+	return path
+}
