@@ -17,7 +17,7 @@ import (
 // Config is the demo's command line; the defaults come from the
 // environment make demo sets (DEMO_*, NETPOL_ADVISOR_*).
 type Config struct {
-	App, Root, ClusterDir, OutDir string
+	App, Root, ClusterDir, OutDir   string
 	CLI, Helm, Prometheus, Netcheck string
 	Keep, Pause                     bool
 	Wait                            time.Duration
