@@ -13,6 +13,7 @@ import (
 func check(in CheckInput) Report {
 	k := newChecker(in)
 	name := changedName(in.Change)
+	seen := observedEdges(in.Baselines)
 	var r Report
 	for _, b := range in.Baselines {
 		var self *ends // built when a flow needs it: most baselines have none
@@ -42,8 +43,8 @@ func check(in CheckInput) Report {
 				continue // a failed connect is never traffic to allow
 			}
 			o := k.judge(self, peer, f)
-			if !o.blocked {
-				continue
+			if !o.blocked || !o.own && seen[mirrorOf(b.Workload, f)] {
+				continue // a copy blocked only at the peer's end is reported from the peer's own baseline
 			}
 			fd := newFinding(k.selections(), b.Workload, *f, name, o)
 			if adj.Excludes(f.Peer) {
@@ -57,6 +58,41 @@ func check(in CheckInput) Report {
 	sortFailing(r.Failing)
 	r.AlsoIsolates = alsoIsolates(k.cluster, in.Change.New)
 	return r
+}
+
+// edgeKey is one observed connection from one end's point of view.
+type edgeKey struct {
+	self, peer flow.WorkloadRef
+	direction  flow.Direction
+	port       int32
+	protocol   string
+}
+
+// observedEdges are the successful workload-to-workload flows of the
+// baselines: one connection seen by both ends' observers is in two
+// baselines, once per direction.
+func observedEdges(baselines []flow.Baseline) map[edgeKey]bool {
+	seen := map[edgeKey]bool{}
+	for _, b := range baselines {
+		for i := range b.Flows {
+			if f := &b.Flows[i]; f.Count > 0 && f.Peer.Kind == flow.PeerWorkload {
+				seen[edgeKey{b.Workload, f.Peer.Workload, f.Direction, f.Port, string(f.Protocol)}] = true
+			}
+		}
+	}
+	return seen
+}
+
+// mirrorOf is the key the same connection has in the peer's baseline.
+func mirrorOf(self flow.WorkloadRef, f *flow.Flow) edgeKey {
+	d := flow.Ingress
+	if f.Direction == flow.Ingress {
+		d = flow.Egress
+	}
+	if f.Peer.Kind != flow.PeerWorkload {
+		return edgeKey{}
+	}
+	return edgeKey{f.Peer.Workload, self, d, f.Port, string(f.Protocol)}
 }
 
 // alsoIsolates lists the workloads a managed policy selects besides the one
