@@ -45,11 +45,12 @@ func flowKey(direction string, f v1alpha1.Flow) string {
 	return fmt.Sprintf("%s %s %d/%s", direction, peer, f.Port, f.Protocol)
 }
 
-// missing is the expected keys not among edges, sorted.
+// missing is the expected keys not among edges' successful flows, sorted:
+// a failed connect alone (a peer not ready yet) is not traffic.
 func missing(expected []string, edges []edge) []string {
 	seen := map[string]bool{}
 	for _, e := range edges {
-		seen[e.key] = true
+		seen[e.key] = seen[e.key] || e.flow.Count > 0
 	}
 	var out []string
 	for _, k := range expected {

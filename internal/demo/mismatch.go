@@ -35,8 +35,15 @@ func (d *Demo) showMismatch(ctx context.Context, s *Story, r *Result) error {
 	}
 	r.AlertFiring = true
 	d.p.good("Prometheus' alert %s is firing for %s (/api/v1/alerts)", blockedAlert, s.Workload)
-	fq := fmt.Sprintf(`netpol_advisor_mismatch_failed_connections_total{namespace=%q,workload=%q}`, s.Namespace, s.WorkloadName())
-	if r.FailedConnections, err = d.prom.query(fq); err != nil {
+	fq := fmt.Sprintf(`netpol_advisor_mismatch_failed_connections_total{namespace=%q,workload=%q,policy!=""} > 0`, s.Namespace, s.WorkloadName())
+	err = d.waitFor(ctx, "failed connections attributed to the policy in Prometheus", func() error {
+		var err error
+		if r.FailedConnections, err = d.prom.query(fq); err == nil && len(r.FailedConnections) == 0 {
+			err = fmt.Errorf("no series for %s yet", fq)
+		}
+		return err
+	})
+	if err != nil {
 		return err
 	}
 	d.p.command(fq)
