@@ -8,33 +8,43 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
-	"time"
 )
 
-// deploy applies the app's manifests, starts its external hosts and waits
-// for its workloads to be available.
+// deploy starts the app's external hosts, then applies its manifests one
+// file at a time in name order, each file's workloads available before the
+// next (servers before their clients: a client's first datagrams to a
+// Service whose endpoints do not exist yet would be traffic to nowhere).
 func (d *Demo) deploy(ctx context.Context, s *Story, _ *Result) error {
-	manifests := filepath.Join(s.Dir, "manifests")
-	d.p.command("kubectl apply -f " + d.rel(manifests))
-	d.onClose(func(ctx context.Context) error { return d.removeApp(ctx, s) })
-	out, err := d.kubectl(ctx, "apply", "-f", manifests)
-	if err != nil {
-		return fmt.Errorf("deploy the app: %w", err)
-	}
-	d.p.block(out.stdout)
 	for _, h := range s.ExternalHosts {
 		if err := d.startExternalHost(ctx, h); err != nil {
 			return err
 		}
 	}
-	return d.waitAvailable(ctx, s.Namespace)
+	files, err := filepath.Glob(filepath.Join(s.Dir, "manifests", "*.yaml"))
+	if err != nil || len(files) == 0 {
+		return fmt.Errorf("no manifests in %s: %v", filepath.Join(s.Dir, "manifests"), err)
+	}
+	d.onClose(func(ctx context.Context) error { return d.removeApp(ctx, s) })
+	for _, f := range files { // Glob sorts
+		d.p.command("kubectl apply -f " + d.rel(f))
+		out, err := d.kubectl(ctx, "apply", "-f", f)
+		if err != nil {
+			return fmt.Errorf("deploy the app: %w", err)
+		}
+		d.p.block(out.stdout)
+		if err := d.waitAvailable(ctx, s.Namespace); err != nil {
+			return err
+		}
+	}
+	d.p.good("the app's workloads are running")
+	return nil
 }
 
 // waitAvailable waits for every Deployment and StatefulSet of namespace.
 func (d *Demo) waitAvailable(ctx context.Context, namespace string) error {
-	start := time.Now()
 	timeout := "--timeout=" + d.cfg.Wait.String()
-	if _, err := d.kubectl(ctx, "-n", namespace, "wait", "deployment", "--all", "--for=condition=Available", timeout); err != nil {
+	if _, err := d.kubectl(ctx, "-n", namespace, "wait", "deployment", "--all", "--for=condition=Available", timeout); err != nil &&
+		!strings.Contains(err.Error(), "no matching resources") {
 		return fmt.Errorf("the app's Deployments never became available: %w", err)
 	}
 	sts, err := d.kubectl(ctx, "-n", namespace, "get", "statefulsets", "-o", "name")
@@ -46,7 +56,6 @@ func (d *Demo) waitAvailable(ctx context.Context, namespace string) error {
 			return fmt.Errorf("%s never became ready: %w", name, err)
 		}
 	}
-	d.p.good("the app's workloads are running (%s)", since(start))
 	return nil
 }
 

@@ -88,6 +88,9 @@ func (s *Story) validate() error {
 		errs = append(errs, fmt.Errorf("the app's manifests: %w", err))
 	}
 	for _, h := range s.ExternalHosts {
+		if h.Name == "" || len(h.Name) > 11 {
+			errs = append(errs, fmt.Errorf("external host %q: give a name of 1-11 characters (it names a network interface)", h.Name))
+		}
 		a, err := netip.ParseAddr(h.Address)
 		if err != nil || !externalRange.Contains(a) || a.As4()[3] < 2 || a.As4()[3] > 14 {
 			errs = append(errs, fmt.Errorf("external host %s: address %q must be one of 203.0.113.2-14 (%s; .1 is the bridge)", h.Name, h.Address, externalRange))
