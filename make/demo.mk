@@ -15,7 +15,8 @@ demo: demo-build ## Tell the whole story on a real single-node cluster (root; DE
 
 demo-note:
 	@echo ">> make demo: building what it needs. The first time, on 2 cores, this takes about 30-50 minutes"
-	@echo "   (kube-apiserver and etcd ~8 min, the cluster's components 20-40 min, helm ~1 min; cached in $(CACHE_DIR));"
+	@echo "   (kube-apiserver and etcd ~8 min, the cluster components 20-40 min, helm ~1 min),"
+	@echo "   cached in $(CACHE_DIR);"
 	@echo "   later runs reuse the cache and the demo itself takes about 2-3 minutes."
 
 demo-build: demo-note cluster-build cli $(HELM)

@@ -27,7 +27,7 @@ func (d *Demo) applyPolicy(ctx context.Context, s *Story, r *Result) error {
 		d.p.wrapped(d.p.paint("33", "   Warning:")+" ", w)
 	}
 	d.p.block(out.stdout)
-	d.p.info("the policy is created (advisory mode), and the cluster enforces it:")
+	d.p.info("the policy is created (advisory mode), and the cluster enforces it: %s's own log says", s.Workload)
 	if r.Failing, err = d.waitTargets(ctx, s, s.Expect.Failing, "fail"); err != nil {
 		return err
 	}
@@ -74,7 +74,7 @@ func (d *Demo) waitTargets(ctx context.Context, s *Story, targets []string, outc
 		return nil, err
 	}
 	for _, t := range targets {
-		d.p.block(fmt.Sprintf("%s log: %s", s.Workload, got[t]))
+		d.p.wrapped("     ", "log: "+got[t])
 	}
 	return got, nil
 }
@@ -127,6 +127,8 @@ func (d *Demo) waitFailedConnects(ctx context.Context, s *Story, before []edge, 
 	sort.Strings(r.FailedFlows)
 	sort.Strings(more)
 	d.p.info("the observers saw the failed connects (netpol-advisor baseline, FAILED column):")
-	d.p.block(strings.Join(more, "\n"))
+	for _, m := range more {
+		d.p.wrapped("     ", m)
+	}
 	return nil
 }

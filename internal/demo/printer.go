@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // width is the terminal width the output is laid out for.
@@ -48,15 +49,27 @@ func (p *printer) bad(format string, args ...any) {
 	p.wrapped(p.paint("31", " !!")+" ", fmt.Sprintf(format, args...))
 }
 
-// command shows a command the user can run.
-func (p *printer) command(cmd string) { fmt.Fprintf(p.w, "   %s %s\n", p.paint("33", "$"), cmd) }
+// command shows a command the user can run; a long one is continued on
+// the next line with a backslash, so that it still pastes into a shell.
+func (p *printer) command(cmd string) {
+	line, visible := "   "+p.paint("33", "$"), 4
+	for _, word := range strings.Fields(cmd) {
+		if visible+1+len(word)+2 > width && visible > 8 {
+			fmt.Fprintln(p.w, line+" \\")
+			line, visible = "       ", 7
+		}
+		line += " " + word
+		visible += 1 + len(word)
+	}
+	fmt.Fprintln(p.w, line)
+}
 
 // block prints program output indented, each line cut at the width.
 func (p *printer) block(text string) {
 	for _, l := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
 		l = "     " + l
-		if len(l) > width {
-			l = l[:width-1] + "…"
+		if r := []rune(l); len(r) > width {
+			l = string(r[:width-1]) + "…"
 		}
 		fmt.Fprintln(p.w, l)
 	}
@@ -67,11 +80,11 @@ func (p *printer) block(text string) {
 func (p *printer) wrapped(prefix, s string) {
 	indent := "     "
 	line := prefix
-	visible := len(indent) - 1
+	visible := utf8.RuneCountInString(stripColour(prefix))
 	for i, word := range strings.Fields(s) {
-		if i > 0 && visible+1+len(word) > width {
+		if i > 0 && visible+1+utf8.RuneCountInString(word) > width {
 			fmt.Fprintln(p.w, line)
-			line, visible = indent+word, len(indent)+len(word)
+			line, visible = indent+word, len(indent)+utf8.RuneCountInString(word)
 			continue
 		}
 		if i > 0 {
@@ -79,7 +92,7 @@ func (p *printer) wrapped(prefix, s string) {
 			visible++
 		}
 		line += word
-		visible += len(word)
+		visible += utf8.RuneCountInString(word)
 	}
 	fmt.Fprintln(p.w, line)
 }
@@ -89,4 +102,16 @@ func since(t time.Time) string { return time.Since(t).Round(100 * time.Milliseco
 func firstLine(s string) string {
 	first, _, _ := strings.Cut(s, "\n")
 	return first
+}
+
+// stripColour removes the escape sequences paint adds.
+func stripColour(s string) string {
+	for {
+		i := strings.Index(s, "\x1b[")
+		if i < 0 {
+			return s
+		}
+		j := strings.IndexByte(s[i:], 'm')
+		s = s[:i] + s[i+j+1:]
+	}
 }

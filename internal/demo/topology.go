@@ -17,7 +17,8 @@ func (d *Demo) showTopology(ctx context.Context, s *Story, r *Result) error {
 	if err != nil {
 		return err
 	}
-	d.p.command(fmt.Sprintf("netpol-advisor baseline %s -n %s   (shown here in short)", s.Workload, s.Namespace))
+	d.p.info("its baseline, in short (the whole table: the command below)")
+	d.p.command(fmt.Sprintf("netpol-advisor baseline %s -n %s", s.Workload, s.Namespace))
 	d.p.block(edgeTable(edges, s.Namespace))
 	d.p.info("(peers without a namespace are in %s; external ones are outside the cluster)", s.Namespace)
 	svg, err := d.cli(ctx, "topology", s.Workload, "-n", s.Namespace, "-o", "svg")
