@@ -27,7 +27,12 @@ func Run(ctx context.Context, cfg Config) (results []*Result, err error) {
 		return nil, err
 	}
 	d := &Demo{cfg: cfg, p: newPrinter(cfg.Out, cfg.Color)}
-	defer func() { err = errors.Join(err, d.close(err)) }()
+	defer func() {
+		if err != nil && ctx.Err() != nil { // Ctrl-C: the step's own error is only a symptom
+			err = fmt.Errorf("interrupted (%w) during: %s", ctx.Err(), firstLine(err.Error()))
+		}
+		err = errors.Join(err, d.close(err))
+	}()
 	if err := d.setup(ctx); err != nil {
 		return nil, err
 	}
