@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/netpol-advisor/netpol-advisor/internal/promapi"
 )
 
 // blockedAlert is the shipped alert on netpol_advisor_mismatch_blocked_flows.
@@ -16,7 +18,7 @@ func (d *Demo) showMismatch(ctx context.Context, s *Story, r *Result) error {
 	q := fmt.Sprintf(`netpol_advisor_mismatch_blocked_flows{namespace=%q,workload=%q} > 0`, s.Namespace, s.WorkloadName())
 	err := d.waitFor(ctx, "the mismatch series in Prometheus", func() error {
 		var err error
-		if r.Mismatch, err = d.prom.query(q); err != nil {
+		if r.Mismatch, err = d.prom.Query(q); err != nil {
 			return err
 		}
 		if len(r.Mismatch) == 0 {
@@ -27,7 +29,7 @@ func (d *Demo) showMismatch(ctx context.Context, s *Story, r *Result) error {
 	if err != nil {
 		return err
 	}
-	d.p.info("Prometheus (%s/api/v1/query) holds the mismatch:", d.prom.url)
+	d.p.info("Prometheus (%s/api/v1/query) holds the mismatch:", d.prom.URL)
 	d.p.command(q)
 	d.p.block(seriesLines(r.Mismatch, "class", "policy"))
 	if err := d.waitAlert(ctx, s, "firing"); err != nil {
@@ -38,7 +40,7 @@ func (d *Demo) showMismatch(ctx context.Context, s *Story, r *Result) error {
 	fq := fmt.Sprintf(`netpol_advisor_mismatch_failed_connections_total{namespace=%q,workload=%q,policy!=""} > 0`, s.Namespace, s.WorkloadName())
 	err = d.waitFor(ctx, "failed connections attributed to the policy in Prometheus", func() error {
 		var err error
-		if r.FailedConnections, err = d.prom.query(fq); err == nil && len(r.FailedConnections) == 0 {
+		if r.FailedConnections, err = d.prom.Query(fq); err == nil && len(r.FailedConnections) == 0 {
 			err = fmt.Errorf("no series for %s yet", fq)
 		}
 		return err
@@ -56,7 +58,7 @@ func (d *Demo) showMismatch(ctx context.Context, s *Story, r *Result) error {
 // left.
 func (d *Demo) waitAlert(ctx context.Context, s *Story, state string) error {
 	return d.waitFor(ctx, fmt.Sprintf("alert %s state %q", blockedAlert, state), func() error {
-		alerts, err := d.prom.alerts()
+		alerts, err := d.prom.Alerts()
 		if err != nil {
 			return err
 		}
@@ -78,15 +80,14 @@ func (d *Demo) waitAlert(ctx context.Context, s *Story, state string) error {
 }
 
 // seriesLines prints each series' value and the labels that tell them apart.
-func seriesLines(series []Series, labels ...string) string {
+func seriesLines(series []promapi.Sample, labels ...string) string {
 	var lines []string
 	for _, s := range series {
 		var parts []string
 		for _, l := range labels {
 			parts = append(parts, l+"="+s.Metric[l])
 		}
-		v, _ := s.Value[1].(string)
-		lines = append(lines, fmt.Sprintf("%-6s %s", v, strings.Join(parts, " ")))
+		lines = append(lines, fmt.Sprintf("%-6s %s", s.Value(), strings.Join(parts, " ")))
 	}
 	sort.Strings(lines)
 	if len(lines) == 0 {

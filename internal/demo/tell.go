@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/netpol-advisor/netpol-advisor/internal/promapi"
 )
 
 // Result is what one app's run showed, for the end-to-end test to assert.
@@ -21,7 +23,7 @@ type Result struct {
 	FailedFlows []string
 	// Mismatch and FailedConnections are Prometheus' series while the
 	// policy was applied; AlertFiring whether the alert fired for the workload.
-	Mismatch, FailedConnections []Series
+	Mismatch, FailedConnections []promapi.Sample
 	AlertFiring                 bool
 	// FixWarnings are kubectl's Warning lines for the recommended policy.
 	FixWarnings []string
