@@ -15,7 +15,7 @@ const blockedAlert = "NetpolAdvisorPolicyBlocksObservedTraffic"
 // showMismatch waits until Prometheus holds the workload's mismatch series
 // and the alert fires for it, and prints both from Prometheus' HTTP API.
 func (d *Demo) showMismatch(ctx context.Context, s *Story, r *Result) error {
-	q := fmt.Sprintf(`netpol_advisor_mismatch_blocked_flows{namespace=%q,workload=%q} > 0`, s.Namespace, s.WorkloadName())
+	q := fmt.Sprintf(`netpol_advisor_mismatch_blocked_flows{namespace=%q, workload=%q} > 0`, s.Namespace, s.WorkloadName())
 	err := d.waitFor(ctx, "the mismatch series in Prometheus", func() error {
 		var err error
 		if r.Mismatch, err = d.prom.Query(q); err != nil {
@@ -30,14 +30,14 @@ func (d *Demo) showMismatch(ctx context.Context, s *Story, r *Result) error {
 		return err
 	}
 	d.p.info("Prometheus (%s/api/v1/query) holds the mismatch:", d.prom.URL)
-	d.p.command(q)
+	d.p.info("PromQL: %s", q)
 	d.p.block(seriesLines(r.Mismatch, "class", "policy"))
 	if err := d.waitAlert(ctx, s, "firing"); err != nil {
 		return err
 	}
 	r.AlertFiring = true
 	d.p.good("Prometheus' alert %s is firing for %s (/api/v1/alerts)", blockedAlert, s.Workload)
-	fq := fmt.Sprintf(`netpol_advisor_mismatch_failed_connections_total{namespace=%q,workload=%q,policy!=""} > 0`, s.Namespace, s.WorkloadName())
+	fq := fmt.Sprintf(`netpol_advisor_mismatch_failed_connections_total{namespace=%q, workload=%q, policy!=""} > 0`, s.Namespace, s.WorkloadName())
 	err = d.waitFor(ctx, "failed connections attributed to the policy in Prometheus", func() error {
 		var err error
 		if r.FailedConnections, err = d.prom.Query(fq); err == nil && len(r.FailedConnections) == 0 {
@@ -48,7 +48,7 @@ func (d *Demo) showMismatch(ctx context.Context, s *Story, r *Result) error {
 	if err != nil {
 		return err
 	}
-	d.p.command(fq)
+	d.p.info("PromQL: %s", fq)
 	d.p.block(seriesLines(r.FailedConnections, "direction", "policy"))
 	return nil
 }
