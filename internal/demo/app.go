@@ -76,11 +76,11 @@ func (d *Demo) startExternalHost(ctx context.Context, h ExternalHost) error {
 		return fmt.Errorf("serve on the external host %s: %w", h.Name, err)
 	}
 	d.onClose(func(ctx context.Context) error {
+		if d.cfg.Keep { // it runs in the cluster's cgroup: make cluster-down stops it
+			return cmd.Process.Release()
+		}
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		_ = cmd.Wait()
-		if d.cfg.Keep {
-			return nil
-		}
 		_, err := d.script(ctx, "ext-host.sh", "del", h.Name)
 		return err
 	})

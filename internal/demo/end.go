@@ -16,7 +16,7 @@ func (d *Demo) keepPlaying(results []*Result) {
 		return
 	}
 	k := d.cfg.Kubeconfig()
-	d.p.info("the cluster keeps running. Try:")
+	d.p.info("the cluster keeps running, with the apps and their external hosts (the demo's Prometheus stops with it). Try:")
 	for _, c := range []string{
 		"export KUBECONFIG=" + k,
 		"kubectl get baselines -A",
