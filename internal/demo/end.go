@@ -15,19 +15,17 @@ func (d *Demo) keepPlaying(results []*Result) {
 		d.p.info("to keep playing, run it again with DEMO_KEEP=1 (the cluster stays up); now tearing down")
 		return
 	}
-	k := d.cfg.Kubeconfig()
 	d.p.info("the cluster keeps running, with the apps and their external hosts (the demo's Prometheus stops with it). Try:")
-	for _, c := range []string{
-		"export KUBECONFIG=" + k,
-		"kubectl get baselines -A",
-		"bin/netpol-advisor baseline <workload> -n <namespace>",
-		"bin/netpol-advisor topology -n <namespace>",
-		"bin/netpol-advisor check -f <policy.yaml>",
-		"bin/netpol-advisor ui   (the web page, on a loopback address it prints)",
-		"make cluster-down       (tear down and leave the machine as found)",
-	} {
-		d.p.command(c)
+	d.p.command("export KUBECONFIG=" + d.cfg.Kubeconfig())
+	d.p.command("kubectl get baselines -A")
+	for _, r := range results {
+		d.p.command(fmt.Sprintf("bin/netpol-advisor baseline %s -n %s", r.Workload, r.Namespace))
+		d.p.command(fmt.Sprintf("bin/netpol-advisor topology -n %s", r.Namespace))
+		d.p.command(fmt.Sprintf("bin/netpol-advisor check -f %s", r.PolicyFile))
 	}
+	d.p.command("bin/netpol-advisor ui")
+	d.p.info("(the web page, on the loopback address it prints); make cluster-down tears it all down " +
+		"and leaves the machine as found")
 }
 
 // joinArgs quotes arguments that need it, for printing a command.

@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"time"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/promapi"
@@ -11,6 +12,10 @@ import (
 // Result is what one app's run showed, for the end-to-end test to assert.
 type Result struct {
 	App string
+	// Namespace and Workload are the story's, for the commands to try.
+	Namespace, Workload string
+	// PolicyFile is the hand-written policy.
+	PolicyFile string
 	// Peers are the baseline's flows once every expected peer was seen.
 	Peers []string
 	// SVG is the topology map's file.
@@ -45,7 +50,8 @@ type step struct {
 
 // tell runs the story's steps for one app.
 func (d *Demo) tell(ctx context.Context, s *Story) (*Result, error) {
-	r := &Result{App: s.Name}
+	r := &Result{App: s.Name, Namespace: s.Namespace, Workload: s.Workload,
+		PolicyFile: d.rel(filepath.Join(s.Dir, s.Policy))}
 	d.p.step("", "The app: "+s.Title+" ("+d.rel(s.Dir)+")")
 	steps := []step{
 		{"", "Deploying the app and its external hosts", d.deploy},
