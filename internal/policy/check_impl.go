@@ -54,7 +54,7 @@ func check(in CheckInput) Report {
 			}
 		}
 	}
-	r.Findings, r.Excluded = mergeFindings(r.Findings), mergeFindings(r.Excluded)
+	r.Findings, r.Excluded = foldServicePeers(mergeFindings(r.Findings)), foldServicePeers(mergeFindings(r.Excluded))
 	sortFailing(r.Failing)
 	r.AlsoIsolates = alsoIsolates(k.cluster, in.Change.New)
 	return r
