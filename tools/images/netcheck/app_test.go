@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -37,12 +36,7 @@ func TestParseEndpoint(t *testing.T) {
 // attempt, "ok" with the answer or "fail" with the error.
 func TestAttemptReportsOkAndFail(t *testing.T) {
 	tcpAddr, udpAddr := listen(t)
-	closed, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closedAddr := closed.Addr().String()
-	closed.Close()
+	closedAddr := closedPort(t)
 	tests := []struct {
 		target string
 		want   string
