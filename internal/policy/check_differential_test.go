@@ -101,6 +101,34 @@ func bruteForce(c *Cluster, before, after []networkingv1.NetworkPolicy, baseline
 			}
 		}
 	}
+	return reportedOnce(out)
+}
+
+// reportedOnce drops the copy of a connection seen at both ends that only
+// the peer's end blocks when the peer's own copy is blocked at its own end:
+// one connection, one finding.
+func reportedOnce(out map[flow.Key]outcome) map[flow.Key]outcome {
+	type conn struct {
+		self, peer flow.WorkloadRef
+		dir        flow.Direction
+		port       int32
+		proto      string
+	}
+	ownBlocked := map[conn]bool{}
+	for k, o := range out {
+		if o.own && k.Peer.Kind == flow.PeerWorkload {
+			ownBlocked[conn{k.Workload, k.Peer.Workload, k.Direction, k.Port, string(k.Protocol)}] = true
+		}
+	}
+	for k, o := range out {
+		mirror := conn{k.Peer.Workload, k.Workload, flow.Egress, k.Port, string(k.Protocol)}
+		if k.Direction == flow.Egress {
+			mirror.dir = flow.Ingress
+		}
+		if !o.own && k.Peer.Kind == flow.PeerWorkload && ownBlocked[mirror] {
+			delete(out, k)
+		}
+	}
 	return out
 }
 

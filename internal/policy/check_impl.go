@@ -44,7 +44,7 @@ func check(in CheckInput) Report {
 			k.checkFlow(&r, self, peer, f, name, adj)
 		}
 	}
-	r.Findings, r.Excluded = mergeFindings(r.Findings), mergeFindings(r.Excluded)
+	r.Findings, r.Excluded = foldServicePeers(mergeFindings(r.Findings)), foldServicePeers(mergeFindings(r.Excluded))
 	r.Findings = dropMirrors(r.Findings, r.Excluded)
 	sortFailing(r.Failing)
 	r.AlsoIsolates = alsoIsolates(k.cluster, in.Change.New)

@@ -172,3 +172,38 @@ func (f Finding) Describe() string {
 	}
 	return s + "): " + f.Fix
 }
+
+// foldServicePeers folds a finding whose peer is a Service that had no
+// endpoints into the finding of the same workload, direction, port and
+// protocol that needs the very same rule (its backends, seen once the
+// endpoints existed): one blocked destination, one line, counts merged.
+func foldServicePeers(in []Finding) []Finding {
+	type dest struct {
+		self      flow.WorkloadRef
+		direction flow.Direction
+		port      int32
+		protocol  string
+		fix       string
+	}
+	keyOf := func(f Finding) dest {
+		return dest{f.Flow.Workload, f.Flow.Direction, f.Flow.Port, string(f.Flow.Protocol), f.Fix}
+	}
+	byDest := map[dest]int{}
+	for i, f := range in {
+		if f.Flow.Peer.Kind == flow.PeerWorkload {
+			byDest[keyOf(f)] = i
+		}
+	}
+	out := in[:0:0]
+	for _, f := range in {
+		if i, ok := byDest[keyOf(f)]; ok && f.Flow.Peer.Kind == flow.PeerService {
+			in[i].Flow.Merge(f.Flow)
+		}
+	}
+	for _, f := range in {
+		if _, ok := byDest[keyOf(f)]; !ok || f.Flow.Peer.Kind != flow.PeerService {
+			out = append(out, f)
+		}
+	}
+	return out
+}

@@ -1,10 +1,6 @@
 package e2e
 
 import (
-	"encoding/json"
-	"fmt"
-	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +9,7 @@ import (
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/netpol-advisor/netpol-advisor/internal/promapi"
 	"github.com/netpol-advisor/netpol-advisor/internal/testutil"
 )
 
@@ -23,7 +20,7 @@ const rulesFile = "../../deploy/prometheus/netpol-advisor.rules.yaml"
 // started on loopback.
 type promServer struct {
 	url string
-	hc  *http.Client
+	api *promapi.Client
 }
 
 // startPrometheus runs Prometheus scraping each job's target every second
@@ -55,14 +52,12 @@ func startPrometheus(t *testing.T, targets map[string]string, forDur string) *pr
 	addr := testutil.FreeAddr(t)
 	start(t, "prometheus", bin, "--config.file="+config, "--storage.tsdb.path="+filepath.Join(dir, "data"),
 		"--web.listen-address="+addr, "--log.level=warn")
-	p := &promServer{url: "http://" + addr, hc: &http.Client{Timeout: 5 * time.Second}}
+	p := &promServer{url: "http://" + addr, api: promapi.New("http://" + addr)}
 	waitFor(t, time.Minute, "prometheus ready", func() (bool, string) {
-		resp, err := p.hc.Get(p.url + "/-/ready")
-		if err != nil {
+		if err := p.api.Ready(); err != nil {
 			return false, err.Error()
 		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK, resp.Status
+		return true, ""
 	})
 	return p
 }
@@ -74,81 +69,16 @@ func shortenedRules(t *testing.T, d string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var f struct {
-		Groups []map[string]any `json:"groups"`
-	}
-	if err := yaml.Unmarshal(data, &f); err != nil {
-		t.Fatalf("decode %s: %v", rulesFile, err)
-	}
-	for _, g := range f.Groups {
-		rules, _ := g["rules"].([]any)
-		for _, r := range rules {
-			if m, ok := r.(map[string]any); ok && m["for"] != nil {
-				m["for"] = d
-			}
-		}
-	}
-	out, err := yaml.Marshal(f)
+	out, err := promapi.ShortenFor(data, d)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", rulesFile, err)
 	}
 	return out
 }
 
-// sample is one series of an instant query.
-type sample struct {
-	Metric map[string]string `json:"metric"`
-	Value  [2]any            `json:"value"`
-}
+func (p *promServer) query(q string) ([]promapi.Sample, error) { return p.api.Query(q) }
 
-func (s sample) value() string { v, _ := s.Value[1].(string); return v }
-
-// query runs an instant query through the HTTP API.
-func (p *promServer) query(q string) ([]sample, error) {
-	var r struct {
-		Status string `json:"status"`
-		Error  string `json:"error"`
-		Data   struct {
-			Result []sample `json:"result"`
-		} `json:"data"`
-	}
-	if err := p.get("/api/v1/query?query="+url.QueryEscape(q), &r); err != nil {
-		return nil, err
-	}
-	if r.Status != "success" {
-		return nil, fmt.Errorf("query %s: %s", q, r.Error)
-	}
-	return r.Data.Result, nil
-}
-
-// alert is one alert of the HTTP API.
-type alert struct {
-	Labels      map[string]string `json:"labels"`
-	Annotations map[string]string `json:"annotations"`
-	State       string            `json:"state"`
-}
-
-func (p *promServer) alerts() ([]alert, error) {
-	var r struct {
-		Data struct {
-			Alerts []alert `json:"alerts"`
-		} `json:"data"`
-	}
-	err := p.get("/api/v1/alerts", &r)
-	return r.Data.Alerts, err
-}
-
-func (p *promServer) get(path string, v any) error {
-	resp, err := p.hc.Get(p.url + path)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %s", path, resp.Status)
-	}
-	return json.NewDecoder(resp.Body).Decode(v)
-}
+func (p *promServer) alerts() ([]promapi.Alert, error) { return p.api.Alerts() }
 
 // waitFor polls cond until it holds, failing the test with cond's last
 // explanation after timeout.

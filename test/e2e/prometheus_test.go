@@ -196,7 +196,7 @@ func waitMismatch(t *testing.T, p *promServer, pol string, want map[string]strin
 		}
 		got := map[string]string{}
 		for _, s := range res {
-			got[s.Metric["class"]] = s.value()
+			got[s.Metric["class"]] = s.Value()
 		}
 		if fmt.Sprint(got) == fmt.Sprint(want) {
 			return true, ""

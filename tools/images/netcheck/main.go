@@ -4,6 +4,9 @@
 //	netcheck tcp HOST:PORT [-timeout 3s]       connect, print the server's answer
 //	netcheck udp HOST:PORT [-timeout 3s]       send one datagram, print the answer
 //	netcheck resolve [-server HOST:PORT] NAME  print the addresses NAME resolves to
+//	netcheck app [-listen tcp::8443]... [-talk udp:HOST:PORT]... [-every 1s]
+//	                                           serve, and talk to each target every interval,
+//	                                           printing "ok ..." or "fail ..." per attempt
 //
 // Probes exit 0 on success and 1 on failure, so `kubectl exec` reports the
 // result. It is static and runs on an empty image.
@@ -14,7 +17,7 @@ import (
 	"os"
 )
 
-const usage = "usage: netcheck serve|tcp|udp|resolve ..."
+const usage = "usage: netcheck serve|tcp|udp|resolve|app ..."
 
 func main() { os.Exit(run(os.Args[1:])) }
 
@@ -31,6 +34,8 @@ func run(args []string) int {
 		err = probe(args[0], args[1:])
 	case "resolve":
 		err = resolve(args[1:])
+	case "app":
+		err = app(args[1:])
 	default:
 		fmt.Fprintln(os.Stderr, usage)
 		return 2

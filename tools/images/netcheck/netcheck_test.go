@@ -23,14 +23,20 @@ func listen(t *testing.T) (tcpAddr, udpAddr string) {
 	return ln.Addr().String(), pc.LocalAddr().String()
 }
 
-func TestProbe(t *testing.T) {
-	tcpAddr, udpAddr := listen(t)
+// closedPort is a loopback address nothing listens on.
+func closedPort(t *testing.T) string {
+	t.Helper()
 	closed, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	closedAddr := closed.Addr().String()
-	closed.Close()
+	defer closed.Close()
+	return closed.Addr().String()
+}
+
+func TestProbe(t *testing.T) {
+	tcpAddr, udpAddr := listen(t)
+	closedAddr := closedPort(t)
 	tests := []struct {
 		name string
 		args []string

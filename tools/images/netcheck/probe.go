@@ -21,26 +21,40 @@ func probe(proto string, args []string) error {
 	if flags.NArg() != 1 {
 		return errors.New("want one HOST:PORT")
 	}
-	target := flags.Arg(0)
-	conn, err := net.DialTimeout(proto, target, *timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+	line, err := exchange(ctx, proto, flags.Arg(0))
 	if err != nil {
-		return fmt.Errorf("dial %s %s: %w", proto, target, err)
+		return err
+	}
+	fmt.Print(line)
+	return nil
+}
+
+// exchange connects to addr over proto (for UDP: sends one datagram) and
+// returns the server's first line; ctx bounds the whole exchange.
+func exchange(ctx context.Context, proto, addr string) (string, error) {
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, proto, addr)
+	if err != nil {
+		return "", err // net.OpError names the operation and the address
 	}
 	defer conn.Close()
-	if err := conn.SetDeadline(time.Now().Add(*timeout)); err != nil {
-		return fmt.Errorf("set deadline: %w", err)
+	if deadline, ok := ctx.Deadline(); ok {
+		if err := conn.SetDeadline(deadline); err != nil {
+			return "", fmt.Errorf("set deadline: %w", err)
+		}
 	}
 	if proto == "udp" {
 		if _, err := conn.Write([]byte("ping\n")); err != nil {
-			return fmt.Errorf("send to %s: %w", target, err)
+			return "", fmt.Errorf("send to %s: %w", addr, err)
 		}
 	}
 	line, err := bufio.NewReader(conn).ReadString('\n')
 	if err != nil {
-		return fmt.Errorf("read answer from %s %s: %w", proto, target, err)
+		return "", fmt.Errorf("read answer from %s %s: %w", proto, addr, err)
 	}
-	fmt.Print(line)
-	return nil
+	return line, nil
 }
 
 // resolve prints every address NAME resolves to: through the pod's
