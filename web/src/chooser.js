@@ -6,6 +6,7 @@ import { h } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import htm from 'htm';
 import { api } from './api.js';
+import { workloadKey } from './graph.js';
 
 const html = htm.bind(h);
 const windows = [['', "server's default"], ['1h', 'last hour'], ['3h', 'last 3 hours'], ['24h', 'last day'], ['168h', 'last week'], ['720h', 'last 30 days']];
@@ -58,4 +59,21 @@ export function Chooser({ sel, setSel, kinds, kind, names, fail }) {
       </label>
     </header>
     ${nsList.note && html`<p class="note">${nsList.note}</p>`}`;
+}
+
+// choice is what the selection names among the namespace's baselines and
+// Services (svcs): the kinds to offer, the kind and the names of that kind,
+// and the chosen Service or workload baseline with its key.
+export function choice(sel, baselines, svcs) {
+  const all = baselines || [];
+  const kinds = [...new Set(all.map((b) => b.workload.kind))].sort().concat(svcs.length ? ['Service'] : []);
+  const kind = sel.kind && kinds.includes(sel.kind) ? sel.kind : kinds[0] || '';
+  if (kind === 'Service') {
+    const svc = svcs.find((s) => s.name === sel.name) || null;
+    return { kinds, kind, names: svcs.map((s) => s.name), svc, baseline: null, wl: '', chosen: svc ? `${sel.ns}/Service/${svc.name}` : '' };
+  }
+  const names = all.filter((b) => b.workload.kind === kind).map((b) => b.workload.name).sort();
+  const baseline = all.find((b) => b.workload.kind === kind && b.workload.name === sel.name) || null;
+  const wl = baseline ? workloadKey(sel.ns, baseline.workload.kind, baseline.workload.name) : '';
+  return { kinds, kind, names, svc: null, baseline, wl, chosen: wl };
 }

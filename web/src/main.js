@@ -9,16 +9,15 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import htm from 'htm';
 import { api } from './api.js';
 import { toggle } from './peers.js';
-import { createMap, drawGraph, restyle } from './map.js';
-import { serviceGraph, services, workloadGraph, workloadKey } from './graph.js';
+import { Legend, TopologyMap } from './mapview.js';
+import { mark, probe } from './probe.js';
+import { serviceGraph, services, workloadGraph } from './graph.js';
 import { blockedFlows, verdict } from './verdict.js';
 import { FlowTable, ServiceTable } from './tables.js';
 import { CIDRs, Policy } from './policy.js';
-import { Chooser, readHash, writeHash } from './chooser.js';
+import { Chooser, choice, readHash, writeHash } from './chooser.js';
 
 const html = htm.bind(h);
-const probe = (window.netpolUI = { redraws: [], readyAt: 0, cy: null, marks: {} });
-const mark = (name) => { if (!probe.marks[name]) probe.marks[name] = Math.round(performance.now()); };
 
 const empty = { allow: [], exclude: [] };
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
@@ -46,14 +45,7 @@ function App() {
   }, [sel.ns, sel.window]);
 
   const svcs = useMemo(() => services(sel.ns, baselines), [baselines]);
-  const kinds = useMemo(() => [...new Set((baselines || []).map((b) => b.workload.kind))].sort().concat(svcs.length ? ['Service'] : []), [baselines, svcs]);
-  const kind = sel.kind && kinds.includes(sel.kind) ? sel.kind : kinds[0] || '';
-  const names = useMemo(() => (kind === 'Service' ? svcs.map((s) => s.name) : (baselines || []).filter((b) => b.workload.kind === kind).map((b) => b.workload.name).sort()),
-    [baselines, svcs, kind]);
-  const svc = kind === 'Service' ? svcs.find((s) => s.name === sel.name) || null : null;
-  const baseline = kind !== 'Service' ? (baselines || []).find((b) => b.workload.kind === kind && b.workload.name === sel.name) || null : null;
-  const wl = baseline ? workloadKey(sel.ns, baseline.workload.kind, baseline.workload.name) : '';
-  const chosen = wl || (svc ? `${sel.ns}/Service/${svc.name}` : '');
+  const { kinds, kind, names, svc, baseline, wl, chosen } = useMemo(() => choice(sel, baselines, svcs), [sel, baselines, svcs]);
 
   // Something chosen: the check (the map marks what it blocks) and, for a
   // workload, its stored adjustments.
@@ -141,40 +133,6 @@ function App() {
       ${tab === 'Generated policy' && html`<${Policy} rec=${rec} check=${check} findings=${blocked.findings} />`}
     `}
   `;
-}
-
-function Legend({ proposal }) {
-  return html`<p class="legend">
-    ${proposal ? html`<span class="sw allowed"></span> allowed by the proposal
-    <span class="sw excluded"></span> excluded by you
-    <span class="sw external"></span> external / unresolved, not allowed` : html`<span class="sw allowed"></span> observed`}
-    <span class="sw blocked"></span> blocked by the policies in force now
-    <span class="sw failed"></span> never established
-    <span class="shape service"></span> Service (service port→target port)
-    <span class="shape namespace"></span> namespace</p>`;
-}
-
-function TopologyMap({ graph, colour, onPick }) {
-  const box = useRef(null);
-  const cy = useRef(null);
-  const pickRef = useRef(onPick);
-  pickRef.current = onPick;
-  useEffect(() => {
-    cy.current = createMap(box.current, (p) => pickRef.current(p));
-    probe.cy = cy.current;
-    return () => cy.current.destroy();
-  }, []);
-  useEffect(() => {
-    if (!graph) { cy.current.elements().remove(); return; }
-    probe.draw = drawGraph(cy.current, graph);
-    mark('drawn');
-  }, [graph]);
-  useEffect(() => {
-    if (!graph) return;
-    restyle(cy.current, colour);
-    if (!probe.readyAt) requestAnimationFrame(() => setTimeout(() => { probe.readyAt = performance.now(); }));
-  }, [graph, colour]);
-  return html`<div id="map" ref=${box}></div>`;
 }
 
 render(html`<${App} />`, document.getElementById('app'));
