@@ -24,7 +24,7 @@ func TestFlowsPrintsWhatPodsDo(t *testing.T) {
 	testutil.RequireRoot(t)
 	node := netns.NewNode(t)
 	client := node.AddPod(t, "client")
-	server := node.AddPod(t, "external", netip.MustParseAddr("203.0.113.77"))
+	server := node.AddPod(t, "external", netip.MustParseAddr("203.0.113.13"))
 	dst := netip.AddrPortFrom(server.IPv4, 4242)
 	var ln net.Listener
 	if err := server.Run(func() (err error) { ln, err = net.Listen("tcp4", dst.String()); return err }); err != nil {

@@ -74,7 +74,7 @@ func setupWorld(t *testing.T, cp *testutil.ControlPlane) (*world, apiObjects) {
 		node:   fmt.Sprintf("e2e-node-%d", os.Getpid()),
 		client: addr(subnet, 10), catalog: addr(subnet, 11), coll: addr(subnet, 12),
 		client6: addr6(subnet, 10), catalog6: addr6(subnet, 11),
-		external:      netip.AddrFrom4([4]byte{203, 0, 113, byte(160 + rand.IntN(60))}),
+		external:      netip.AddrFrom4([4]byte{203, 0, 113, byte(2 + rand.IntN(13))}), // in the /28 of DESIGN.md
 		apiURL:        "https://" + testutil.FreeAddr(t),
 		serverMetrics: testutil.FreeAddr(t), obsMetric: testutil.FreeAddr(t),
 	}
