@@ -1,8 +1,10 @@
 package transport_test
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -87,10 +89,10 @@ func TestTokenFloodStaysWithinTheReviewRate(t *testing.T) {
 			}
 		})
 	}
+	var batches, busy int
 	for seq := uint64(2); time.Since(start) < 3*time.Second; seq++ {
-		if _, err := honest.Send(ctx, "node-1/abc", store.Pending{Seq: seq, Records: []store.Record{makeRecord(80, 1)}}); err != nil {
-			t.Errorf("the accepted observer during the flood: %v", err)
-		}
+		batches++
+		busy += sendThroughBackPressure(ctx, t, honest, store.Pending{Seq: seq, Records: []store.Record{makeRecord(80, 1)}})
 	}
 	close(stop)
 	wg.Wait()
@@ -102,7 +104,30 @@ func TestTokenFloodStaysWithinTheReviewRate(t *testing.T) {
 	if reviews > limit {
 		t.Fatalf("%.0f TokenReviews in %.1fs, over burst %d + %d/s", reviews, elapsed, burst, qps)
 	}
+	t.Logf("the accepted observer: %d batches, %d answers of 429 retried", batches, busy)
+	if busy > batches {
+		t.Errorf("the accepted observer met 429 %d times for %d batches: the flood holds the batch slots", busy, batches)
+	}
 	if sent.Load() < 10*int64(limit) {
 		t.Fatalf("only %d flood requests: not a flood", sent.Load())
+	}
+}
+
+// sendThroughBackPressure sends p as the agent does: a 429 (every batch
+// slot taken, for a moment, by the flood's requests) is retried; any other
+// error fails the test. It returns how many 429s it met.
+func sendThroughBackPressure(ctx context.Context, t *testing.T, c *transport.Client, p store.Pending) int {
+	t.Helper()
+	for busy := 0; ; busy++ {
+		_, err := c.Send(ctx, "node-1/abc", p)
+		var status *transport.StatusError
+		switch {
+		case err == nil:
+			return busy
+		case errors.As(err, &status) && status.Code == http.StatusTooManyRequests && busy < 20:
+			time.Sleep(20 * time.Millisecond)
+		default:
+			t.Fatalf("the accepted observer during the flood: %v (after %d answers of 429)", err, busy)
+		}
 	}
 }
