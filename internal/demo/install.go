@@ -54,17 +54,7 @@ func (d *Demo) makeVolume(ctx context.Context) error {
 	if err := os.Chown(dir, 65532, 65532); err != nil {
 		return fmt.Errorf("make the server's volume: %w", err)
 	}
-	pv := fmt.Sprintf(`apiVersion: v1
-kind: PersistentVolume
-metadata: {name: %s}
-spec:
-  capacity: {storage: 1Gi}
-  accessModes: [ReadWriteOnce]
-  persistentVolumeReclaimPolicy: Retain
-  storageClassName: netpol-advisor-demo
-  hostPath: {path: %s, type: Directory}
-`, volumeName, dir)
-	if _, err := d.kubectlIn(ctx, pv, "apply", "-f", "-"); err != nil {
+	if _, err := d.kubectlIn(ctx, VolumeManifest(volumeName, "netpol-advisor-demo", dir), "apply", "-f", "-"); err != nil {
 		return fmt.Errorf("create the server's volume: %w", err)
 	}
 	return nil
@@ -87,4 +77,20 @@ func (d *Demo) uninstall(ctx context.Context) error {
 		return err
 	}
 	return os.RemoveAll(filepath.Join(d.cfg.ClusterDir, "volumes", "demo-server"))
+}
+
+// VolumeManifest is what a cluster's storage provisioner would make for the
+// server's claim on a single-node cluster: a 1 GiB hostPath volume of the
+// storage class the chart's values name, kept when released.
+func VolumeManifest(name, storageClass, dir string) string {
+	return fmt.Sprintf(`apiVersion: v1
+kind: PersistentVolume
+metadata: {name: %s}
+spec:
+  capacity: {storage: 1Gi}
+  accessModes: [ReadWriteOnce]
+  persistentVolumeReclaimPolicy: Retain
+  storageClassName: %s
+  hostPath: {path: %s, type: Directory}
+`, name, storageClass, dir)
 }

@@ -2,7 +2,6 @@ package cluster
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/cgroups"
+	"github.com/netpol-advisor/netpol-advisor/internal/demo"
 	"github.com/netpol-advisor/netpol-advisor/internal/testutil"
 )
 
@@ -130,17 +130,7 @@ func (r *chartRun) makeVolume() {
 	if err := os.Chown(dir, 65532, 65532); err != nil {
 		r.t.Fatal(err)
 	}
-	pv := fmt.Sprintf(`apiVersion: v1
-kind: PersistentVolume
-metadata: {name: netpol-advisor-test-server}
-spec:
-  capacity: {storage: 1Gi}
-  accessModes: [ReadWriteOnce]
-  persistentVolumeReclaimPolicy: Retain
-  storageClassName: netpol-advisor-test
-  hostPath: {path: %s, type: Directory}
-`, dir)
-	if err := r.c.Apply(r.ctx, pv); err != nil {
+	if err := r.c.Apply(r.ctx, demo.VolumeManifest("netpol-advisor-test-server", "netpol-advisor-test", dir)); err != nil {
 		r.t.Fatal(err)
 	}
 }
