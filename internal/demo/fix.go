@@ -63,7 +63,7 @@ func (d *Demo) replacePolicy(ctx context.Context, s *Story, r *Result, path stri
 	if err != nil {
 		return err
 	}
-	r.FixWarnings = warnings(out.stderr)
+	r.FixWarnings = Warnings(out.stderr)
 	for _, w := range r.FixWarnings {
 		d.p.bad("Warning: %s", w)
 	}

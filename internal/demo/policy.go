@@ -22,7 +22,7 @@ func (d *Demo) applyPolicy(ctx context.Context, s *Story, r *Result) error {
 	if err != nil {
 		return err
 	}
-	r.Warnings = warnings(out.stderr)
+	r.Warnings = Warnings(out.stderr)
 	for _, w := range r.Warnings {
 		d.p.wrapped(d.p.paint("33", "   Warning:")+" ", w)
 	}
@@ -37,8 +37,9 @@ func (d *Demo) applyPolicy(ctx context.Context, s *Story, r *Result) error {
 	return d.showMismatch(ctx, s, r)
 }
 
-// warnings are the Warning lines kubectl printed.
-func warnings(stderr string) []string {
+// Warnings are the admission warnings kubectl printed on stderr (its
+// "Warning: " lines), without that prefix.
+func Warnings(stderr string) []string {
 	var out []string
 	for _, l := range strings.Split(stderr, "\n") {
 		if w, ok := strings.CutPrefix(l, "Warning: "); ok {

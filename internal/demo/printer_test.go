@@ -54,7 +54,7 @@ func TestFlowKeyAndMissing(t *testing.T) {
 
 func TestWarningsAreKubectlsWarningLines(t *testing.T) {
 	stderr := "Warning: netpol-advisor: a: egress to b\nsomething else\nWarning: netpol-advisor: c\n"
-	got := warnings(stderr)
+	got := Warnings(stderr)
 	if len(got) != 2 || got[0] != "netpol-advisor: a: egress to b" || got[1] != "netpol-advisor: c" {
 		t.Errorf("warnings = %q", got)
 	}

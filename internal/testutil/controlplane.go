@@ -6,12 +6,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	"github.com/netpol-advisor/netpol-advisor/internal/demo"
 )
 
 // defaultAssets is where `make controlplane` puts kube-apiserver and etcd;
@@ -90,15 +91,7 @@ func (cp *ControlPlane) Kubectl(ctx context.Context, stdin []byte, args ...strin
 
 // Warnings are the admission warnings kubectl printed on standard error
 // ("Warning: ..." lines), without the prefix.
-func Warnings(stderr string) []string {
-	var out []string
-	for _, l := range strings.Split(stderr, "\n") {
-		if w, ok := strings.CutPrefix(l, "Warning: "); ok {
-			out = append(out, w)
-		}
-	}
-	return out
-}
+func Warnings(stderr string) []string { return demo.Warnings(stderr) }
 
 // WithAPIServerFlag is a StartControlPlane option that sets a
 // kube-apiserver flag, for example admission-control-config-file, on top
