@@ -12,8 +12,13 @@ import (
 
 // edge is one flow of the story's workload, named as the story names it.
 type edge struct {
-	key  string // "egress external 203.0.113.7 27017/TCP"
-	flow v1alpha1.Flow
+	key       string // "egress external 203.0.113.7 27017/TCP"
+	direction string // "ingress" or "egress"
+	flow      v1alpha1.Flow
+}
+
+func newEdge(direction string, f v1alpha1.Flow) edge {
+	return edge{key: flowKey(direction, f), direction: direction, flow: f}
 }
 
 // baseline reads the workload's baseline through the CLI (-o json).
@@ -29,10 +34,10 @@ func (d *Demo) baseline(ctx context.Context, s *Story) ([]edge, error) {
 	var edges []edge
 	for _, b := range list.Items {
 		for _, f := range b.Ingress {
-			edges = append(edges, edge{key: flowKey("ingress", f), flow: f})
+			edges = append(edges, newEdge("ingress", f))
 		}
 		for _, f := range b.Egress {
-			edges = append(edges, edge{key: flowKey("egress", f), flow: f})
+			edges = append(edges, newEdge("egress", f))
 		}
 	}
 	return edges, nil
@@ -41,8 +46,14 @@ func (d *Demo) baseline(ctx context.Context, s *Story) ([]edge, error) {
 // flowKey names a flow: direction, the peer as the API displays it
 // (without the Service it went through), port/protocol.
 func flowKey(direction string, f v1alpha1.Flow) string {
+	return fmt.Sprintf("%s %s %d/%s", direction, peerOf(f), f.Port, f.Protocol)
+}
+
+// peerOf is the peer as the API displays it, without the Service the flow
+// went through.
+func peerOf(f v1alpha1.Flow) string {
 	peer, _, _ := strings.Cut(f.Peer.Display, " via ")
-	return fmt.Sprintf("%s %s %d/%s", direction, peer, f.Port, f.Protocol)
+	return peer
 }
 
 // missing is the expected keys not among edges' successful flows, sorted:

@@ -38,7 +38,7 @@ func TestFlowKeyAndMissing(t *testing.T) {
 	f := v1alpha1.Flow{Peer: v1alpha1.Peer{Display: "ledger/StatefulSet/ledger-db via service ledger/ledger-db:5432"},
 		Port: 15432, Protocol: "TCP", Count: 3}
 	failedOnly := v1alpha1.Flow{Peer: v1alpha1.Peer{Display: "external 203.0.113.9"}, Port: 443, Protocol: "TCP", Failed: 2}
-	edges := []edge{{key: flowKey("egress", f), flow: f}, {key: flowKey("egress", failedOnly), flow: failedOnly}}
+	edges := []edge{newEdge("egress", f), newEdge("egress", failedOnly)}
 	if edges[0].key != "egress ledger/StatefulSet/ledger-db 15432/TCP" {
 		t.Errorf("flowKey = %q", edges[0].key)
 	}

@@ -43,13 +43,11 @@ func edgeTable(edges []edge, namespace string) string {
 	fmt.Fprintln(w, "DIRECTION\tPEER\tPORT\tCOUNT\tFAILED\tLAST SEEN\tPROCESS")
 	for _, e := range edges {
 		f := e.flow
-		direction, _, _ := strings.Cut(e.key, " ")
-		peer, _, _ := strings.Cut(f.Peer.Display, " via ")
-		peer = strings.TrimPrefix(peer, namespace+"/")
+		peer := strings.TrimPrefix(peerOf(f), namespace+"/")
 		if len(peer) > 40 {
 			peer = peer[:39] + "…"
 		}
-		fmt.Fprintf(w, "%s\t%s\t%d/%s\t%d\t%d\t%s ago\t%.10s\n", direction, peer, f.Port, f.Protocol, f.Count, f.Failed,
+		fmt.Fprintf(w, "%s\t%s\t%d/%s\t%d\t%d\t%s ago\t%.10s\n", e.direction, peer, f.Port, f.Protocol, f.Count, f.Failed,
 			time.Since(f.LastSeen.Time).Round(time.Second), f.Process)
 	}
 	w.Flush()
