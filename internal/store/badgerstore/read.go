@@ -87,9 +87,14 @@ func (s *Store) skipTo(w flow.WorkloadRef, start time.Time, win flow.Window) []b
 		return appendBucket(workloadPrefix(w), win.From.Truncate(s.bucket))
 	}
 	if !win.To.IsZero() && !start.Before(win.To) {
-		next := workloadPrefix(w)
-		next[len(next)-1]++ // past every row of w
-		return next
+		return pastWorkload(w)
 	}
 	return nil
+}
+
+// pastWorkload is the first key after every row of w.
+func pastWorkload(w flow.WorkloadRef) []byte {
+	next := workloadPrefix(w)
+	next[len(next)-1]++
+	return next
 }

@@ -160,9 +160,7 @@ func (s *Store) wholeNamespace(ctx context.Context, ns string) ([]flow.Baseline,
 				return err
 			}
 			refs = append(refs, w)
-			next := workloadPrefix(w)
-			next[len(next)-1]++ // past every row of w
-			it.Seek(next)
+			it.Seek(pastWorkload(w))
 		}
 		return nil
 	})
