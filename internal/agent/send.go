@@ -3,7 +3,7 @@ package agent
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
+	"net/http"
 	"time"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/store"
@@ -11,23 +11,24 @@ import (
 )
 
 // sendLoop ships pending batches oldest first, one at a time, so the
-// server sees each observer's sequence numbers in order.
+// server sees each observer's sequence numbers in order. The server's
+// refusals are retried inside sendOne; an error here is the outbox's.
 func (a *Agent) sendLoop(ctx context.Context) error {
-	retry := a.RetryMin
+	bo := a.retry().Backoff()
 	for {
 		sent, err := a.sendOne(ctx)
 		switch {
 		case ctx.Err() != nil:
 			return ctx.Err()
 		case err != nil:
-			a.Logger.Warn("send batch to the server; will retry", "err", err, "in", retry)
-			if !sleep(ctx, jitter(retry)) {
+			d := bo.Step()
+			a.Logger.Warn("read or update the outbox; will retry", "err", err, "in", d)
+			if !sleep(ctx, d) {
 				return ctx.Err()
 			}
-			retry = min(2*retry, a.RetryMax)
 			continue
 		}
-		retry = a.RetryMin
+		bo = a.retry().Backoff()
 		if sent {
 			continue
 		}
@@ -40,8 +41,10 @@ func (a *Agent) sendLoop(ctx context.Context) error {
 	}
 }
 
-// sendOne sends the oldest pending batch, if any, and acknowledges it
-// locally once the server has it. Records the server rejected one by one
+func (a *Agent) retry() Retry { return Retry{Min: a.RetryMin, Max: a.RetryMax} }
+
+// sendOne sends the oldest pending batch, if any, until the server has it,
+// and then acknowledges it locally. Records the server rejected one by one
 // are logged and counted, never resent; a batch refused as a whole for
 // good is quarantined in the outbox, never silently dropped.
 func (a *Agent) sendOne(ctx context.Context) (bool, error) {
@@ -50,7 +53,7 @@ func (a *Agent) sendOne(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	p := pending[0]
-	resp, err := a.Sender.Send(ctx, a.Outbox.ID(), p)
+	resp, err := a.retry().Deliver(ctx, a.Sender, a.Outbox.ID(), p, a.retried)
 	var se *transport.StatusError
 	if errors.As(err, &se) && se.Permanent() {
 		a.Logger.Error("the server refused a batch for good; quarantined in the outbox", "seq", p.Seq, "records", len(p.Records), "err", err)
@@ -58,13 +61,24 @@ func (a *Agent) sendOne(ctx context.Context) (bool, error) {
 		return true, a.Outbox.Quarantine(ctx, p.Seq, err.Error())
 	}
 	if err != nil {
-		a.Metrics.sent(sendFailed)
 		return false, err
 	}
 	a.rejected(p, resp)
 	a.Metrics.sent(sendAcknowledged)
 	a.Metrics.sentRecords(len(p.Records))
 	return true, a.Outbox.Ack(ctx, p.Seq)
+}
+
+// retried counts and logs a try the server did not acknowledge. Being
+// asked to wait (429) is the server's back-pressure, not a fault.
+func (a *Agent) retried(err error, in time.Duration) {
+	a.Metrics.sent(sendFailed)
+	var se *transport.StatusError
+	if errors.As(err, &se) && se.Code == http.StatusTooManyRequests {
+		a.Logger.Info("the server is busy; will resend the batch", "err", err, "in", in)
+		return
+	}
+	a.Logger.Warn("send batch to the server; will retry", "err", err, "in", in)
 }
 
 // rejected reports the records of p the server refused.
@@ -87,11 +101,6 @@ func (a *Agent) rejected(p store.Pending, resp transport.Response) {
 
 // maxLoggedRejections bounds the rejections of one batch logged one by one.
 const maxLoggedRejections = 5
-
-// jitter spreads retries of many observers: d ± 20 %.
-func jitter(d time.Duration) time.Duration {
-	return d - d/5 + time.Duration(rand.Int64N(int64(d)/5*2+1))
-}
 
 func sleep(ctx context.Context, d time.Duration) bool {
 	t := time.NewTimer(d)

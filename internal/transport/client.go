@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/store"
 )
@@ -16,6 +18,9 @@ import (
 type StatusError struct {
 	Code    int
 	Message string
+	// RetryAfter is the wait the server asked for (its Retry-After header,
+	// in whole seconds); 0 when it named none.
+	RetryAfter time.Duration
 }
 
 func (e *StatusError) Error() string {
@@ -80,11 +85,22 @@ func (c *Client) Send(ctx context.Context, observer string, p store.Pending) (Re
 		if json.Unmarshal(raw, &e) != nil || e.Error == "" {
 			e.Error = strings.TrimSpace(string(raw))
 		}
-		return Response{}, fmt.Errorf("send batch %d: %w", p.Seq, &StatusError{Code: resp.StatusCode, Message: e.Error})
+		return Response{}, fmt.Errorf("send batch %d: %w", p.Seq, &StatusError{Code: resp.StatusCode, Message: e.Error,
+			RetryAfter: retryAfter(resp.Header)})
 	}
 	var out Response
 	if err := json.Unmarshal(raw, &out); err != nil {
 		return Response{}, fmt.Errorf("decode the answer to batch %d: %w", p.Seq, err)
 	}
 	return out, nil
+}
+
+// retryAfter reads a Retry-After header of delay-seconds (RFC 9110 10.2.3),
+// the form this server sends; an HTTP date or garbage counts as none.
+func retryAfter(h http.Header) time.Duration {
+	s, err := strconv.Atoi(strings.TrimSpace(h.Get("Retry-After")))
+	if err != nil || s <= 0 {
+		return 0
+	}
+	return time.Duration(s) * time.Second
 }
