@@ -44,19 +44,6 @@ func (ig *ignored) add(name string) {
 	}
 }
 
-// acquire takes one of the MaxInFlight slots, or reports there is none.
-func (h *Handler) acquire() bool {
-	h.once.Do(func() { h.inFlight = make(chan struct{}, cmpOr(h.MaxInFlight, DefaultMaxInFlight)) })
-	select {
-	case h.inFlight <- struct{}{}:
-		return true
-	default:
-		return false
-	}
-}
-
-func (h *Handler) release() { <-h.inFlight }
-
 // decode reads the batch's envelope. A field this server does not know is
 // ignored and named in ig.
 func (h *Handler) decode(w http.ResponseWriter, r *http.Request, ig *ignored) (*envelope, int, string, error) {

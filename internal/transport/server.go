@@ -52,9 +52,15 @@ type Handler struct {
 	MaxBodyBytes       int64 // DefaultMaxBodyBytes when 0
 	MaxRecords         int   // DefaultMaxRecords when 0
 	// MaxInFlight bounds the batches being handled at once, authentication
-	// included; beyond it the server answers 429 and observers back off
-	// (DefaultMaxInFlight when 0).
-	MaxInFlight int
+	// included (DefaultMaxInFlight when 0). Beyond it up to MaxQueued
+	// batches wait up to MaxQueueWait for a slot, in order (defaults
+	// DefaultMaxQueued, DefaultMaxQueueWait); the others are answered 429
+	// with a Retry-After that spreads their return over the time the server
+	// needs for those refused before them (see admission). A negative
+	// MaxQueued queues none.
+	MaxInFlight  int
+	MaxQueued    int
+	MaxQueueWait time.Duration
 	// MaxClockSkew is how far ahead of the server's clock an observer's
 	// times may be; later times are set to the server's time
 	// (DefaultMaxClockSkew when 0).
@@ -71,8 +77,8 @@ type Handler struct {
 	Logger     *slog.Logger
 	Metrics    *Metrics // nil: none
 
-	once     sync.Once
-	inFlight chan struct{}
+	once  sync.Once
+	admit *admission
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -90,12 +96,13 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) string {
 		return resultError
 	}
 	// The limit comes first: authenticating costs a TokenReview.
-	if !h.acquire() {
-		w.Header().Set("Retry-After", "1")
-		writeError(w, http.StatusTooManyRequests, "too many batches in flight; retry later")
+	release, wait := h.admission().acquire(r.Context())
+	if release == nil {
+		w.Header().Set("Retry-After", retryAfterHeader(wait))
+		writeError(w, http.StatusTooManyRequests, "too many batches in flight; retry after the time in Retry-After")
 		return resultThrottled
 	}
-	defer h.release()
+	defer release()
 	u, code, reason, msg := h.authorize(r)
 	if code != 0 {
 		return h.refuse(w, code, reason, msg)

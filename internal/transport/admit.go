@@ -1,0 +1,127 @@
+package transport
+
+import (
+	"context"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Admission of batches (issue 17). When every batch slot was taken, the
+// server used to answer "retry in 1 s" to everyone: 1,000 observers refused
+// at once came back together, were refused together again, and who got
+// through was luck (p99 per batch 61–81 s). Now a batch that finds the
+// slots taken waits a moment in a short queue (a channel's waiting senders
+// are served in order), and one refused beyond it is given a time to come
+// back after those already given: refused observers return spread over the
+// time the server needs to serve them, in the order they were refused.
+const (
+	// DefaultMaxQueued is the default of Handler.MaxQueued.
+	DefaultMaxQueued = 32
+	// DefaultMaxQueueWait is the default of Handler.MaxQueueWait.
+	DefaultMaxQueueWait = 500 * time.Millisecond
+	// maxRetryAfter bounds the wait a refusal asks for: past it, refused
+	// observers share the last second.
+	maxRetryAfter = time.Minute
+)
+
+// admission bounds the batches handled at once and queues a few more.
+type admission struct {
+	slots     chan struct{}
+	queued    atomic.Int64
+	maxQueued int64
+	maxWait   time.Duration
+	pace      pacer
+}
+
+func (h *Handler) admission() *admission {
+	h.once.Do(func() {
+		h.admit = &admission{slots: make(chan struct{}, cmpOr(h.MaxInFlight, DefaultMaxInFlight)),
+			maxQueued: int64(cmpOr(h.MaxQueued, DefaultMaxQueued)), maxWait: cmpOr(h.MaxQueueWait, DefaultMaxQueueWait)}
+	})
+	return h.admit
+}
+
+// acquire takes a slot, waiting in the queue if there is room in it. It
+// returns the function that frees the slot, or nil and how long the
+// refused caller should wait before it tries again.
+func (a *admission) acquire(ctx context.Context) (release func(), retryAfter time.Duration) {
+	select {
+	case a.slots <- struct{}{}:
+		return a.releaser(), 0
+	default:
+	}
+	depth := a.queued.Add(1)
+	defer a.queued.Add(-1)
+	if depth > a.maxQueued {
+		return nil, a.pace.book(time.Now(), depth)
+	}
+	t := time.NewTimer(a.maxWait)
+	defer t.Stop()
+	select {
+	case a.slots <- struct{}{}:
+		return a.releaser(), 0
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	return nil, a.pace.book(time.Now(), a.queued.Load())
+}
+
+// releaser frees the slot taken now; a batch handled while every slot was
+// taken tells the pacer how fast the server goes.
+func (a *admission) releaser() func() {
+	start := time.Now()
+	return func() {
+		if len(a.slots) == cap(a.slots) {
+			a.pace.done(time.Since(start), cap(a.slots))
+		}
+		<-a.slots
+	}
+}
+
+// retryAfterHeader is d in whole seconds, rounded up, at least 1.
+func retryAfterHeader(d time.Duration) string {
+	return strconv.FormatInt(max(1, int64((d+time.Second-1)/time.Second)), 10)
+}
+
+// pacer books the times refused batches are asked to come back at: one
+// interval (the server's time per batch when busy) after the last booked,
+// and at least after the batches queued now.
+type pacer struct {
+	mu       sync.Mutex
+	next     time.Time
+	interval time.Duration
+}
+
+// initialInterval is the time per batch assumed until one is measured.
+const initialInterval = 10 * time.Millisecond
+
+// done takes one measure: a batch took took while slots batches shared the
+// server, so the server finishes one batch every took/slots.
+func (p *pacer) done(took time.Duration, slots int) {
+	per := took / time.Duration(slots)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.interval == 0 {
+		p.interval = per
+		return
+	}
+	p.interval += (per - p.interval) / 8 // a moving average over ~8 batches
+}
+
+// book returns how long the batch refused at now should wait, queued
+// batches being ahead of it.
+func (p *pacer) book(now time.Time, queued int64) time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	interval := cmpOr(p.interval, initialInterval)
+	if ahead := now.Add(time.Duration(queued) * interval); p.next.Before(ahead) {
+		p.next = ahead
+	}
+	p.next = p.next.Add(interval)
+	if last := now.Add(maxRetryAfter); p.next.After(last) {
+		p.next = last
+	}
+	return p.next.Sub(now)
+}
