@@ -114,7 +114,7 @@ func (d *Demo) waitFailedConnects(ctx context.Context, s *Story, before []edge, 
 		for _, e := range edges {
 			if n := e.flow.Failed - was[e.key]; n > 0 {
 				r.FailedFlows = append(r.FailedFlows, e.key)
-				more = append(more, fmt.Sprintf("%s: %d more failed (refused %d, timed out %d)", e.key, n, e.flow.Refused, e.flow.TimedOut))
+				more = append(more, failedLine(e, n))
 			}
 		}
 		if len(r.FailedFlows) == 0 {
@@ -132,4 +132,15 @@ func (d *Demo) waitFailedConnects(ctx context.Context, s *Story, before []edge, 
 		d.p.wrapped("     ", m)
 	}
 	return nil
+}
+
+// failedLine tells one edge's new failed connects and why its connects
+// failed: refused and timed out always, unreachable (an ICMP error, since
+// issue 10) where there were some.
+func failedLine(e edge, more int64) string {
+	why := fmt.Sprintf("refused %d, timed out %d", e.flow.Refused, e.flow.TimedOut)
+	if e.flow.Unreachable > 0 {
+		why += fmt.Sprintf(", unreachable %d", e.flow.Unreachable)
+	}
+	return fmt.Sprintf("%s: %d more failed (%s)", e.key, more, why)
 }
