@@ -40,8 +40,9 @@ type Options struct {
 	Namespaces *metav1.LabelSelector
 	// FieldManager names the annotator's writes (default FieldManager).
 	FieldManager string
-	// Trigger, when set, enqueues workloads as their first flows are
-	// stored (the server wraps its store writer with it).
+	// Trigger, when set, enqueues workloads as their first flows, and
+	// later their new edges, are stored (the server wraps its store writer
+	// with it); new edges at most at QPS, with Burst.
 	Trigger *Trigger
 }
 
@@ -66,6 +67,9 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 		burst = 20
 	}
 	r.writes = rate.NewLimiter(rate.Limit(qps), burst)
+	if r.Options.Trigger != nil {
+		r.Options.Trigger.setLimit(qps, burst)
+	}
 	r.scope = workloads.Scope{Skip: r.Options.SkipNamespace, Selector: r.Options.Namespaces, Namespaces: r.Client}
 	for _, k := range workloads.All {
 		if err := r.setupKind(mgr, k); err != nil {
