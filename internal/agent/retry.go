@@ -58,9 +58,9 @@ func (r Retry) Delay(err error, bo *wait.Backoff) time.Duration {
 // wait.
 func (r Retry) Deliver(ctx context.Context, s Sender, observer string, p store.Pending,
 	onRetry func(err error, in time.Duration)) (transport.Response, error) {
-	bo := r.Backoff()
+	bo, send := r.Backoff(), ctx
 	for {
-		resp, err := s.Send(ctx, observer, p)
+		resp, err := s.Send(send, observer, p)
 		var se *transport.StatusError
 		if err == nil || errors.As(err, &se) && se.Permanent() {
 			return resp, err
@@ -75,5 +75,6 @@ func (r Retry) Deliver(ctx context.Context, s Sender, observer string, p store.P
 		if !sleep(ctx, d) {
 			return resp, ctx.Err()
 		}
+		send = transport.Retrying(ctx) // keeps its turn in the server's line
 	}
 }

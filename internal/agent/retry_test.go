@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"slices"
 	"testing"
 	"time"
 
@@ -92,5 +94,28 @@ func TestDeliverStopsWhenTheContextEnds(t *testing.T) {
 	time.AfterFunc(10*time.Millisecond, cancel)
 	if _, err := r.Deliver(ctx, s, "node-1/abc", store.Pending{Seq: 1}, nil); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Deliver with an ended context: %v, want context.Canceled", err)
+	}
+}
+
+// Deliver marks its resends (transport.RetryHeader), not its first try, so
+// that the server keeps their turn.
+func TestDeliverMarksResentBatches(t *testing.T) {
+	var marks []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		marks = append(marks, r.Header.Get(transport.RetryHeader))
+		if len(marks) < 3 {
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		_, _ = w.Write([]byte(`{"applied":true,"lastSeq":1}`))
+	}))
+	defer srv.Close()
+	c := &transport.Client{URL: srv.URL, Token: func() (string, error) { return "t", nil }}
+	r := Retry{Min: time.Millisecond, Max: time.Millisecond}
+	if _, err := r.Deliver(context.Background(), c, "node-1/abc", store.Pending{Seq: 1}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"", "1", "1"}; !slices.Equal(marks, want) {
+		t.Fatalf("%s on the tries: %q, want %q", transport.RetryHeader, marks, want)
 	}
 }

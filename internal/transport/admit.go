@@ -43,10 +43,13 @@ func (h *Handler) admission() *admission {
 	return h.admit
 }
 
-// acquire takes a slot, waiting in the queue if there is room in it. It
-// returns the function that frees the slot, or nil and how long the
-// refused caller should wait before it tries again.
-func (a *admission) acquire(ctx context.Context) (release func(), retryAfter time.Duration) {
+// acquire takes a slot, waiting in the queue if there is room in it. A
+// batch sent for the first time (not resent) while refused batches wait
+// their turn takes only a free slot, not a place in the queue: it goes to
+// the end of the line, so that observers whose batches got through do not
+// pass those waiting. It returns the function that frees the slot, or nil
+// and how long the refused caller should wait before it tries again.
+func (a *admission) acquire(ctx context.Context, now func() time.Time, resent bool) (release func(), retryAfter time.Duration) {
 	select {
 	case a.slots <- struct{}{}:
 		return a.releaser(), 0
@@ -54,8 +57,8 @@ func (a *admission) acquire(ctx context.Context) (release func(), retryAfter tim
 	}
 	depth := a.queued.Add(1)
 	defer a.queued.Add(-1)
-	if depth > a.maxQueued {
-		return nil, a.pace.book(time.Now(), depth)
+	if depth > a.maxQueued || !resent && a.pace.waiting(now()) {
+		return nil, a.pace.book(now(), depth)
 	}
 	t := time.NewTimer(a.maxWait)
 	defer t.Stop()
@@ -65,7 +68,7 @@ func (a *admission) acquire(ctx context.Context) (release func(), retryAfter tim
 	case <-t.C:
 	case <-ctx.Done():
 	}
-	return nil, a.pace.book(time.Now(), a.queued.Load())
+	return nil, a.pace.book(now(), a.queued.Load())
 }
 
 // releaser frees the slot taken now; a batch handled while every slot was
@@ -108,6 +111,13 @@ func (p *pacer) done(took time.Duration, slots int) {
 		return
 	}
 	p.interval += (per - p.interval) / 8 // a moving average over ~8 batches
+}
+
+// waiting reports whether refused batches are booked after now.
+func (p *pacer) waiting(now time.Time) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.next.After(now)
 }
 
 // book returns how long the batch refused at now should wait, queued

@@ -67,6 +67,9 @@ func (c *Client) Send(ctx context.Context, observer string, p store.Pending) (Re
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+token)
+	if retried(ctx) {
+		req.Header.Set(RetryHeader, "1")
+	}
 	hc := c.HTTP
 	if hc == nil {
 		hc = http.DefaultClient
@@ -103,4 +106,21 @@ func retryAfter(h http.Header) time.Duration {
 		return 0
 	}
 	return time.Duration(s) * time.Second
+}
+
+// RetryHeader marks a batch resent after the server asked to wait: while
+// refused batches wait their turn, a batch without it does not take a
+// place in the queue ahead of them (see admission).
+const RetryHeader = "Netpol-Advisor-Retry"
+
+type retryKey struct{}
+
+// Retrying marks the batches sent with ctx as resent (RetryHeader).
+func Retrying(ctx context.Context) context.Context {
+	return context.WithValue(ctx, retryKey{}, true)
+}
+
+func retried(ctx context.Context) bool {
+	v, _ := ctx.Value(retryKey{}).(bool)
+	return v
 }

@@ -96,7 +96,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) string {
 		return resultError
 	}
 	// The limit comes first: authenticating costs a TokenReview.
-	release, wait := h.admission().acquire(r.Context())
+	release, wait := h.admission().acquire(r.Context(), h.now, r.Header.Get(RetryHeader) != "")
 	if release == nil {
 		w.Header().Set("Retry-After", retryAfterHeader(wait))
 		writeError(w, http.StatusTooManyRequests, "too many batches in flight; retry after the time in Retry-After")
