@@ -46,7 +46,9 @@ func (r Retry) jitter() float64 {
 func (r Retry) Delay(err error, bo *wait.Backoff) time.Duration {
 	var se *transport.StatusError
 	if errors.As(err, &se) && se.RetryAfter > 0 {
-		return wait.Jitter(se.RetryAfter, r.jitter())
+		// Retry-After has whole seconds: spread over at least the second
+		// after it, or observers told "1" would come back within 200 ms.
+		return wait.Jitter(se.RetryAfter, max(r.jitter(), float64(time.Second)/float64(se.RetryAfter)))
 	}
 	return bo.Step()
 }

@@ -34,6 +34,11 @@ func TestRetryHonoursRetryAfterWithJitter(t *testing.T) {
 	if len(seen) < 100 {
 		t.Fatalf("200 waits took %d values: not jittered", len(seen))
 	}
+	for range 200 { // a whole second's Retry-After: spread over the next second
+		if d := r.Delay(busy(time.Second), bo); d < time.Second || d > 2*time.Second {
+			t.Fatalf("Retry-After 1s: waited %s, want within [1s, 2s]", d)
+		}
+	}
 	if d := r.Delay(errors.New("connection refused"), bo); d < r.Min || d > r.Min*3/2 {
 		t.Fatalf("first backoff after the Retry-After answers: %s, want from %s (Retry-After does not step it)", d, r.Min)
 	}

@@ -83,9 +83,10 @@ func (a *admission) releaser() func() {
 	}
 }
 
-// retryAfterHeader is d in whole seconds, rounded up, at least 1.
+// retryAfterHeader is d in whole seconds, rounded down, at least 1: the
+// agent spreads its return over the second after it.
 func retryAfterHeader(d time.Duration) string {
-	return strconv.FormatInt(max(1, int64((d+time.Second-1)/time.Second)), 10)
+	return strconv.FormatInt(max(1, int64(d/time.Second)), 10)
 }
 
 // pacer books the times refused batches are asked to come back at: one

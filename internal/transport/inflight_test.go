@@ -95,7 +95,7 @@ func TestRefusedBatchesAreToldToComeBackInTurn(t *testing.T) {
 	h, w, first := oneSlot(t, -1, 0)
 	defer func() { close(w.release); <-first }()
 	var waits []int
-	for range 300 {
+	for range 400 {
 		rec := serveBatch(h)
 		ra, err := strconv.Atoi(rec.Header().Get("Retry-After"))
 		if rec.Code != http.StatusTooManyRequests || err != nil || ra < 1 {
@@ -106,9 +106,9 @@ func TestRefusedBatchesAreToldToComeBackInTurn(t *testing.T) {
 		}
 		waits = append(waits, ra)
 	}
-	// 300 refusals at the assumed 10 ms per batch span 3 s of returns.
+	// 400 refusals at the assumed 10 ms per batch span 4 s of returns.
 	if waits[0] != 1 || waits[len(waits)-1] < 3 {
-		t.Fatalf("Retry-After from %d s to %d s over 300 refusals, want 1 s rising to at least 3 s", waits[0], waits[len(waits)-1])
+		t.Fatalf("Retry-After from %d s to %d s over 400 refusals, want 1 s rising to at least 3 s", waits[0], waits[len(waits)-1])
 	}
 }
 
