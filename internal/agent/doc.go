@@ -1,8 +1,9 @@
 // Package agent is the observer's loop around the kernel: it drains
 // observations from a Source, resolves their local end to one of the node's
 // workloads, appends them as batches to the durable outbox, and ships the
-// outbox to the server, retrying with backoff until each batch is
-// acknowledged.
+// outbox to the server, resending each batch until it is acknowledged:
+// after the wait the server asked for (Retry-After, jittered), else after a
+// jittered exponential backoff (Retry).
 //
 // Back-pressure instead of unbounded memory: when the outbox is full (the
 // server has been away for long), the agent stops draining and the kernel

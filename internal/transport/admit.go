@@ -52,7 +52,7 @@ func (h *Handler) admission() *admission {
 func (a *admission) acquire(ctx context.Context, now func() time.Time, resent bool) (release func(), retryAfter time.Duration) {
 	select {
 	case a.slots <- struct{}{}:
-		return a.releaser(), 0
+		return a.releaser(now), 0
 	default:
 	}
 	depth := a.queued.Add(1)
@@ -64,21 +64,18 @@ func (a *admission) acquire(ctx context.Context, now func() time.Time, resent bo
 	defer t.Stop()
 	select {
 	case a.slots <- struct{}{}:
-		return a.releaser(), 0
+		return a.releaser(now), 0
 	case <-t.C:
 	case <-ctx.Done():
 	}
 	return nil, a.pace.book(now(), a.queued.Load())
 }
 
-// releaser frees the slot taken now; a batch handled while every slot was
-// taken tells the pacer how fast the server goes.
-func (a *admission) releaser() func() {
-	start := time.Now()
+// releaser frees the slot taken now; a batch that ends while every slot
+// is taken tells the pacer when the busy server finished one.
+func (a *admission) releaser(now func() time.Time) func() {
 	return func() {
-		if len(a.slots) == cap(a.slots) {
-			a.pace.done(time.Since(start), cap(a.slots))
-		}
+		a.pace.done(now(), len(a.slots) == cap(a.slots))
 		<-a.slots
 	}
 }
@@ -91,27 +88,57 @@ func retryAfterHeader(d time.Duration) string {
 
 // pacer books the times refused batches are asked to come back at: one
 // interval (the server's time per batch when busy) after the last booked,
-// and at least after the batches queued now.
+// and at least after the batches queued now. The interval is the mean gap
+// between the last paceWindow pairs of batches that finished one after the
+// other while every slot was taken: a moving average of handling times let
+// one stall of the process book every refused observer a minute out, and
+// the server then idled while they slept; one stall among 256 gaps moves
+// the mean by a 256th of it.
 type pacer struct {
-	mu       sync.Mutex
-	next     time.Time
-	interval time.Duration
+	mu   sync.Mutex
+	next time.Time
+	// gaps is a ring (from gap) of the last busy gaps, sum their total.
+	gaps     []time.Duration
+	gap      int
+	sum      time.Duration
+	last     time.Time
+	lastBusy bool
 }
 
-// initialInterval is the time per batch assumed until one is measured.
-const initialInterval = 10 * time.Millisecond
+const (
+	// paceWindow is how many gaps the interval is taken over: about a
+	// second at this machine's 200 batches/s.
+	paceWindow = 256
+	// minPaceSamples are needed before the measure replaces initialInterval.
+	minPaceSamples = 16
+	// initialInterval is the time per batch assumed until it is measured.
+	initialInterval = 10 * time.Millisecond
+)
 
-// done takes one measure: a batch took took while slots batches shared the
-// server, so the server finishes one batch every took/slots.
-func (p *pacer) done(took time.Duration, slots int) {
-	per := took / time.Duration(slots)
+// done records a batch finished at now; busy says every slot was taken.
+func (p *pacer) done(now time.Time, busy bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.interval == 0 {
-		p.interval = per
-		return
+	if busy && p.lastBusy && now.After(p.last) {
+		g := now.Sub(p.last)
+		if len(p.gaps) < paceWindow {
+			p.gaps = append(p.gaps, g)
+		} else {
+			p.sum -= p.gaps[p.gap]
+			p.gaps[p.gap] = g
+			p.gap = (p.gap + 1) % paceWindow
+		}
+		p.sum += g
 	}
-	p.interval += (per - p.interval) / 8 // a moving average over ~8 batches
+	p.last, p.lastBusy = now, busy
+}
+
+// interval is the busy server's time per batch.
+func (p *pacer) interval() time.Duration {
+	if len(p.gaps) < minPaceSamples {
+		return initialInterval
+	}
+	return max(p.sum/time.Duration(len(p.gaps)), time.Microsecond)
 }
 
 // waiting reports whether refused batches are booked after now.
@@ -126,7 +153,7 @@ func (p *pacer) waiting(now time.Time) bool {
 func (p *pacer) book(now time.Time, queued int64) time.Duration {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	interval := cmpOr(p.interval, initialInterval)
+	interval := p.interval()
 	if ahead := now.Add(time.Duration(queued) * interval); p.next.Before(ahead) {
 		p.next = ahead
 	}

@@ -6,7 +6,10 @@
 // the store with the batch.
 //
 // The server side (Handler) trusts an observer only for its own node: it
-// bounds the batches in flight before authenticating, refuses callers and
+// bounds the batches in flight before authenticating (a few more wait a
+// moment in a queue; the rest are answered 429 with a Retry-After that
+// books their return after those refused before them, so 1,000 observers
+// refused at once come back in turn, see admission), refuses callers and
 // batches that are not acceptable as a whole with a 4xx, and then checks
 // every record on its own: the record's workload is the server's own
 // resolution of the local address (Pods) and must be a pod that ran on the
@@ -18,6 +21,8 @@
 // versions work together.
 //
 // The client side (Client) sends one batch per request and reports what the
-// server said; retrying with backoff, and quarantining what the server
-// refuses for good, is the caller's loop (package agent).
+// server said, its Retry-After included; retrying (agent.Retry: the
+// server's Retry-After with jitter, else exponential backoff), and
+// quarantining what the server refuses for good, is the caller's loop
+// (package agent).
 package transport

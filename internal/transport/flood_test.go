@@ -15,6 +15,7 @@ import (
 
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/netpol-advisor/netpol-advisor/internal/agent"
 	"github.com/netpol-advisor/netpol-advisor/internal/store"
 	"github.com/netpol-advisor/netpol-advisor/internal/transport"
 )
@@ -113,21 +114,25 @@ func TestTokenFloodStaysWithinTheReviewRate(t *testing.T) {
 	}
 }
 
-// sendThroughBackPressure sends p as the agent does: a 429 (every batch
-// slot taken, for a moment, by the flood's requests) is retried; any other
-// error fails the test. It returns how many 429s it met.
+// sendThroughBackPressure sends p with the agent's own retry: a 429 (every
+// batch slot taken, for a moment, by the flood's requests) is resent after
+// the server's Retry-After; any other error fails the test. It returns how
+// many 429s it met.
 func sendThroughBackPressure(ctx context.Context, t *testing.T, c *transport.Client, p store.Pending) int {
 	t.Helper()
-	for busy := 0; ; busy++ {
-		_, err := c.Send(ctx, "node-1/abc", p)
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	busy := 0
+	_, err := agent.Retry{Min: 20 * time.Millisecond, Max: time.Second}.Deliver(ctx, c, "node-1/abc", p, func(err error, _ time.Duration) {
 		var status *transport.StatusError
-		switch {
-		case err == nil:
-			return busy
-		case errors.As(err, &status) && status.Code == http.StatusTooManyRequests && busy < 20:
-			time.Sleep(20 * time.Millisecond)
-		default:
-			t.Fatalf("the accepted observer during the flood: %v (after %d answers of 429)", err, busy)
+		if !errors.As(err, &status) || status.Code != http.StatusTooManyRequests {
+			t.Errorf("the accepted observer during the flood: %v (after %d answers of 429)", err, busy)
+			cancel()
 		}
+		busy++
+	})
+	if err != nil {
+		t.Fatalf("the accepted observer's batch %d: %v", p.Seq, err)
 	}
+	return busy
 }

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/time/rate"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 
@@ -23,12 +24,7 @@ import (
 // first flows are stored through the Trigger's Writer, long before the
 // Resync (an hour here) would look at it again.
 func TestFirstFlowsTriggerTheAnnotator(t *testing.T) {
-	cp := testutil.StartControlPlane(t)
-	st := openStore(t)
-	trigger := &Trigger{}
-	mgr := startManager(t, cp, st, Options{Resync: time.Hour, Trigger: trigger}, nil)
-	c := adminClient(t, cp)
-	createNamespace(t, c, "shop", nil)
+	mgr, w, c := startTriggered(t)
 	dep := makeDeployment("shop", "api")
 	if err := c.Create(context.Background(), dep); err != nil {
 		t.Fatal(err)
@@ -41,7 +37,7 @@ func TestFirstFlowsTriggerTheAnnotator(t *testing.T) {
 	b := store.Batch{Observer: "node-1", Seq: 1, Flows: []flow.Flow{{Count: 3, FirstSeen: now, LastSeen: now,
 		Key: flow.Key{Workload: ref, Direction: flow.Egress, Peer: flow.Peer{Kind: flow.PeerExternal, IP: netip.MustParseAddr("203.0.113.7")},
 			Port: 443, Protocol: corev1.ProtocolTCP}}}}
-	if _, err := (store.Notifying{Writer: st, Applied: trigger.Ingested}).Apply(context.Background(), b); err != nil {
+	if _, err := w.Apply(context.Background(), b); err != nil {
 		t.Fatal(err)
 	}
 	got := waitForState(t, mgr.GetAPIReader(), key, advice.Ready)
@@ -111,12 +107,7 @@ func drain(ch <-chan event.GenericEvent) int {
 // the new peer in its annotation at once, not at the Resync (an hour
 // here): real Badger, real kube-apiserver.
 func TestANewPeerLaterUpdatesTheAnnotation(t *testing.T) {
-	cp := testutil.StartControlPlane(t)
-	st := openStore(t)
-	trigger := &Trigger{}
-	mgr := startManager(t, cp, st, Options{Resync: time.Hour, Trigger: trigger}, nil)
-	c := adminClient(t, cp)
-	createNamespace(t, c, "shop", nil)
+	mgr, w, c := startTriggered(t)
 	for _, name := range []string{"api", "db", "cache"} {
 		if err := c.Create(context.Background(), makeDeployment("shop", name)); err != nil {
 			t.Fatal(err)
@@ -124,7 +115,6 @@ func TestANewPeerLaterUpdatesTheAnnotation(t *testing.T) {
 	}
 	key := client.ObjectKey{Namespace: "shop", Name: "api"}
 	waitForState(t, mgr.GetAPIReader(), key, advice.Learning)
-	w := store.Notifying{Writer: st, Applied: trigger.Ingested}
 	apply := func(seq uint64, peer string, port int32) {
 		now := time.Now().UTC()
 		b := store.Batch{Observer: "node-1", Seq: seq, Flows: []flow.Flow{{Count: 1, FirstSeen: now, LastSeen: now,
@@ -155,4 +145,19 @@ func TestANewPeerLaterUpdatesTheAnnotation(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// startTriggered starts the annotator (Resync an hour: only the Trigger
+// can be quick) over a real store and kube-apiserver with the namespace
+// shop, and returns the store's writer that hands applied flows to the
+// Trigger, as the server wires it.
+func startTriggered(t *testing.T) (ctrl.Manager, store.Writer, client.Client) {
+	t.Helper()
+	cp := testutil.StartControlPlane(t)
+	st := openStore(t)
+	trigger := &Trigger{}
+	mgr := startManager(t, cp, st, Options{Resync: time.Hour, Trigger: trigger}, nil)
+	c := adminClient(t, cp)
+	createNamespace(t, c, "shop", nil)
+	return mgr, store.Notifying{Writer: st, Applied: trigger.Ingested}, c
 }
