@@ -69,6 +69,16 @@ cgroup_dirs() {
 	done
 }
 
+# join_cgroup moves a process into our cgroup in every hierarchy, so down.sh
+# finds and stops it with the cluster (servers the tests or the demo leave
+# running).
+join_cgroup() {
+	local d
+	while read -r d; do
+		if [[ -d $d/system ]]; then echo "$1" >"$d/system/cgroup.procs"; fi
+	done < <(cgroup_dirs)
+}
+
 # cgroup_pids prints every process in our cgroup tree.
 cgroup_pids() {
 	local d

@@ -15,7 +15,8 @@ func (d *Demo) keepPlaying(results []*Result) {
 		d.p.info("to keep playing, run it again with DEMO_KEEP=1 (the cluster stays up); now tearing down")
 		return
 	}
-	d.p.info("the cluster keeps running, with the apps and their external hosts (the demo's Prometheus stops with it). Try:")
+	d.p.info("the cluster keeps running, with the apps, their external hosts and the demo's Prometheus " +
+		"(its page: %s, the alerts at %s/alerts). Try:", d.prom.URL, d.prom.URL)
 	d.p.command("export KUBECONFIG=" + d.cfg.Kubeconfig())
 	d.p.command("kubectl get baselines -A")
 	for _, r := range results {

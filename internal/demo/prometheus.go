@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"sigs.k8s.io/yaml"
@@ -58,7 +59,9 @@ func (d *Demo) startPrometheus(ctx context.Context) error {
 		return fmt.Errorf("start prometheus: %w", err)
 	}
 	d.prom = &prometheus{Client: promapi.New("http://" + addr), cmd: cmd}
-	d.onClose(func(context.Context) error { log.Close(); return d.prom.stop() })
+	if err := d.keepPrometheus(ctx, log); err != nil {
+		return err
+	}
 	d.p.step("", "Starting Prometheus (Debian's prometheus) on the host")
 	d.p.info("scraping the server at %s through the cluster bridge, with the product's alert rules "+
 		"(deploy/prometheus, every for: set to %s); its page: %s", out.stdout, alertFor, d.prom.URL)
@@ -104,6 +107,24 @@ func freeLoopback() (string, error) {
 	}
 	defer ln.Close()
 	return ln.Addr().String(), nil
+}
+
+// keepPrometheus arranges Prometheus' end: with DEMO_KEEP=1 it joins the
+// cluster's cgroup (make cluster-down stops it) and outlives the demo,
+// otherwise the demo stops it.
+func (d *Demo) keepPrometheus(ctx context.Context, log *os.File) error {
+	if !d.cfg.Keep {
+		d.onClose(func(context.Context) error { log.Close(); return d.prom.stop() })
+		return nil
+	}
+	pid := strconv.Itoa(d.prom.cmd.Process.Pid)
+	if _, err := d.script(ctx, "ext-host.sh", "adopt", pid); err != nil {
+		_ = d.prom.stop()
+		log.Close()
+		return fmt.Errorf("put Prometheus in the cluster's cgroup, so make cluster-down stops it: %w", err)
+	}
+	d.onClose(func(context.Context) error { log.Close(); return d.prom.cmd.Process.Release() })
+	return nil
 }
 
 func (p *prometheus) stop() error {
