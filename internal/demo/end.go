@@ -15,7 +15,7 @@ func (d *Demo) keepPlaying(results []*Result) {
 		d.p.info("to keep playing, run it again with DEMO_KEEP=1 (the cluster stays up); now tearing down")
 		return
 	}
-	d.p.info("the cluster keeps running, with the apps, their external hosts and the demo's Prometheus " +
+	d.p.info("the cluster keeps running, with the apps, their external hosts and the demo's Prometheus "+
 		"(its page: %s, the alerts at %s/alerts). Try:", d.prom.URL, d.prom.URL)
 	d.p.command("export KUBECONFIG=" + d.cfg.Kubeconfig())
 	d.p.command("kubectl get baselines -A")
