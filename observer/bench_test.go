@@ -198,8 +198,13 @@ func programStats(b *testing.B, o *observer.Observer) programSet {
 
 // openObserverSized opens an observer with a given flow table size.
 func openObserverSized(b *testing.B, maxFlows uint32) *observer.Observer {
+	return openObserverConfig(b, observer.Config{MaxFlows: maxFlows})
+}
+
+// openObserverConfig opens an observer with cfg, closed when b ends.
+func openObserverConfig(b *testing.B, cfg observer.Config) *observer.Observer {
 	testutil.RequireRoot(b)
-	o, err := observer.Open(observer.Config{MaxFlows: maxFlows})
+	o, err := observer.Open(cfg)
 	if err != nil {
 		b.Fatalf("open observer: %v", err)
 	}

@@ -29,6 +29,9 @@ const drainBatch = 4096
 func (o *Observer) Drain() ([]flow.Observation, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	if err := o.flushUDPCache(); err != nil {
+		return nil, err
+	}
 	created, err := o.counter(flowbpfCounterCNT_FLOWS_CREATED)
 	if err != nil {
 		return nil, err

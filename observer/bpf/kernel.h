@@ -67,4 +67,16 @@ struct task_struct {
 	char comm[16];
 } __attribute__((preserve_access_index));
 
+/* The context of an iterator over a socket storage map (5.9+,
+ * net/core/bpf_sk_storage.c: DEFINE_BPF_ITER_FUNC(bpf_sk_storage_map)). */
+struct bpf_iter_meta;
+struct bpf_map;
+
+struct bpf_iter__bpf_sk_storage_map {
+	struct bpf_iter_meta *meta;
+	struct bpf_map *map;
+	struct sock *sk;
+	void *value;
+} __attribute__((preserve_access_index));
+
 #endif

@@ -5,7 +5,9 @@
  * Kernel features needed (all in 5.10): BTF (CO-RE relocations and tp_btf),
  * BPF_MAP_TYPE_LRU_HASH with batch lookup-and-delete (5.6),
  * BPF_MAP_TYPE_SK_STORAGE in cgroup_skb programs (5.2), bpf_link for cgroups
- * (5.7). */
+ * (5.7). The per-socket UDP cache needs 5.12 (udpcache.bpf.c); the object is
+ * built for BPF ISA v3 (-mcpu=v3: 32-bit jumps and ALU, 5.1+) for the cache's
+ * atomic exchange, which the verifier prunes where the cache is off. */
 #include "kernel.h"
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -143,13 +145,15 @@ static __always_inline void add_to(struct flow_key *k, struct flow_value *v, __u
 
 /* record adds one connection, failed attempt (fail: enum failure) or UDP
  * datagram to the flow of k. The process name is looked up only when the
- * flow is new. */
-static __always_inline void record(struct flow_key *k, __u8 fail, const char *comm, __u8 src)
+ * flow is new; keep, when given, gets the flow's name (the UDP cache). */
+static __always_inline void record(struct flow_key *k, __u8 fail, const char *comm, __u8 src, char *keep)
 {
 	struct flow_value *v = bpf_map_lookup_elem(&flows, k);
 
 	if (v) {
 		add_to(k, v, fail);
+		if (keep)
+			__builtin_memcpy(keep, v->comm, sizeof(v->comm));
 		return;
 	}
 	__u64 now = bpf_ktime_get_ns();
@@ -168,6 +172,8 @@ static __always_inline void record(struct flow_key *k, __u8 fail, const char *co
 		process_comm(nv.comm);
 	else if (src == COMM_CURRENT && comm_in_cgroup_skb)
 		bpf_get_current_comm(nv.comm, sizeof(nv.comm));
+	if (keep)
+		__builtin_memcpy(keep, nv.comm, sizeof(nv.comm));
 	if (bpf_map_update_elem(&flows, k, &nv, BPF_NOEXIST) == 0) {
 		count(CNT_EVENTS);
 		count(CNT_FLOWS_CREATED);

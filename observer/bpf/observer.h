@@ -40,6 +40,10 @@ struct flow_value {
 	__u64 refused;
 	__u64 timed_out;
 	__u64 unreachable;
+	/* Datagrams an ICMP error failed while their count still waited in a
+	 * socket's cache (udpcache.bpf.c): the cache's flush takes them off
+	 * the count it adds. Userspace ignores it. */
+	__u64 owed;
 };
 
 /* A notification that a flow was inserted in the table (the ring buffer

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0
+/* A per-socket cache of UDP counts, so that a stream of datagrams between a
+ * socket and one peer touches the shared flow table once per drain instead
+ * of once per datagram. Included by udp.bpf.c.
+ *
+ * Each UDP socket carries, in socket-local storage, one slot per direction:
+ * the flow key of the last datagram counted that way and how many datagrams
+ * of it have come since (pending). The first datagram of a key goes to the
+ * flow table at once, as without the cache, so a flow is in the table (and
+ * announced) from its first datagram on; the following ones only add to
+ * pending. Pending counts reach the flow table:
+ *   - when the slot's key changes (an unconnected socket's next peer);
+ *   - at the socket's close (cgroup/sock_release, udp_release);
+ *   - before every drain: userspace runs the iterator udp_flush_all over
+ *     every socket's storage, so an idle socket's counts are read too.
+ * So the drain sees the same flows and counts as without the cache.
+ *
+ * Kernel features: BPF_MAP_TYPE_SK_STORAGE in cgroup_skb (5.2) and
+ * cgroup_sock programs (5.12), its iterator (5.9), bpf_ktime_get_coarse_ns
+ * (5.11) and BPF_XCHG (5.12). The loader turns the cache on where the
+ * kernel has them; elsewhere every datagram goes to the flow table. */
+
+/* Set by the loader. */
+const volatile bool udp_cache_on = false;
+
+struct udp_slot {
+	struct flow_key key; /* zero: empty */
+	__u64 pending;       /* datagrams counted here, not yet in the table */
+	__u64 first_ns;      /* of the first pending one (coarse clock) */
+	__u64 last_ns;       /* of the last one */
+	char comm[16];       /* the flow's process name, for a new entry */
+};
+
+struct udp_cache {
+	struct udp_slot slot[2]; /* by enum direction */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct udp_cache);
+} udp_cache SEC(".maps");
+
+static __always_inline void count_n(enum counter c, __u64 n)
+{
+	__u32 key = c;
+	__u64 *v = bpf_map_lookup_elem(&counters, &key);
+	if (v)
+		*v += n;
+}
+
+/* same_edge compares two keys of one socket: all but the cgroup ID, which
+ * a socket keeps for its life. */
+static __always_inline bool same_edge(const struct flow_key *a, const struct flow_key *b)
+{
+	const __u64 *x = (const void *)a, *y = (const void *)b;
+
+	return x[1] == y[1] && x[2] == y[2] && x[3] == y[3] && x[4] == y[4] && x[5] == y[5] &&
+	       x[6] == y[6] && x[7] == y[7];
+}
+
+/* settle takes the datagrams that ICMP errors failed meanwhile (owed) off
+ * the n being added to v, and returns what is left to count. */
+static __always_inline __u64 settle(struct flow_value *v, __u64 n)
+{
+	__u64 owed;
+
+	if (!v->owed)
+		return n;
+	owed = __sync_lock_test_and_set(&v->owed, 0);
+	if (owed > n) {
+		__sync_fetch_and_add(&v->owed, owed - n);
+		return 0;
+	}
+	return n - owed;
+}
+
+/* udp_add adds n pending datagrams of slot s to its flow, making the entry
+ * again, with the slot's process name, if a drain took it. */
+static __always_inline void udp_add(const struct udp_slot *s, __u64 n)
+{
+	struct flow_key k;
+	struct flow_value *v;
+
+	__builtin_memcpy(&k, &s->key, sizeof(k));
+	v = bpf_map_lookup_elem(&flows, &k);
+	if (!v) {
+		struct flow_value nv = {.count = n, .first_ns = s->first_ns, .last_ns = s->last_ns};
+		__builtin_memcpy(nv.comm, s->comm, sizeof(nv.comm));
+		if (bpf_map_update_elem(&flows, &k, &nv, BPF_NOEXIST) == 0) {
+			count_n(CNT_EVENTS, n);
+			count(CNT_FLOWS_CREATED);
+			if (notify_new_flows)
+				notify(&k, &nv, FAIL_NONE);
+			return;
+		}
+		v = bpf_map_lookup_elem(&flows, &k); /* raced with another CPU */
+		if (!v) {
+			count(CNT_DROP_FLOW_UPDATE);
+			return;
+		}
+	}
+	count_n(CNT_EVENTS, n);
+	__sync_fetch_and_add(&v->count, settle(v, n));
+	if (!v->first_ns)
+		v->first_ns = s->first_ns;
+	if (s->last_ns > v->last_ns)
+		v->last_ns = s->last_ns;
+}
+
+/* udp_flush moves the slot's pending datagrams to the flow table. The
+ * exchange makes each datagram move once, whichever of the datapath, the
+ * close and the drain's iterator flushes it. */
+static __always_inline void udp_flush(struct udp_slot *s)
+{
+	__u64 n;
+
+	if (!s->pending)
+		return;
+	n = __sync_lock_test_and_set(&s->pending, 0);
+	if (n)
+		udp_add(s, n);
+}
+
+/* udp_count counts one datagram of flow k (its cgroup ID not set yet) on
+ * socket sk: in the slot when it is the slot's flow, else in the table. */
+static __always_inline void udp_count(struct __sk_buff *skb, struct bpf_sock *sk, struct flow_key *k,
+				      __u8 dir, __u8 src)
+{
+	struct udp_cache *c = bpf_sk_storage_get(&udp_cache, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	struct udp_slot *s;
+	__u64 now;
+
+	if (!c) {
+		count(CNT_DROP_SK_STORAGE);
+		k->cgroup_id = bpf_skb_cgroup_id(skb);
+		record(k, FAIL_NONE, NULL, src, NULL);
+		return;
+	}
+	s = &c->slot[dir & 1];
+	if (same_edge(&s->key, k)) {
+		now = bpf_ktime_get_coarse_ns();
+		if (!s->pending)
+			s->first_ns = now;
+		s->last_ns = now;
+		__sync_fetch_and_add(&s->pending, 1);
+		return;
+	}
+	udp_flush(s);
+	k->cgroup_id = bpf_skb_cgroup_id(skb);
+	record(k, FAIL_NONE, NULL, src, s->comm);
+	__builtin_memcpy(&s->key, k, sizeof(*k));
+}
+
+/* A UDP socket closes: its storage goes with it, its counts to the table. */
+SEC("cgroup/sock_release")
+int udp_release(struct bpf_sock *sk)
+{
+	struct udp_cache *c;
+
+	if (!udp_cache_on || sk->protocol != IPPROTO_UDP)
+		return 1;
+	c = bpf_sk_storage_get(&udp_cache, sk, 0, 0);
+	if (c) {
+		udp_flush(&c->slot[DIR_EGRESS]);
+		udp_flush(&c->slot[DIR_INGRESS]);
+	}
+	return 1;
+}
+
+/* Run by userspace before each drain, over every socket's storage. */
+SEC("iter/bpf_sk_storage_map")
+int udp_flush_all(struct bpf_iter__bpf_sk_storage_map *ctx)
+{
+	struct udp_cache *c = ctx->value;
+
+	if (!udp_cache_on || !c)
+		return 0;
+	udp_flush(&c->slot[DIR_EGRESS]);
+	udp_flush(&c->slot[DIR_INGRESS]);
+	return 0;
+}
