@@ -72,6 +72,8 @@ type flowbpfFlowValue struct {
 	TimedOut    uint64
 	Unreachable uint64
 	Owed        uint64
+	LastSock    uint64
+	Streak      uint64
 }
 
 type flowbpfNewFlow struct {

@@ -7,11 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cilium/ebpf"
-	"golang.org/x/sys/unix"
-
 	"github.com/netpol-advisor/netpol-advisor/internal/testutil/netns"
-	"github.com/netpol-advisor/netpol-advisor/observer"
 )
 
 // udpEcho answers every datagram to server's port 53 until the test ends.
@@ -81,6 +77,11 @@ func udpStream(tb testing.TB, pod *netns.Pod, s *sink, d time.Duration) uint64 {
 // udpExchanges sends DNS-like request/response pairs from pod to dst for
 // d, on a new socket every tenth exchange, and returns how many it made.
 func udpExchanges(tb testing.TB, pod *netns.Pod, dst netip.AddrPort, d time.Duration) int {
+	return udpExchangesPer(tb, pod, dst, d, 10)
+}
+
+// udpExchangesPer is udpExchanges with perSocket exchanges on each socket.
+func udpExchangesPer(tb testing.TB, pod *netns.Pod, dst netip.AddrPort, d time.Duration, perSocket int) int {
 	tb.Helper()
 	n := 0
 	err := pod.Run(func() error {
@@ -91,7 +92,7 @@ func udpExchanges(tb testing.TB, pod *netns.Pod, dst netip.AddrPort, d time.Dura
 				return err
 			}
 			_ = c.SetDeadline(time.Now().Add(time.Second))
-			for range 10 {
+			for range perSocket {
 				if _, err := c.Write([]byte("query")); err != nil {
 					c.Close()
 					return err
@@ -133,44 +134,5 @@ func udpSpray(tb testing.TB, pod *netns.Pod, dsts []netip.Addr, ports int) {
 	})
 	if err != nil {
 		tb.Fatal(err)
-	}
-}
-
-// BenchmarkUDPStreamCost: the kernel's accounting of the cgroup_skb
-// programs per call while one connected socket streams 64-byte datagrams
-// to a sink (one egress call at the client and one ingress call at the
-// server per datagram), with the per-socket UDP cache and without it
-// (kernels before 5.12), alternating in one run, ABBA.
-func BenchmarkUDPStreamCost(b *testing.B) {
-	_, client, server := twoPods(b)
-	sink := udpSink(b, server, netip.AddrPortFrom(server.IPv4, 8125))
-	stats, err := ebpf.EnableStats(unix.BPF_STATS_RUN_TIME)
-	if err != nil {
-		b.Fatalf("enable BPF run-time statistics: %v", err)
-	}
-	defer stats.Close()
-	sum := map[bool]hookStats{}
-	for r := range 4 {
-		cached := r%3 == 0 // on, off, off, on
-		cfg := observer.Config{}
-		if !cached {
-			cfg = observer.WithoutUDPCache(cfg)
-		}
-		o := openObserverConfig(b, cfg)
-		if o.UDPCacheOn() != cached {
-			b.Fatalf("UDP cache on: %v, want %v", o.UDPCacheOn(), cached)
-		}
-		start := programStats(b, o)
-		udpStream(b, client, sink, 500*time.Millisecond)
-		s := programStats(b, o).skb().minus(start.skb())
-		sum[cached] = hookStats{sum[cached].calls + s.calls, sum[cached].ns + s.ns}
-		if err := o.Close(); err != nil {
-			b.Fatal(err)
-		}
-	}
-	for cached, name := range map[bool]string{true: "cached", false: "uncached"} {
-		if s := sum[cached]; s.calls > 0 {
-			b.ReportMetric(float64(s.ns)/float64(s.calls), "ns/call_skb_udp_stream_"+name)
-		}
 	}
 }

@@ -14,7 +14,8 @@ import (
 )
 
 // TestUDPCacheCountsExact: every way a socket's cached counts reach the
-// flow table keeps them exact, and the same as without the cache (kernels
+// flow table keeps them exact (each case sends more datagrams in a row than
+// the cache's admission takes), and the same as without the cache (kernels
 // before 5.12): a socket that sent and stays open, idle (the drain's
 // iterator); one that sent and closed before any drain (the close); an
 // unconnected socket whose peer changes between runs (the datapath); a
@@ -39,6 +40,11 @@ func udpCacheCases(t *testing.T, o *observer.Observer) {
 	}
 	from := netip.AddrPortFrom(client.IPv4, 0)
 	closed := netip.AddrPortFrom(servers[0].IPv4, 5353) // nothing listens
+	// Past the cache's admission, the refusals need more ICMP errors than
+	// the kernel's per-peer limit lets through in a second.
+	must(t, servers[0].Run(func() error {
+		return os.WriteFile("/proc/sys/net/ipv4/icmp_ratelimit", []byte("0"), 0o644)
+	}))
 	cgroups := cgroupsOf(client, servers[0], servers[1])
 	for _, c := range []struct {
 		name string
@@ -77,12 +83,12 @@ func udpCacheCases(t *testing.T, o *observer.Observer) {
 	}, {
 		name: "every datagram refused",
 		run: func(t *testing.T) func() {
-			must(t, startHelper(t, client, "prober", "udpfail", closed.String(), "4").Wait())
+			must(t, startHelper(t, client, "prober", "udpfail", closed.String(), "10").Wait())
 			return func() {}
 		},
 		want: []flow.Observation{{LocalIP: client.IPv4, CgroupID: client.CgroupID, Direction: flow.Egress,
 			Client: client.IPv4, Server: closed.Addr(), ServerPort: closed.Port(), Protocol: "UDP",
-			Process: "prober", Failed: 4, Failures: flow.Failures{Refused: 4}}},
+			Process: "prober", Failed: 10, Failures: flow.Failures{Refused: 10}}},
 	}} {
 		t.Run(c.name, func(t *testing.T) {
 			_, _ = o.Drain()

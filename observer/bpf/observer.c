@@ -145,16 +145,16 @@ static __always_inline void add_to(struct flow_key *k, struct flow_value *v, __u
 
 /* record adds one connection, failed attempt (fail: enum failure) or UDP
  * datagram to the flow of k. The process name is looked up only when the
- * flow is new; keep, when given, gets the flow's name (the UDP cache). */
-static __always_inline void record(struct flow_key *k, __u8 fail, const char *comm, __u8 src, char *keep)
+ * flow is new. It returns the entry it counted on, NULL for one it made (or
+ * none: counted as dropped). */
+static __always_inline struct flow_value *record(struct flow_key *k, __u8 fail, const char *comm,
+						 __u8 src)
 {
 	struct flow_value *v = bpf_map_lookup_elem(&flows, k);
 
 	if (v) {
 		add_to(k, v, fail);
-		if (keep)
-			__builtin_memcpy(keep, v->comm, sizeof(v->comm));
-		return;
+		return v;
 	}
 	__u64 now = bpf_ktime_get_ns();
 	struct flow_value nv = {
@@ -172,14 +172,12 @@ static __always_inline void record(struct flow_key *k, __u8 fail, const char *co
 		process_comm(nv.comm);
 	else if (src == COMM_CURRENT && comm_in_cgroup_skb)
 		bpf_get_current_comm(nv.comm, sizeof(nv.comm));
-	if (keep)
-		__builtin_memcpy(keep, nv.comm, sizeof(nv.comm));
 	if (bpf_map_update_elem(&flows, k, &nv, BPF_NOEXIST) == 0) {
 		count(CNT_EVENTS);
 		count(CNT_FLOWS_CREATED);
 		if (notify_new_flows)
 			notify(k, &nv, fail);
-		return;
+		return NULL;
 	}
 	/* Another CPU inserted it meanwhile, or the map could not take it. */
 	v = bpf_map_lookup_elem(&flows, k);
@@ -187,6 +185,7 @@ static __always_inline void record(struct flow_key *k, __u8 fail, const char *co
 		add_to(k, v, fail);
 	else
 		count(CNT_DROP_FLOW_UPDATE);
+	return v;
 }
 
 /* set_v4 writes an IPv4 address as IPv4-mapped IPv6. */

@@ -44,6 +44,10 @@ struct flow_value {
 	 * socket's cache (udpcache.bpf.c): the cache's flush takes them off
 	 * the count it adds. Userspace ignores it. */
 	__u64 owed;
+	/* The UDP cache's admission: the socket (cookie) that counted on the
+	 * entry last, and how many datagrams in a row it did. */
+	__u64 last_sock;
+	__u64 streak;
 };
 
 /* A notification that a flow was inserted in the table (the ring buffer

@@ -134,7 +134,7 @@ static __always_inline void tcp_connect_done(struct sock *sk, __u8 fail)
 		return;
 	}
 	count(CNT_NO_CONNECT_COMM);
-	record(&k, fail, NULL, COMM_NONE, NULL);
+	record(&k, fail, NULL, COMM_NONE);
 }
 
 SEC("tp_btf/inet_sock_set_state")
@@ -155,7 +155,7 @@ int BPF_PROG(tcp_state, struct sock *sk, int oldstate, int newstate)
 	} else if (oldstate == TCP_SYN_RECV && newstate == TCP_ESTABLISHED) {
 		struct flow_key k = {};
 		if (tcp_key(sk, &k, DIR_INGRESS))
-			record(&k, FAIL_NONE, NULL, COMM_NONE, NULL);
+			record(&k, FAIL_NONE, NULL, COMM_NONE);
 	}
 	return 0;
 }

@@ -173,7 +173,7 @@ static __always_inline void udp_packet(struct __sk_buff *skb, __u8 dir)
 		return;
 	}
 	k.cgroup_id = bpf_skb_cgroup_id(skb);
-	record(&k, FAIL_NONE, NULL, src, NULL);
+	record(&k, FAIL_NONE, NULL, src);
 }
 
 SEC("cgroup_skb/egress")

@@ -123,33 +123,66 @@ static __always_inline void udp_flush(struct udp_slot *s)
 		udp_add(s, n);
 }
 
+/* A socket gets its storage (which costs more to make than a hundred
+ * datagrams to count in the table) at the CACHE_AFTER-th datagram in a row
+ * that it counts on one flow entry: a stream does at once, a DNS lookup's
+ * socket (a query or two, maybe a retry) never does. */
+#define CACHE_AFTER 4
+
+/* admit tells whether the socket counting a datagram on entry v has now
+ * counted CACHE_AFTER in a row there. The entry's fields are a hint only
+ * (unlocked): a race costs a socket its storage, or makes it a datagram
+ * late, never a count. */
+static __always_inline bool admit(struct __sk_buff *skb, struct flow_value *v)
+{
+	__u64 sock = bpf_get_socket_cookie(skb);
+
+	if (v->last_sock != sock) {
+		v->last_sock = sock;
+		v->streak = 1;
+		return false;
+	}
+	return ++v->streak >= CACHE_AFTER;
+}
+
 /* udp_count counts one datagram of flow k (its cgroup ID not set yet) on
- * socket sk: in the slot when it is the slot's flow, else in the table. */
+ * socket sk: in the socket's slot when it is the slot's flow, else in the
+ * table. */
 static __always_inline void udp_count(struct __sk_buff *skb, struct bpf_sock *sk, struct flow_key *k,
 				      __u8 dir, __u8 src)
 {
-	struct udp_cache *c = bpf_sk_storage_get(&udp_cache, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	struct udp_cache *c = bpf_sk_storage_get(&udp_cache, sk, 0, 0);
+	struct flow_value *v;
 	struct udp_slot *s;
 	__u64 now;
 
-	if (!c) {
-		count(CNT_DROP_SK_STORAGE);
-		k->cgroup_id = bpf_skb_cgroup_id(skb);
-		record(k, FAIL_NONE, NULL, src, NULL);
+	if (c) {
+		s = &c->slot[dir & 1];
+		if (same_edge(&s->key, k)) {
+			now = bpf_ktime_get_coarse_ns();
+			if (!s->pending)
+				s->first_ns = now;
+			s->last_ns = now;
+			__sync_fetch_and_add(&s->pending, 1);
+			return;
+		}
+		udp_flush(s); /* the peer changed */
+	}
+	k->cgroup_id = bpf_skb_cgroup_id(skb);
+	v = record(k, FAIL_NONE, NULL, src);
+	if (!v)
 		return;
+	if (!c) {
+		if (!admit(skb, v))
+			return;
+		c = bpf_sk_storage_get(&udp_cache, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+		if (!c) {
+			count(CNT_DROP_SK_STORAGE);
+			return;
+		}
 	}
 	s = &c->slot[dir & 1];
-	if (same_edge(&s->key, k)) {
-		now = bpf_ktime_get_coarse_ns();
-		if (!s->pending)
-			s->first_ns = now;
-		s->last_ns = now;
-		__sync_fetch_and_add(&s->pending, 1);
-		return;
-	}
-	udp_flush(s);
-	k->cgroup_id = bpf_skb_cgroup_id(skb);
-	record(k, FAIL_NONE, NULL, src, s->comm);
+	__builtin_memcpy(s->comm, v->comm, sizeof(s->comm));
 	__builtin_memcpy(&s->key, k, sizeof(*k));
 }
 
