@@ -29,7 +29,7 @@ func BenchmarkUDPCacheCost(b *testing.B) {
 		b.Fatalf("enable BPF run-time statistics: %v", err)
 	}
 	defer stats.Close()
-	type sums struct{ stream, oneshot hookStats }
+	type sums struct{ stream, oneshot, release hookStats }
 	sum := map[bool]sums{}
 	for r := range 4 {
 		cached := r%3 == 0
@@ -40,9 +40,11 @@ func BenchmarkUDPCacheCost(b *testing.B) {
 		n := udpExchangesPer(b, client, netip.AddrPortFrom(server.IPv4, 53), 500*time.Millisecond, 1)
 		end := programStats(b, o)
 		s, one := mid.skb().minus(start.skb()), end.all().minus(mid.all())
+		rel := end["udp_release"].minus(mid["udp_release"])
 		prev := sum[cached]
 		sum[cached] = sums{hookStats{prev.stream.calls + s.calls, prev.stream.ns + s.ns},
-			hookStats{prev.oneshot.calls + uint64(n), prev.oneshot.ns + one.ns}}
+			hookStats{prev.oneshot.calls + uint64(n), prev.oneshot.ns + one.ns},
+			hookStats{prev.release.calls + uint64(n), prev.release.ns + rel.ns}}
 		if err := o.Close(); err != nil {
 			b.Fatal(err)
 		}
@@ -53,6 +55,9 @@ func BenchmarkUDPCacheCost(b *testing.B) {
 		}
 		if s := sum[cached].oneshot; s.calls > 0 {
 			b.ReportMetric(float64(s.ns)/float64(s.calls), "ns/exchange_oneshot_"+name)
+		}
+		if s := sum[cached].release; cached && s.calls > 0 {
+			b.ReportMetric(float64(s.ns)/float64(s.calls), "ns/exchange_oneshot_close_flush")
 		}
 	}
 }

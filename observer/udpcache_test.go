@@ -15,7 +15,7 @@ import (
 
 // TestUDPCacheCountsExact: every way a socket's cached counts reach the
 // flow table keeps them exact (each case sends more datagrams in a row than
-// the cache's admission takes), and the same as without the cache (kernels
+// the cache's admission, CACHE_AFTER, takes), and the same as without the cache (kernels
 // before 5.12): a socket that sent and stays open, idle (the drain's
 // iterator); one that sent and closed before any drain (the close); an
 // unconnected socket whose peer changes between runs (the datapath); a
@@ -54,14 +54,14 @@ func udpCacheCases(t *testing.T, o *observer.Observer) {
 		name: "idle open socket",
 		run: func(t *testing.T) func() {
 			stop := filepath.Join(t.TempDir(), "stop")
-			h := startHelper(t, client, "burster", "burst", at(0).String(), "25", stop)
+			h := startHelper(t, client, "burster", "burst", at(0).String(), "100", stop)
 			return func() { must(t, os.WriteFile(stop, nil, 0o600)); must(t, h.Wait()) }
 		},
-		want: []flow.Observation{udpEgress(client, at(0), "burster", 25), udpIngress(servers[0], from, at(0), 25)},
+		want: []flow.Observation{udpEgress(client, at(0), "burster", 100), udpIngress(servers[0], from, at(0), 100)},
 	}, {
 		name: "closed before a drain",
 		run: func(t *testing.T) func() {
-			must(t, startHelper(t, client, "streamer", "stream", at(1).String(), "30", "0").Wait())
+			must(t, startHelper(t, client, "streamer", "stream", at(1).String(), "100", "0").Wait())
 			// A closed UDP socket and its storage are freed an RCU grace
 			// period later (SOCK_RCU_FREE); until then the drain's
 			// iterator still finds them. Let it pass, so that only the
@@ -69,26 +69,26 @@ func udpCacheCases(t *testing.T, o *observer.Observer) {
 			time.Sleep(200 * time.Millisecond)
 			return func() {}
 		},
-		want: []flow.Observation{udpEgress(client, at(1), "streamer", 30), udpIngress(servers[1], from, at(1), 30)},
+		want: []flow.Observation{udpEgress(client, at(1), "streamer", 100), udpIngress(servers[1], from, at(1), 100)},
 	}, {
 		name: "peer changes between runs",
 		run: func(t *testing.T) func() {
-			must(t, startHelper(t, client, "runner", "runs", "10", at(0).String(), at(1).String(), at(0).String()).Wait())
+			must(t, startHelper(t, client, "runner", "runs", "50", at(0).String(), at(1).String(), at(0).String()).Wait())
 			return func() {}
 		},
 		want: []flow.Observation{
-			udpEgress(client, at(0), "runner", 20), udpEgress(client, at(1), "runner", 10),
-			udpIngress(servers[0], from, at(0), 20), udpIngress(servers[1], from, at(1), 10),
+			udpEgress(client, at(0), "runner", 100), udpEgress(client, at(1), "runner", 50),
+			udpIngress(servers[0], from, at(0), 100), udpIngress(servers[1], from, at(1), 50),
 		},
 	}, {
 		name: "every datagram refused",
 		run: func(t *testing.T) func() {
-			must(t, startHelper(t, client, "prober", "udpfail", closed.String(), "10").Wait())
+			must(t, startHelper(t, client, "prober", "udpfail", closed.String(), "40").Wait())
 			return func() {}
 		},
 		want: []flow.Observation{{LocalIP: client.IPv4, CgroupID: client.CgroupID, Direction: flow.Egress,
 			Client: client.IPv4, Server: closed.Addr(), ServerPort: closed.Port(), Protocol: "UDP",
-			Process: "prober", Failed: 10, Failures: flow.Failures{Refused: 10}}},
+			Process: "prober", Failed: 40, Failures: flow.Failures{Refused: 40}}},
 	}} {
 		t.Run(c.name, func(t *testing.T) {
 			_, _ = o.Drain()

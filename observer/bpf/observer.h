@@ -44,8 +44,8 @@ struct flow_value {
 	 * socket's cache (udpcache.bpf.c): the cache's flush takes them off
 	 * the count it adds. Userspace ignores it. */
 	__u64 owed;
-	/* The UDP cache's admission: the socket (cookie) that counted on the
-	 * entry last, and how many datagrams in a row it did. */
+	/* The UDP cache's admission: the client port of the socket pair that
+	 * counted on the entry last, and how many datagrams in a row it did. */
 	__u64 last_sock;
 	__u64 streak;
 };

@@ -169,7 +169,7 @@ static __always_inline void udp_packet(struct __sk_buff *skb, __u8 dir)
 	k.direction = dir;
 	src = dir == DIR_EGRESS ? COMM_CURRENT : COMM_NONE;
 	if (udp_cache_on) {
-		udp_count(skb, sk, &k, dir, src);
+		udp_count(skb, sk, &k, d.sport, dir, src);
 		return;
 	}
 	k.cgroup_id = bpf_skb_cgroup_id(skb);
