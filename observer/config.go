@@ -28,6 +28,9 @@ type Config struct {
 	// noUDPCache turns the per-socket UDP cache off, as on kernels before
 	// 5.12 (tests and benchmarks only).
 	noUDPCache bool
+	// udpCacheAfter, when not zero, replaces the datagrams in a row that
+	// admit a socket to the UDP cache (tests only).
+	udpCacheAfter uint32
 }
 
 // Validate checks the configuration.

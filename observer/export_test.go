@@ -17,6 +17,13 @@ func WithoutUDPCache(c Config) Config {
 	return c
 }
 
+// UDPCacheAfter returns c set to admit a socket to the UDP cache after n
+// datagrams in a row instead of the default.
+func UDPCacheAfter(c Config, n uint32) Config {
+	c.udpCacheAfter = n
+	return c
+}
+
 // UDPCacheOn tells whether the per-socket UDP cache is in use.
 func (o *Observer) UDPCacheOn() bool { return o.udpCache }
 

@@ -122,6 +122,7 @@ const (
 	flowbpfProgUdpFlushAll    = "udp_flush_all"
 	flowbpfProgUdpIngress     = "udp_ingress"
 	flowbpfProgUdpRelease     = "udp_release"
+	flowbpfVarCacheAfter      = "cache_after"
 	flowbpfVarCommInCgroupSkb = "comm_in_cgroup_skb"
 	flowbpfVarEphemeralHi     = "ephemeral_hi"
 	flowbpfVarEphemeralLo     = "ephemeral_lo"
@@ -202,6 +203,7 @@ type flowbpfMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type flowbpfVariableSpecs struct {
+	CacheAfter      *ebpf.VariableSpec `ebpf:"cache_after"`
 	CommInCgroupSkb *ebpf.VariableSpec `ebpf:"comm_in_cgroup_skb"`
 	EphemeralHi     *ebpf.VariableSpec `ebpf:"ephemeral_hi"`
 	EphemeralLo     *ebpf.VariableSpec `ebpf:"ephemeral_lo"`
@@ -258,6 +260,7 @@ func (m *flowbpfMaps) Close() error {
 //
 // It can be passed to loadFlowbpfObjects or ebpf.CollectionSpec.LoadAndAssign.
 type flowbpfVariables struct {
+	CacheAfter      *ebpf.Variable `ebpf:"cache_after"`
 	CommInCgroupSkb *ebpf.Variable `ebpf:"comm_in_cgroup_skb"`
 	EphemeralHi     *ebpf.Variable `ebpf:"ephemeral_hi"`
 	EphemeralLo     *ebpf.Variable `ebpf:"ephemeral_lo"`

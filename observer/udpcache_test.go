@@ -14,8 +14,8 @@ import (
 )
 
 // TestUDPCacheCountsExact: every way a socket's cached counts reach the
-// flow table keeps them exact (each case sends more datagrams in a row than
-// the cache's admission, CACHE_AFTER, takes), and the same as without the cache (kernels
+// flow table keeps them exact (the cache admits a socket at its 4th datagram
+// in a row here, and each case sends more), and the same as without the cache (kernels
 // before 5.12): a socket that sent and stays open, idle (the drain's
 // iterator); one that sent and closed before any drain (the close); an
 // unconnected socket whose peer changes between runs (the datapath); a
@@ -40,8 +40,8 @@ func udpCacheCases(t *testing.T, o *observer.Observer) {
 	}
 	from := netip.AddrPortFrom(client.IPv4, 0)
 	closed := netip.AddrPortFrom(servers[0].IPv4, 5353) // nothing listens
-	// Past the cache's admission, the refusals need more ICMP errors than
-	// the kernel's per-peer limit lets through in a second.
+	// The refusals need more ICMP errors than the kernel's per-peer limit
+	// lets through in a second.
 	must(t, servers[0].Run(func() error {
 		return os.WriteFile("/proc/sys/net/ipv4/icmp_ratelimit", []byte("0"), 0o644)
 	}))
@@ -54,14 +54,14 @@ func udpCacheCases(t *testing.T, o *observer.Observer) {
 		name: "idle open socket",
 		run: func(t *testing.T) func() {
 			stop := filepath.Join(t.TempDir(), "stop")
-			h := startHelper(t, client, "burster", "burst", at(0).String(), "100", stop)
+			h := startHelper(t, client, "burster", "burst", at(0).String(), "25", stop)
 			return func() { must(t, os.WriteFile(stop, nil, 0o600)); must(t, h.Wait()) }
 		},
-		want: []flow.Observation{udpEgress(client, at(0), "burster", 100), udpIngress(servers[0], from, at(0), 100)},
+		want: []flow.Observation{udpEgress(client, at(0), "burster", 25), udpIngress(servers[0], from, at(0), 25)},
 	}, {
 		name: "closed before a drain",
 		run: func(t *testing.T) func() {
-			must(t, startHelper(t, client, "streamer", "stream", at(1).String(), "100", "0").Wait())
+			must(t, startHelper(t, client, "streamer", "stream", at(1).String(), "30", "0").Wait())
 			// A closed UDP socket and its storage are freed an RCU grace
 			// period later (SOCK_RCU_FREE); until then the drain's
 			// iterator still finds them. Let it pass, so that only the
@@ -69,26 +69,26 @@ func udpCacheCases(t *testing.T, o *observer.Observer) {
 			time.Sleep(200 * time.Millisecond)
 			return func() {}
 		},
-		want: []flow.Observation{udpEgress(client, at(1), "streamer", 100), udpIngress(servers[1], from, at(1), 100)},
+		want: []flow.Observation{udpEgress(client, at(1), "streamer", 30), udpIngress(servers[1], from, at(1), 30)},
 	}, {
 		name: "peer changes between runs",
 		run: func(t *testing.T) func() {
-			must(t, startHelper(t, client, "runner", "runs", "50", at(0).String(), at(1).String(), at(0).String()).Wait())
+			must(t, startHelper(t, client, "runner", "runs", "10", at(0).String(), at(1).String(), at(0).String()).Wait())
 			return func() {}
 		},
 		want: []flow.Observation{
-			udpEgress(client, at(0), "runner", 100), udpEgress(client, at(1), "runner", 50),
-			udpIngress(servers[0], from, at(0), 100), udpIngress(servers[1], from, at(1), 50),
+			udpEgress(client, at(0), "runner", 20), udpEgress(client, at(1), "runner", 10),
+			udpIngress(servers[0], from, at(0), 20), udpIngress(servers[1], from, at(1), 10),
 		},
 	}, {
 		name: "every datagram refused",
 		run: func(t *testing.T) func() {
-			must(t, startHelper(t, client, "prober", "udpfail", closed.String(), "40").Wait())
+			must(t, startHelper(t, client, "prober", "udpfail", closed.String(), "10").Wait())
 			return func() {}
 		},
 		want: []flow.Observation{{LocalIP: client.IPv4, CgroupID: client.CgroupID, Direction: flow.Egress,
 			Client: client.IPv4, Server: closed.Addr(), ServerPort: closed.Port(), Protocol: "UDP",
-			Process: "prober", Failed: 40, Failures: flow.Failures{Refused: 40}}},
+			Process: "prober", Failed: 10, Failures: flow.Failures{Refused: 10}}},
 	}} {
 		t.Run(c.name, func(t *testing.T) {
 			_, _ = o.Drain()
@@ -98,6 +98,10 @@ func udpCacheCases(t *testing.T, o *observer.Observer) {
 		})
 	}
 }
+
+// testCacheAfter is the cache's admission in these tests: low, so that few
+// datagrams (and few ICMP errors, which the kernel limits) reach the cache.
+const testCacheAfter = 4
 
 func cacheName(cached bool) string {
 	if cached {
@@ -110,7 +114,7 @@ func cacheName(cached bool) string {
 // it, the kernel must have the cache (5.12+), or the test fails.
 func openUDPObserver(t *testing.T, cached bool) *observer.Observer {
 	t.Helper()
-	cfg := observer.Config{}
+	cfg := observer.UDPCacheAfter(observer.Config{}, testCacheAfter)
 	if !cached {
 		cfg = observer.WithoutUDPCache(cfg)
 	}

@@ -123,17 +123,18 @@ static __always_inline void udp_flush(struct udp_slot *s)
 		udp_add(s, n);
 }
 
-/* A socket gets its storage at the CACHE_AFTER-th datagram in a row that it
+/* A socket gets its storage at the cache_after-th datagram in a row that it
  * counts on one flow entry. Making it costs about as much as twenty
  * datagrams counted in the table cost more than in the cache (~1.5 us
  * against ~80 ns each: BenchmarkUDPCacheCost), so a stream gets it early in
  * its life and a socket of a few datagrams (a DNS lookup: a query or two,
- * maybe retries) never does. */
-#define CACHE_AFTER 32
+ * maybe retries) never does. Tests lower it to reach the cache with fewer
+ * datagrams. */
+const volatile __u32 cache_after = 32;
 
 /* admit tells whether the socket pair of a datagram counted on entry v,
  * told by the client's port (the one part of the pair the key lacks), has
- * now counted CACHE_AFTER in a row there. The entry's fields are a hint
+ * now counted cache_after in a row there. The entry's fields are a hint
  * only (unlocked): a race costs a socket its storage, or gets it a datagram
  * late, never a count. */
 static __always_inline bool admit(struct flow_value *v, __u16 client_port)
@@ -145,7 +146,7 @@ static __always_inline bool admit(struct flow_value *v, __u16 client_port)
 		v->streak = 1;
 		return false;
 	}
-	return ++v->streak >= CACHE_AFTER;
+	return ++v->streak >= cache_after;
 }
 
 /* udp_count counts one datagram of flow k (its cgroup ID not set yet),
