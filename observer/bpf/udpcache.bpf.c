@@ -29,6 +29,7 @@ struct udp_slot {
 	__u64 first_ns;      /* of the first pending one (coarse clock) */
 	__u64 last_ns;       /* of the last one */
 	char comm[16];       /* the flow's process name, for a new entry */
+	__u64 seq;           /* odd while the key is rewritten (set_slot) */
 };
 
 struct udp_cache {
@@ -78,24 +79,21 @@ static __always_inline __u64 settle(struct flow_value *v, __u64 n)
 
 /* udp_add adds n pending datagrams of slot s to its flow, making the entry
  * again, with the slot's process name, if a drain took it. */
-static __always_inline void udp_add(const struct udp_slot *s, __u64 n)
+static __always_inline void udp_add(const struct udp_slot *s, struct flow_key *k, __u64 n)
 {
-	struct flow_key k;
-	struct flow_value *v;
+	struct flow_value *v = bpf_map_lookup_elem(&flows, k);
 
-	__builtin_memcpy(&k, &s->key, sizeof(k));
-	v = bpf_map_lookup_elem(&flows, &k);
 	if (!v) {
 		struct flow_value nv = {.count = n, .first_ns = s->first_ns, .last_ns = s->last_ns};
 		__builtin_memcpy(nv.comm, s->comm, sizeof(nv.comm));
-		if (bpf_map_update_elem(&flows, &k, &nv, BPF_NOEXIST) == 0) {
+		if (bpf_map_update_elem(&flows, k, &nv, BPF_NOEXIST) == 0) {
 			count_n(CNT_EVENTS, n);
 			count(CNT_FLOWS_CREATED);
 			if (notify_new_flows)
-				notify(&k, &nv, FAIL_NONE);
+				notify(k, &nv, FAIL_NONE);
 			return;
 		}
-		v = bpf_map_lookup_elem(&flows, &k); /* raced with another CPU */
+		v = bpf_map_lookup_elem(&flows, k); /* raced with another CPU */
 		if (!v) {
 			count(CNT_DROP_FLOW_UPDATE);
 			return;
@@ -109,18 +107,45 @@ static __always_inline void udp_add(const struct udp_slot *s, __u64 n)
 		v->last_ns = s->last_ns;
 }
 
-/* udp_flush moves the slot's pending datagrams to the flow table. The
- * exchange makes each datagram move once, whichever of the datapath, the
- * close and the drain's iterator flushes it. */
-static __always_inline void udp_flush(struct udp_slot *s)
+/* The slot is not locked: the drain's iterator, a tracing program, cannot
+ * take a bpf_spin_lock. The exchange on pending moves each datagram once,
+ * whichever of the datapath, the close and the iterator flushes it; the
+ * key is read under a sequence count, so that a flush on another CPU while
+ * the socket's peer changes never reads half of each key. (It may then
+ * move the few datagrams counted in those nanoseconds to the socket's
+ * other flow; none is lost or counted twice.) The atomic reads are full
+ * barriers on every JIT. */
+static __always_inline __u64 slot_seq(struct udp_slot *s)
 {
-	__u64 n;
+	return __sync_fetch_and_add(&s->seq, 0);
+}
+
+/* set_slot points the slot at flow k. */
+static __always_inline void set_slot(struct udp_slot *s, const struct flow_key *k, const char comm[16])
+{
+	__sync_fetch_and_add(&s->seq, 1);
+	__builtin_memcpy(&s->key, k, sizeof(*k));
+	__builtin_memcpy(s->comm, comm, sizeof(s->comm));
+	__sync_fetch_and_add(&s->seq, 1);
+}
+
+/* udp_flush moves the slot's pending datagrams to the flow table. Busy
+ * (the key being rewritten), it leaves them for the next flush, unless
+ * the socket is closing (last). */
+static __always_inline void udp_flush(struct udp_slot *s, bool last)
+{
+	struct flow_key k;
+	__u64 seq, n;
 
 	if (!s->pending)
 		return;
+	seq = slot_seq(s);
+	__builtin_memcpy(&k, &s->key, sizeof(k));
+	if ((seq & 1 || slot_seq(s) != seq) && !last)
+		return;
 	n = __sync_lock_test_and_set(&s->pending, 0);
 	if (n)
-		udp_add(s, n);
+		udp_add(s, &k, n);
 }
 
 /* A socket gets its storage at the cache_after-th datagram in a row that it
@@ -170,7 +195,7 @@ static __always_inline void udp_count(struct __sk_buff *skb, struct bpf_sock *sk
 			__sync_fetch_and_add(&s->pending, 1);
 			return;
 		}
-		udp_flush(s); /* the peer changed */
+		udp_flush(s, false); /* the peer changed */
 	}
 	k->cgroup_id = bpf_skb_cgroup_id(skb);
 	v = record(k, FAIL_NONE, NULL, src);
@@ -185,9 +210,7 @@ static __always_inline void udp_count(struct __sk_buff *skb, struct bpf_sock *sk
 			return;
 		}
 	}
-	s = &c->slot[dir & 1];
-	__builtin_memcpy(s->comm, v->comm, sizeof(s->comm));
-	__builtin_memcpy(&s->key, k, sizeof(*k));
+	set_slot(&c->slot[dir & 1], k, v->comm);
 }
 
 /* A UDP socket closes: its storage goes with it, its counts to the table. */
@@ -200,8 +223,8 @@ int udp_release(struct bpf_sock *sk)
 		return 1;
 	c = bpf_sk_storage_get(&udp_cache, sk, 0, 0);
 	if (c) {
-		udp_flush(&c->slot[DIR_EGRESS]);
-		udp_flush(&c->slot[DIR_INGRESS]);
+		udp_flush(&c->slot[DIR_EGRESS], true);
+		udp_flush(&c->slot[DIR_INGRESS], true);
 	}
 	return 1;
 }
@@ -214,7 +237,7 @@ int udp_flush_all(struct bpf_iter__bpf_sk_storage_map *ctx)
 
 	if (!udp_cache_on || !c)
 		return 0;
-	udp_flush(&c->slot[DIR_EGRESS]);
-	udp_flush(&c->slot[DIR_INGRESS]);
+	udp_flush(&c->slot[DIR_EGRESS], false);
+	udp_flush(&c->slot[DIR_INGRESS], false);
 	return 0;
 }
