@@ -51,6 +51,7 @@ struct sock {
 	int sk_err;
 	int sk_err_soft;
 	struct sock_cgroup_data sk_cgrp_data;
+	void *sk_bpf_storage; /* the socket's local storage, NULL when none */
 } __attribute__((preserve_access_index));
 
 /* Only snd_una: while in SYN_SENT it is the initial sequence number. */

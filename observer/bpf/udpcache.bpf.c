@@ -174,13 +174,26 @@ static __always_inline bool admit(struct flow_value *v, __u16 client_port)
 	return ++v->streak >= cache_after;
 }
 
+/* may_have_cache tells whether the socket has any local storage, from the
+ * socket itself where the kernel lets the program read it (bpf_rdonly_cast,
+ * 6.2+): most sockets have none, and the helper call that would find
+ * nothing is what the cache costs them. */
+static __always_inline bool may_have_cache(struct bpf_sock *sk)
+{
+	if (use_rdonly_cast && bpf_ksym_exists(bpf_rdonly_cast)) {
+		struct sock *s = bpf_rdonly_cast(sk, bpf_core_type_id_kernel(struct sock));
+		return s->sk_bpf_storage != NULL;
+	}
+	return true;
+}
+
 /* udp_count counts one datagram of flow k (its cgroup ID not set yet),
  * from client_port, on socket sk: in the socket's slot when it is the slot's flow, else in the
  * table. */
 static __always_inline void udp_count(struct __sk_buff *skb, struct bpf_sock *sk, struct flow_key *k,
 				      __u16 client_port, __u8 dir, __u8 src)
 {
-	struct udp_cache *c = bpf_sk_storage_get(&udp_cache, sk, 0, 0);
+	struct udp_cache *c = may_have_cache(sk) ? bpf_sk_storage_get(&udp_cache, sk, 0, 0) : NULL;
 	struct flow_value *v;
 	struct udp_slot *s;
 	__u64 now;
