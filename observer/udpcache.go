@@ -41,7 +41,7 @@ func (o *Observer) attachUDPRelease(cgroupPath string) error {
 		return explainAttach("cgroup/sock_release on "+cgroupPath, err)
 	}
 	o.links = append(o.links, l)
-	o.hooks = append(o.hooks, fmt.Sprintf("cgroup/sock_release on %s (UDP socket cache)", cgroupPath))
+	o.hooks = append(o.hooks, fmt.Sprintf("cgroup/sock_release on %s and iter/bpf_sk_storage_map (the UDP socket cache, flushed at close and before each drain)", cgroupPath))
 	return nil
 }
 
