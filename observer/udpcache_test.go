@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -93,6 +94,7 @@ func udpCacheCases(t *testing.T, o *observer.Observer) {
 		t.Run(c.name, func(t *testing.T) {
 			_, _ = o.Drain()
 			done := c.run(t)
+			sortObservations(c.want)
 			assertFlows(t, c.want, collect(t, o, cgroups, c.want))
 			done()
 		})
@@ -127,4 +129,48 @@ func openUDPObserver(t *testing.T, cached bool) *observer.Observer {
 		t.Fatalf("UDP cache on: %v, want %v (the kernel lacks socket storage in cgroup_sock programs?)", o.UDPCacheOn(), cached)
 	}
 	return o
+}
+
+// TestUDPCacheGossip: gossip (serf, memberlist) through the cache: one
+// socket a node, probing its peers in turn and acking every probe, so its
+// slots change peer at almost every datagram, both ways. Every directed
+// edge still counts every datagram sent that way, at both ends.
+func TestUDPCacheGossip(t *testing.T) {
+	testutil.RequireRoot(t)
+	for _, cached := range []bool{true, false} {
+		t.Run(cacheName(cached), func(t *testing.T) {
+			o := openUDPObserver(t, cached)
+			node := netns.NewNode(t)
+			pods := []*netns.Pod{node.AddPod(t, "n1"), node.AddPod(t, "n2"), node.AddPod(t, "n3")}
+			const port, k = 7946, 12
+			goFile := filepath.Join(t.TempDir(), "go")
+			_, _ = o.Drain()
+			var cmds []interface{ Wait() error }
+			for _, p := range pods {
+				args := []string{"gossip", strconv.Itoa(port), strconv.Itoa(k), goFile}
+				for _, q := range pods {
+					if q != p {
+						args = append(args, q.IPv4.String())
+					}
+				}
+				cmds = append(cmds, startHelper(t, p, "gossip", args...))
+			}
+			must(t, os.WriteFile(goFile, nil, 0o600))
+			for _, c := range cmds {
+				must(t, c.Wait())
+			}
+			var want []flow.Observation
+			for _, a := range pods {
+				for _, b := range pods {
+					if a != b {
+						to := netip.AddrPortFrom(b.IPv4, port)
+						want = append(want, udpEgress(a, to, "gossip", 2*k),
+							udpIngress(b, netip.AddrPortFrom(a.IPv4, port), to, 2*k))
+					}
+				}
+			}
+			sortObservations(want)
+			assertFlows(t, want, collect(t, o, cgroupsOf(pods...), want))
+		})
+	}
 }
