@@ -3,12 +3,14 @@
  * socket and one peer touches the shared flow table once per drain instead
  * of once per datagram. Included by udp.bpf.c.
  *
- * Each UDP socket carries, in socket-local storage, one slot per direction:
- * the flow key of the last datagram counted that way and how many datagrams
- * of it have come since (pending). The first datagram of a key goes to the
- * flow table at once, as without the cache, so a flow is in the table (and
- * announced) from its first datagram on; the following ones only add to
- * pending. Pending counts reach the flow table:
+ * A socket admitted to the cache (a stream: cache_after below) carries, in
+ * socket-local storage, one slot per direction: the flow key of the last
+ * datagram counted that way and how many datagrams of it have come since
+ * (pending). Until its admission, and for the first datagram of each new
+ * key after it, a datagram goes to the flow table at once, as without the
+ * cache, so a flow is in the table (and announced) from its first datagram
+ * on; the following ones only add to pending. Pending counts reach the flow
+ * table:
  *   - when the slot's key changes (an unconnected socket's next peer);
  *   - at the socket's close (cgroup/sock_release, udp_release);
  *   - before every drain: userspace runs the iterator udp_flush_all over
