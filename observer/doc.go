@@ -16,8 +16,8 @@
 //   - cgroup/sock_release on the same root and an iterator over a socket
 //     storage map (5.12+; without them every datagram updates the flow
 //     table) for the per-socket UDP cache: a stream's datagrams are counted
-//     in the socket's own storage and reach the flow table when its peer
-//     changes, when it closes and before every drain.
+//     in the socket's own storage and reach the flow table when it closes
+//     and before every drain.
 //
 // # UDP
 //

@@ -94,7 +94,7 @@ type flowbpfUdpCache struct {
 		FirstNs uint64
 		LastNs  uint64
 		Comm    [16]int8
-		Seq     uint64
+		State   uint64
 	}
 }
 

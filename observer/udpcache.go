@@ -12,9 +12,9 @@ import (
 
 // The per-socket UDP cache (bpf/udpcache.bpf.c) keeps a stream's datagram
 // counts in the socket's own storage and moves them to the flow table when
-// the socket's peer changes, when it closes (cgroup/sock_release), and when
-// flushUDPCache runs the storage's iterator, which Drain does first: the
-// drain reads the same flows and counts as without the cache.
+// the socket closes (cgroup/sock_release) and when flushUDPCache runs the
+// storage's iterator, which Drain does first: the drain reads the same
+// flows and counts as without the cache.
 
 // udpCacheSupported tells whether the kernel has what the cache needs:
 // socket storage in cgroup_sock programs (5.12, which also brought the

@@ -15,13 +15,14 @@ import (
 )
 
 // TestUDPCacheCountsExact: every way a socket's cached counts reach the
-// flow table keeps them exact (the cache admits a socket at its 4th datagram
-// in a row here, and each case sends more), and the same as without the cache (kernels
-// before 5.12): a socket that sent and stays open, idle (the drain's
-// iterator); one that sent and closed before any drain (the close); an
-// unconnected socket whose peer changes between runs (the datapath); a
-// connected socket whose datagrams all fail (the ICMP errors take them off
-// the cached count).
+// flow table keeps them exact, and the same as without the cache (kernels
+// before 5.12); the cache admits a socket at its 4th datagram in a row
+// here, and each case sends more: a socket that sent and stays open, idle
+// (the drain's iterator); one that sent and closed before any drain (the
+// close); an unconnected socket whose peer changes between runs (its slot
+// keeps the first flow, the others go to the table); a connected socket
+// whose datagrams all fail (the ICMP errors take them off the cached
+// count).
 func TestUDPCacheCountsExact(t *testing.T) {
 	testutil.RequireRoot(t)
 	for _, cached := range []bool{true, false} {

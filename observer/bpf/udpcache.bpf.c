@@ -4,14 +4,14 @@
  * of once per datagram. Included by udp.bpf.c.
  *
  * A socket admitted to the cache (a stream: cache_after below) carries, in
- * socket-local storage, one slot per direction: the flow key of the last
- * datagram counted that way and how many datagrams of it have come since
- * (pending). Until its admission, and for the first datagram of each new
- * key after it, a datagram goes to the flow table at once, as without the
- * cache, so a flow is in the table (and announced) from its first datagram
- * on; the following ones only add to pending. Pending counts reach the flow
- * table:
- *   - when the slot's key changes (an unconnected socket's next peer);
+ * socket-local storage, one slot per direction: the flow of the datagram
+ * that admitted it and how many datagrams of that flow have come since
+ * (pending). A slot keeps its flow for the socket's life: an unconnected
+ * socket's datagrams to or from other peers go to the flow table as
+ * without the cache, which keeps every count the flow's own when several
+ * CPUs use one socket. Until its admission a socket's datagrams go to the
+ * flow table at once, so a flow is in the table (and announced) from its
+ * first datagram on. Pending counts reach the flow table:
  *   - at the socket's close (cgroup/sock_release, udp_release);
  *   - before every drain: userspace runs the iterator udp_flush_all over
  *     every socket's storage, so an idle socket's counts are read too.
@@ -19,8 +19,9 @@
  *
  * Kernel features: BPF_MAP_TYPE_SK_STORAGE in cgroup_skb (5.2) and
  * cgroup_sock programs (5.12), its iterator (5.9), bpf_ktime_get_coarse_ns
- * (5.11) and BPF_XCHG (5.12). The loader turns the cache on where the
- * kernel has them; elsewhere every datagram goes to the flow table. */
+ * (5.11), BPF_XCHG and BPF_CMPXCHG (5.12). The loader turns the cache on
+ * where the kernel has them; elsewhere every datagram goes to the flow
+ * table. */
 
 /* Set by the loader. */
 const volatile bool udp_cache_on = false;
@@ -31,7 +32,13 @@ struct udp_slot {
 	__u64 first_ns;      /* of the first pending one (coarse clock) */
 	__u64 last_ns;       /* of the last one */
 	char comm[16];       /* the flow's process name, for a new entry */
-	__u64 seq;           /* odd while the key is rewritten (set_slot) */
+	__u64 state;         /* enum slot_state */
+};
+
+enum slot_state {
+	SLOT_EMPTY = 0,
+	SLOT_FILLING = 1, /* claimed: its key is being written */
+	SLOT_READY = 2,   /* its key is set, for good */
 };
 
 struct udp_cache {
@@ -109,7 +116,9 @@ static __always_inline void udp_count(struct __sk_buff *skb, struct bpf_sock *sk
 
 	if (c) {
 		s = &c->slot[dir & 1];
-		if (same_edge(&s->key, k)) {
+		/* The key is written once, over zeros, before the state turns
+		 * ready: a partly seen key cannot match another flow's. */
+		if (s->state == SLOT_READY && same_edge(&s->key, k)) {
 			now = bpf_ktime_get_coarse_ns();
 			if (!s->pending)
 				s->first_ns = now;
@@ -117,7 +126,6 @@ static __always_inline void udp_count(struct __sk_buff *skb, struct bpf_sock *sk
 			__sync_fetch_and_add(&s->pending, 1);
 			return;
 		}
-		udp_flush(s, false); /* the peer changed */
 	}
 	k->cgroup_id = bpf_skb_cgroup_id(skb);
 	v = record(k, FAIL_NONE, NULL, src);
@@ -132,5 +140,5 @@ static __always_inline void udp_count(struct __sk_buff *skb, struct bpf_sock *sk
 			return;
 		}
 	}
-	set_slot(&c->slot[dir & 1], k, v->comm);
+	claim_slot(&c->slot[dir & 1], k, v->comm);
 }

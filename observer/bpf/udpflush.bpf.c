@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Moving the counts of the per-socket UDP cache to the flow table: at a peer
- * change (udp_count), at a socket's close (udp_release) and before each drain
- * (udp_flush_all). Included by udpcache.bpf.c. */
+/* Moving the counts of the per-socket UDP cache to the flow table: at a
+ * socket's close (udp_release) and before each drain (udp_flush_all).
+ * Included by udpcache.bpf.c. */
 
 static __always_inline void count_n(enum counter c, __u64 n)
 {
@@ -57,45 +57,35 @@ static __always_inline void udp_add(const struct udp_slot *s, struct flow_key *k
 		v->last_ns = s->last_ns;
 }
 
-/* The slot is not locked: the drain's iterator, a tracing program, cannot
- * take a bpf_spin_lock. The exchange on pending moves each datagram once,
- * whichever of the datapath, the close and the iterator flushes it; the
- * key is read under a sequence count, so that a flush on another CPU while
- * the socket's peer changes never reads half of each key. (It may then
- * move the few datagrams counted in those nanoseconds to the socket's
- * other flow; none is lost or counted twice.) The atomic reads are full
- * barriers on every JIT. */
-static __always_inline __u64 slot_seq(struct udp_slot *s)
-{
-	return __sync_fetch_and_add(&s->seq, 0);
-}
-
-/* set_slot points the slot at flow k. */
-static __always_inline void set_slot(struct udp_slot *s, const struct flow_key *k, const char comm[16])
-{
-	__sync_fetch_and_add(&s->seq, 1);
-	__builtin_memcpy(&s->key, k, sizeof(*k));
-	__builtin_memcpy(s->comm, comm, sizeof(s->comm));
-	__sync_fetch_and_add(&s->seq, 1);
-}
-
-/* udp_flush moves the slot's pending datagrams to the flow table. Busy
- * (the key being rewritten), it leaves them for the next flush, unless
- * the socket is closing (last). */
-static __always_inline void udp_flush(struct udp_slot *s, bool last)
+/* A slot is written once (claim_slot) and keeps its flow for the socket's
+ * life, so a pending datagram can only be the slot's flow's. The exchange
+ * on pending moves each datagram once, whichever of the close and the
+ * drain's iterator flushes it (the iterator, a tracing program, could not
+ * take a bpf_spin_lock). */
+static __always_inline void udp_flush(struct udp_slot *s)
 {
 	struct flow_key k;
-	__u64 seq, n;
+	__u64 n;
 
 	if (!s->pending)
 		return;
-	seq = slot_seq(s);
-	__builtin_memcpy(&k, &s->key, sizeof(k));
-	if ((seq & 1 || slot_seq(s) != seq) && !last)
-		return;
 	n = __sync_lock_test_and_set(&s->pending, 0);
-	if (n)
-		udp_add(s, &k, n);
+	if (!n)
+		return;
+	__builtin_memcpy(&k, &s->key, sizeof(k));
+	udp_add(s, &k, n);
+}
+
+/* claim_slot points an empty slot at flow k; a slot already claimed (by
+ * this CPU earlier, or by another one just now) keeps its flow. */
+static __always_inline void claim_slot(struct udp_slot *s, const struct flow_key *k, const char comm[16])
+{
+	if (s->state != SLOT_EMPTY ||
+	    __sync_val_compare_and_swap(&s->state, SLOT_EMPTY, SLOT_FILLING) != SLOT_EMPTY)
+		return;
+	__builtin_memcpy(&s->key, k, sizeof(*k));
+	__builtin_memcpy(s->comm, comm, sizeof(s->comm));
+	__sync_fetch_and_add(&s->state, SLOT_READY - SLOT_FILLING);
 }
 
 /* A UDP socket closes: its storage goes with it, its counts to the table. */
@@ -108,8 +98,8 @@ int udp_release(struct bpf_sock *sk)
 		return 1;
 	c = bpf_sk_storage_get(&udp_cache, sk, 0, 0);
 	if (c) {
-		udp_flush(&c->slot[DIR_EGRESS], true);
-		udp_flush(&c->slot[DIR_INGRESS], true);
+		udp_flush(&c->slot[DIR_EGRESS]);
+		udp_flush(&c->slot[DIR_INGRESS]);
 	}
 	return 1;
 }
@@ -122,7 +112,7 @@ int udp_flush_all(struct bpf_iter__bpf_sk_storage_map *ctx)
 
 	if (!udp_cache_on || !c)
 		return 0;
-	udp_flush(&c->slot[DIR_EGRESS], false);
-	udp_flush(&c->slot[DIR_INGRESS], false);
+	udp_flush(&c->slot[DIR_EGRESS]);
+	udp_flush(&c->slot[DIR_INGRESS]);
 	return 0;
 }
