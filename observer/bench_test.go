@@ -77,12 +77,17 @@ func BenchmarkConnectRateRatio(b *testing.B) {
 // alternate runs fn without and with the observer attached (in that order
 // when offFirst) and returns both counts; the observer ends detached.
 func alternate(b *testing.B, o *observer.Observer, root string, fn func() uint64, offFirst bool) (off, on uint64) {
-	withObserver := func() uint64 {
-		if err := o.Reattach(root); err != nil {
+	return alternateWith(b, func() error { return o.Reattach(root) }, o.Detach, fn, offFirst)
+}
+
+// alternateWith is alternate with any programs that attach and detach.
+func alternateWith(b *testing.B, attach, detach func() error, fn func() uint64, offFirst bool) (off, on uint64) {
+	withPrograms := func() uint64 {
+		if err := attach(); err != nil {
 			b.Fatal(err)
 		}
 		defer func() {
-			if err := o.Detach(); err != nil {
+			if err := detach(); err != nil {
 				b.Fatal(err)
 			}
 		}()
@@ -90,9 +95,9 @@ func alternate(b *testing.B, o *observer.Observer, root string, fn func() uint64
 	}
 	if offFirst {
 		off = fn()
-		return off, withObserver()
+		return off, withPrograms()
 	}
-	on = withObserver()
+	on = withPrograms()
 	return fn(), on
 }
 
@@ -198,8 +203,13 @@ func programStats(b *testing.B, o *observer.Observer) programSet {
 
 // openObserverSized opens an observer with a given flow table size.
 func openObserverSized(b *testing.B, maxFlows uint32) *observer.Observer {
+	return openObserverConfig(b, observer.Config{MaxFlows: maxFlows})
+}
+
+// openObserverConfig opens an observer with cfg, closed when b ends.
+func openObserverConfig(b *testing.B, cfg observer.Config) *observer.Observer {
 	testutil.RequireRoot(b)
-	o, err := observer.Open(observer.Config{MaxFlows: maxFlows})
+	o, err := observer.Open(cfg)
 	if err != nil {
 		b.Fatalf("open observer: %v", err)
 	}

@@ -25,6 +25,12 @@ type Config struct {
 	// oldKernel loads the programs as on a 5.10 kernel: none of the newer
 	// helpers in cgroup_skb programs, no bpf_rdonly_cast (tests only).
 	oldKernel bool
+	// noUDPCache turns the per-socket UDP cache off, as on kernels before
+	// 5.12 (tests and benchmarks only).
+	noUDPCache bool
+	// udpCacheAfter, when not zero, replaces the datagrams in a row that
+	// admit a socket to the UDP cache (tests only).
+	udpCacheAfter uint32
 }
 
 // Validate checks the configuration.

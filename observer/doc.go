@@ -12,7 +12,12 @@
 //   - cgroup_skb ingress and egress on the cgroup v2 root for UDP;
 //   - raw_tp/inet_sk_error_report (5.14+; skipped, and said so, before) for
 //     the ICMP errors of connected UDP sockets: a datagram to a closed port
-//     is the UDP form of a refused connect and counts as failed, not sent.
+//     is the UDP form of a refused connect and counts as failed, not sent;
+//   - cgroup/sock_release on the same root and an iterator over a socket
+//     storage map (5.12+; without them every datagram updates the flow
+//     table) for the per-socket UDP cache: a stream's datagrams are counted
+//     in the socket's own storage and reach the flow table when it closes
+//     and before every drain.
 //
 // # UDP
 //

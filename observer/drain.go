@@ -18,7 +18,8 @@ const drainBatch = 4096
 // Drain moves every aggregated record out of the kernel's flow table with
 // batched lookup-and-delete and returns them decoded: counts since the
 // previous drain. A flow still in use starts again in the kernel with the
-// next connection.
+// next connection. First it moves the counts that UDP sockets keep in
+// their own storage (udpcache.go) to the table, so none waits there.
 //
 // Deleting rather than re-reading keeps the table small and the counts
 // deltas. The price: an increment a BPF program makes through a value
@@ -29,6 +30,9 @@ const drainBatch = 4096
 func (o *Observer) Drain() ([]flow.Observation, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	if err := o.flushUDPCache(); err != nil {
+		return nil, err
+	}
 	created, err := o.counter(flowbpfCounterCNT_FLOWS_CREATED)
 	if err != nil {
 		return nil, err

@@ -10,6 +10,23 @@ func OldKernel(c Config) Config {
 	return c
 }
 
+// WithoutUDPCache returns c set to load the programs without the
+// per-socket UDP cache, as kernels before 5.12 run them.
+func WithoutUDPCache(c Config) Config {
+	c.noUDPCache = true
+	return c
+}
+
+// UDPCacheAfter returns c set to admit a socket to the UDP cache after n
+// datagrams in a row instead of the default.
+func UDPCacheAfter(c Config, n uint32) Config {
+	c.udpCacheAfter = n
+	return c
+}
+
+// UDPCacheOn tells whether the per-socket UDP cache is in use.
+func (o *Observer) UDPCacheOn() bool { return o.udpCache }
+
 // Detach detaches the programs but keeps them and their maps loaded, so
 // that benchmarks can alternate with and without them cheaply.
 func (o *Observer) Detach() error {

@@ -71,6 +71,9 @@ type flowbpfFlowValue struct {
 	Refused     uint64
 	TimedOut    uint64
 	Unreachable uint64
+	Owed        uint64
+	LastSock    uint64
+	Streak      uint64
 }
 
 type flowbpfNewFlow struct {
@@ -80,6 +83,19 @@ type flowbpfNewFlow struct {
 	Comm   [16]int8
 	Failed uint8
 	Pad    [7]uint8
+}
+
+type flowbpfUdpCache struct {
+	_    structs.HostLayout
+	Slot [2]struct {
+		_       structs.HostLayout
+		Key     flowbpfFlowKey
+		Pending uint64
+		FirstNs uint64
+		LastNs  uint64
+		Comm    [16]int8
+		State   uint64
+	}
 }
 
 type flowbpfUdpPairKey struct {
@@ -98,17 +114,22 @@ const (
 	flowbpfMapCounters        = "counters"
 	flowbpfMapFlows           = "flows"
 	flowbpfMapNewFlows        = "new_flows"
+	flowbpfMapUdpCache        = "udp_cache"
 	flowbpfMapUdpPairs        = "udp_pairs"
 	flowbpfProgSkError        = "sk_error"
 	flowbpfProgTcpReset       = "tcp_reset"
 	flowbpfProgTcpState       = "tcp_state"
 	flowbpfProgUdpEgress      = "udp_egress"
+	flowbpfProgUdpFlushAll    = "udp_flush_all"
 	flowbpfProgUdpIngress     = "udp_ingress"
+	flowbpfProgUdpRelease     = "udp_release"
+	flowbpfVarCacheAfter      = "cache_after"
 	flowbpfVarCommInCgroupSkb = "comm_in_cgroup_skb"
 	flowbpfVarEphemeralHi     = "ephemeral_hi"
 	flowbpfVarEphemeralLo     = "ephemeral_lo"
 	flowbpfVarNotifyNewFlows  = "notify_new_flows"
 	flowbpfVarTaskInCgroupSkb = "task_in_cgroup_skb"
+	flowbpfVarUdpCacheOn      = "udp_cache_on"
 	flowbpfVarUnusedCounter   = "unused_counter"
 	flowbpfVarUnusedDirection = "unused_direction"
 	flowbpfVarUnusedFailure   = "unused_failure"
@@ -158,11 +179,13 @@ type flowbpfSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type flowbpfProgramSpecs struct {
-	SkError    *ebpf.ProgramSpec `ebpf:"sk_error"`
-	TcpReset   *ebpf.ProgramSpec `ebpf:"tcp_reset"`
-	TcpState   *ebpf.ProgramSpec `ebpf:"tcp_state"`
-	UdpEgress  *ebpf.ProgramSpec `ebpf:"udp_egress"`
-	UdpIngress *ebpf.ProgramSpec `ebpf:"udp_ingress"`
+	SkError     *ebpf.ProgramSpec `ebpf:"sk_error"`
+	TcpReset    *ebpf.ProgramSpec `ebpf:"tcp_reset"`
+	TcpState    *ebpf.ProgramSpec `ebpf:"tcp_state"`
+	UdpEgress   *ebpf.ProgramSpec `ebpf:"udp_egress"`
+	UdpFlushAll *ebpf.ProgramSpec `ebpf:"udp_flush_all"`
+	UdpIngress  *ebpf.ProgramSpec `ebpf:"udp_ingress"`
+	UdpRelease  *ebpf.ProgramSpec `ebpf:"udp_release"`
 }
 
 // flowbpfMapSpecs contains maps before they are loaded into the kernel.
@@ -173,6 +196,7 @@ type flowbpfMapSpecs struct {
 	Counters     *ebpf.MapSpec `ebpf:"counters"`
 	Flows        *ebpf.MapSpec `ebpf:"flows"`
 	NewFlows     *ebpf.MapSpec `ebpf:"new_flows"`
+	UdpCache     *ebpf.MapSpec `ebpf:"udp_cache"`
 	UdpPairs     *ebpf.MapSpec `ebpf:"udp_pairs"`
 }
 
@@ -180,11 +204,13 @@ type flowbpfMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type flowbpfVariableSpecs struct {
+	CacheAfter      *ebpf.VariableSpec `ebpf:"cache_after"`
 	CommInCgroupSkb *ebpf.VariableSpec `ebpf:"comm_in_cgroup_skb"`
 	EphemeralHi     *ebpf.VariableSpec `ebpf:"ephemeral_hi"`
 	EphemeralLo     *ebpf.VariableSpec `ebpf:"ephemeral_lo"`
 	NotifyNewFlows  *ebpf.VariableSpec `ebpf:"notify_new_flows"`
 	TaskInCgroupSkb *ebpf.VariableSpec `ebpf:"task_in_cgroup_skb"`
+	UdpCacheOn      *ebpf.VariableSpec `ebpf:"udp_cache_on"`
 	UnusedCounter   *ebpf.VariableSpec `ebpf:"unused_counter"`
 	UnusedDirection *ebpf.VariableSpec `ebpf:"unused_direction"`
 	UnusedFailure   *ebpf.VariableSpec `ebpf:"unused_failure"`
@@ -216,6 +242,7 @@ type flowbpfMaps struct {
 	Counters     *ebpf.Map `ebpf:"counters"`
 	Flows        *ebpf.Map `ebpf:"flows"`
 	NewFlows     *ebpf.Map `ebpf:"new_flows"`
+	UdpCache     *ebpf.Map `ebpf:"udp_cache"`
 	UdpPairs     *ebpf.Map `ebpf:"udp_pairs"`
 }
 
@@ -225,6 +252,7 @@ func (m *flowbpfMaps) Close() error {
 		m.Counters,
 		m.Flows,
 		m.NewFlows,
+		m.UdpCache,
 		m.UdpPairs,
 	)
 }
@@ -233,11 +261,13 @@ func (m *flowbpfMaps) Close() error {
 //
 // It can be passed to loadFlowbpfObjects or ebpf.CollectionSpec.LoadAndAssign.
 type flowbpfVariables struct {
+	CacheAfter      *ebpf.Variable `ebpf:"cache_after"`
 	CommInCgroupSkb *ebpf.Variable `ebpf:"comm_in_cgroup_skb"`
 	EphemeralHi     *ebpf.Variable `ebpf:"ephemeral_hi"`
 	EphemeralLo     *ebpf.Variable `ebpf:"ephemeral_lo"`
 	NotifyNewFlows  *ebpf.Variable `ebpf:"notify_new_flows"`
 	TaskInCgroupSkb *ebpf.Variable `ebpf:"task_in_cgroup_skb"`
+	UdpCacheOn      *ebpf.Variable `ebpf:"udp_cache_on"`
 	UnusedCounter   *ebpf.Variable `ebpf:"unused_counter"`
 	UnusedDirection *ebpf.Variable `ebpf:"unused_direction"`
 	UnusedFailure   *ebpf.Variable `ebpf:"unused_failure"`
@@ -249,11 +279,13 @@ type flowbpfVariables struct {
 //
 // It can be passed to loadFlowbpfObjects or ebpf.CollectionSpec.LoadAndAssign.
 type flowbpfPrograms struct {
-	SkError    *ebpf.Program `ebpf:"sk_error"`
-	TcpReset   *ebpf.Program `ebpf:"tcp_reset"`
-	TcpState   *ebpf.Program `ebpf:"tcp_state"`
-	UdpEgress  *ebpf.Program `ebpf:"udp_egress"`
-	UdpIngress *ebpf.Program `ebpf:"udp_ingress"`
+	SkError     *ebpf.Program `ebpf:"sk_error"`
+	TcpReset    *ebpf.Program `ebpf:"tcp_reset"`
+	TcpState    *ebpf.Program `ebpf:"tcp_state"`
+	UdpEgress   *ebpf.Program `ebpf:"udp_egress"`
+	UdpFlushAll *ebpf.Program `ebpf:"udp_flush_all"`
+	UdpIngress  *ebpf.Program `ebpf:"udp_ingress"`
+	UdpRelease  *ebpf.Program `ebpf:"udp_release"`
 }
 
 func (p *flowbpfPrograms) Close() error {
@@ -262,7 +294,9 @@ func (p *flowbpfPrograms) Close() error {
 		p.TcpReset,
 		p.TcpState,
 		p.UdpEgress,
+		p.UdpFlushAll,
 		p.UdpIngress,
+		p.UdpRelease,
 	)
 }
 

@@ -17,6 +17,8 @@ type Observer struct {
 	links     []link.Link
 	hooks     []string
 	notify    bool // new-flow notifications are on
+	udpCache  bool // the per-socket UDP cache is on (udpcache.go)
+	udpFlush  *link.Iter
 	log       *slog.Logger
 	closeOnce sync.Once
 	closeErr  error
@@ -92,6 +94,9 @@ func (o *Observer) load(cfg Config) error {
 	if err != nil {
 		return explainLoad(err)
 	}
+	if o.udpCache {
+		return o.openUDPCache()
+	}
 	return nil
 }
 
@@ -103,17 +108,27 @@ func (o *Observer) configure(spec *ebpf.CollectionSpec, cfg Config) error {
 	}
 	task, comm := taskInCgroupSKB() && !cfg.oldKernel, commInCgroupSKB() && !cfg.oldKernel
 	o.notify = cfg.NotifyNewFlows
+	o.udpCache = udpCacheSupported() && !cfg.oldKernel && !cfg.noUDPCache
+	if !o.udpCache {
+		o.log.Info("this kernel lacks socket storage in cgroup_sock programs (before 5.12): every UDP datagram updates the flow table, without the per-socket cache")
+	}
 	switch {
 	case !task && comm:
 		o.log.Info("this kernel has no bpf_get_current_task in cgroup_skb programs (older kernels): UDP flows carry the sending thread's name, not its process's")
 	case !task:
 		o.log.Info("this kernel has no bpf_get_current_comm in cgroup_skb programs (older kernels): UDP flows carry no process name")
 	}
+	if cfg.udpCacheAfter != 0 {
+		if err := setVariables(spec, map[string]any{flowbpfVarCacheAfter: cfg.udpCacheAfter}); err != nil {
+			return err
+		}
+	}
 	return setVariables(spec, map[string]any{
 		flowbpfVarTaskInCgroupSkb: task,
 		flowbpfVarCommInCgroupSkb: comm,
 		flowbpfVarNotifyNewFlows:  cfg.NotifyNewFlows,
 		flowbpfVarUseRdonlyCast:   !cfg.oldKernel,
+		flowbpfVarUdpCacheOn:      o.udpCache,
 	})
 }
 
@@ -156,6 +171,11 @@ func (o *Observer) attach(cgroupPath string) error {
 		o.links = append(o.links, l)
 		o.hooks = append(o.hooks, fmt.Sprintf("%s on %s (UDP)", c.name, cgroupPath))
 	}
+	if o.udpCache {
+		if err := o.attachUDPRelease(cgroupPath); err != nil {
+			return err
+		}
+	}
 	o.attachUDPErrors()
 	return nil
 }
@@ -189,6 +209,9 @@ func (o *Observer) close() error {
 		errs = append(errs, l.Close())
 	}
 	o.links = nil
+	if o.udpFlush != nil {
+		errs = append(errs, o.udpFlush.Close())
+	}
 	errs = append(errs, o.objs.Close())
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("close observer: %w", err)

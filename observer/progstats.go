@@ -27,6 +27,8 @@ func (o *Observer) ProgramStats() ([]ProgramStats, error) {
 		{flowbpfProgUdpEgress, o.objs.UdpEgress},
 		{flowbpfProgUdpIngress, o.objs.UdpIngress},
 		{flowbpfProgSkError, o.objs.SkError},
+		{flowbpfProgUdpRelease, o.objs.UdpRelease},
+		{flowbpfProgUdpFlushAll, o.objs.UdpFlushAll},
 	}
 	out := make([]ProgramStats, 0, len(progs))
 	for _, p := range progs {

@@ -77,6 +77,11 @@ func udpStream(tb testing.TB, pod *netns.Pod, s *sink, d time.Duration) uint64 {
 // udpExchanges sends DNS-like request/response pairs from pod to dst for
 // d, on a new socket every tenth exchange, and returns how many it made.
 func udpExchanges(tb testing.TB, pod *netns.Pod, dst netip.AddrPort, d time.Duration) int {
+	return udpExchangesPer(tb, pod, dst, d, 10)
+}
+
+// udpExchangesPer is udpExchanges with perSocket exchanges on each socket.
+func udpExchangesPer(tb testing.TB, pod *netns.Pod, dst netip.AddrPort, d time.Duration, perSocket int) int {
 	tb.Helper()
 	n := 0
 	err := pod.Run(func() error {
@@ -87,7 +92,7 @@ func udpExchanges(tb testing.TB, pod *netns.Pod, dst netip.AddrPort, d time.Dura
 				return err
 			}
 			_ = c.SetDeadline(time.Now().Add(time.Second))
-			for range 10 {
+			for range perSocket {
 				if _, err := c.Write([]byte("query")); err != nil {
 					c.Close()
 					return err

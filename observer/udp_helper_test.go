@@ -217,22 +217,29 @@ func reverseClientMain(args []string) error {
 	return nil
 }
 
-// udpFailMain: "udpfail ADDR" sends a datagram from a connected socket to a
-// closed or rejecting port and expects the ICMP error: port unreachable
-// (ECONNREFUSED) or administratively prohibited (EHOSTUNREACH, EACCES).
+// udpFailMain: "udpfail ADDR [N]" sends N (default 1) datagrams from one
+// connected socket to a closed or rejecting port and expects the ICMP
+// error of each: port unreachable (ECONNREFUSED) or administratively
+// prohibited (EHOSTUNREACH, EACCES).
 func udpFailMain(args []string) error {
 	c, err := net.Dial("udp", args[0])
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	if _, err := c.Write([]byte("anyone?")); err != nil {
-		return err
+	n := 1
+	if len(args) > 1 {
+		n = atoi(args[1])
 	}
-	_ = c.SetReadDeadline(time.Now().Add(2 * time.Second))
-	_, err = c.Read(make([]byte, 16))
-	if !errors.Is(err, unix.ECONNREFUSED) && !errors.Is(err, unix.EHOSTUNREACH) && !errors.Is(err, unix.EACCES) {
-		return fmt.Errorf("read after sending to a closed port: %v, want an ICMP error", err)
+	for range n {
+		if _, err := c.Write([]byte("anyone?")); err != nil {
+			return err
+		}
+		_ = c.SetReadDeadline(time.Now().Add(2 * time.Second))
+		_, err = c.Read(make([]byte, 16))
+		if !errors.Is(err, unix.ECONNREFUSED) && !errors.Is(err, unix.EHOSTUNREACH) && !errors.Is(err, unix.EACCES) {
+			return fmt.Errorf("read after sending to a closed port: %v, want an ICMP error", err)
+		}
 	}
 	return nil
 }

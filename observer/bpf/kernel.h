@@ -51,6 +51,7 @@ struct sock {
 	int sk_err;
 	int sk_err_soft;
 	struct sock_cgroup_data sk_cgrp_data;
+	void *sk_bpf_storage; /* the socket's local storage, NULL when none */
 } __attribute__((preserve_access_index));
 
 /* Only snd_una: while in SYN_SENT it is the initial sequence number. */
@@ -65,6 +66,18 @@ struct tcp_sock {
 struct task_struct {
 	struct task_struct *group_leader;
 	char comm[16];
+} __attribute__((preserve_access_index));
+
+/* The context of an iterator over a socket storage map (5.9+,
+ * net/core/bpf_sk_storage.c: DEFINE_BPF_ITER_FUNC(bpf_sk_storage_map)). */
+struct bpf_iter_meta;
+struct bpf_map;
+
+struct bpf_iter__bpf_sk_storage_map {
+	struct bpf_iter_meta *meta;
+	struct bpf_map *map;
+	struct sock *sk;
+	void *value;
 } __attribute__((preserve_access_index));
 
 #endif

@@ -5,7 +5,9 @@
  * Kernel features needed (all in 5.10): BTF (CO-RE relocations and tp_btf),
  * BPF_MAP_TYPE_LRU_HASH with batch lookup-and-delete (5.6),
  * BPF_MAP_TYPE_SK_STORAGE in cgroup_skb programs (5.2), bpf_link for cgroups
- * (5.7). */
+ * (5.7). The per-socket UDP cache needs 5.12 (udpcache.bpf.c); the object is
+ * built for BPF ISA v3 (-mcpu=v3: 32-bit jumps and ALU, 5.1+) for the cache's
+ * atomic exchange, which the verifier prunes where the cache is off. */
 #include "kernel.h"
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -143,14 +145,16 @@ static __always_inline void add_to(struct flow_key *k, struct flow_value *v, __u
 
 /* record adds one connection, failed attempt (fail: enum failure) or UDP
  * datagram to the flow of k. The process name is looked up only when the
- * flow is new. */
-static __always_inline void record(struct flow_key *k, __u8 fail, const char *comm, __u8 src)
+ * flow is new. It returns the entry it counted on, NULL for one it made (or
+ * none: counted as dropped). */
+static __always_inline struct flow_value *record(struct flow_key *k, __u8 fail, const char *comm,
+						 __u8 src)
 {
 	struct flow_value *v = bpf_map_lookup_elem(&flows, k);
 
 	if (v) {
 		add_to(k, v, fail);
-		return;
+		return v;
 	}
 	__u64 now = bpf_ktime_get_ns();
 	struct flow_value nv = {
@@ -173,7 +177,7 @@ static __always_inline void record(struct flow_key *k, __u8 fail, const char *co
 		count(CNT_FLOWS_CREATED);
 		if (notify_new_flows)
 			notify(k, &nv, fail);
-		return;
+		return NULL;
 	}
 	/* Another CPU inserted it meanwhile, or the map could not take it. */
 	v = bpf_map_lookup_elem(&flows, k);
@@ -181,6 +185,7 @@ static __always_inline void record(struct flow_key *k, __u8 fail, const char *co
 		add_to(k, v, fail);
 	else
 		count(CNT_DROP_FLOW_UPDATE);
+	return v;
 }
 
 /* set_v4 writes an IPv4 address as IPv4-mapped IPv6. */

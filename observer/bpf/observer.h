@@ -40,6 +40,14 @@ struct flow_value {
 	__u64 refused;
 	__u64 timed_out;
 	__u64 unreachable;
+	/* Datagrams an ICMP error failed while their count still waited in a
+	 * socket's cache (udpcache.bpf.c): the cache's flush takes them off
+	 * the count it adds. Userspace ignores it. */
+	__u64 owed;
+	/* The UDP cache's admission: the client port of the socket pair that
+	 * counted on the entry last, and how many datagrams in a row it did. */
+	__u64 last_sock;
+	__u64 streak;
 };
 
 /* A notification that a flow was inserted in the table (the ring buffer
@@ -57,7 +65,7 @@ enum counter {
 	CNT_EVENTS = 0,       /* connections, failures and UDP datagrams recorded */
 	CNT_FLOWS_CREATED,    /* new entries inserted in the flows map */
 	CNT_DROP_FLOW_UPDATE, /* a flow could not be inserted */
-	CNT_DROP_SK_STORAGE,  /* a UDP socket/peer decision could not be stored */
+	CNT_DROP_SK_STORAGE,  /* a UDP socket/peer decision, or a socket's cache, could not be stored */
 	CNT_DROP_PARSE,       /* a UDP packet whose headers could not be read */
 	CNT_NO_CONNECT_COMM,  /* a connect finished without its SYN_SENT entry */
 	CNT_DROP_NOTIFY,      /* the new-flow ring buffer was full */

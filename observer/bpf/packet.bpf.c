@@ -2,13 +2,15 @@
 /* Reading a UDP packet's addresses and ports in cgroup_skb programs, whose
  * data starts at the network header. Included by udp.bpf.c. */
 
-/* datagram is a UDP packet's addresses and ports, in IPv6 form. */
+/* datagram is a UDP packet's addresses and ports, in IPv6 form; aligned
+ * like the flow key's addresses, so that copying one into the other takes
+ * two 8-byte moves instead of sixteen 1-byte ones. */
 struct datagram {
 	__u8 src[16];
 	__u8 dst[16];
 	__u16 sport;
 	__u16 dport;
-};
+} __attribute__((aligned(8)));
 
 struct ipv4_hdr {
 	__u8 vihl, tos;

@@ -86,5 +86,9 @@ int BPF_PROG(sk_error, const struct sock *sk)
 		return 0;
 	}
 	record(&k, fail, NULL, COMM_NONE);
+	/* With the UDP cache the datagram's count may still wait in the
+	 * socket's slot: its flush takes it off (udpcache.bpf.c, settle). */
+	if (udp_cache_on && (v = bpf_map_lookup_elem(&flows, &k)))
+		__sync_fetch_and_add(&v->owed, 1);
 	return 0;
 }

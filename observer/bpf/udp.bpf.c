@@ -49,6 +49,7 @@ struct {
 } udp_pairs SEC(".maps");
 
 #include "packet.bpf.c"
+#include "udpcache.bpf.c"
 
 static __always_inline bool ephemeral(__u16 port)
 {
@@ -143,7 +144,7 @@ static __always_inline void udp_packet(struct __sk_buff *skb, __u8 dir)
 	struct bpf_sock *sk;
 	struct datagram d = {};
 	struct flow_key k = {};
-	__u8 role;
+	__u8 role, src;
 
 	if (surely_not_udp(skb))
 		return;
@@ -166,8 +167,13 @@ static __always_inline void udp_packet(struct __sk_buff *skb, __u8 dir)
 	k.server_port = d.dport;
 	k.protocol = IPPROTO_UDP;
 	k.direction = dir;
+	src = dir == DIR_EGRESS ? COMM_CURRENT : COMM_NONE;
+	if (udp_cache_on) {
+		udp_count(skb, sk, &k, d.sport, dir, src);
+		return;
+	}
 	k.cgroup_id = bpf_skb_cgroup_id(skb);
-	record(&k, FAIL_NONE, NULL, dir == DIR_EGRESS ? COMM_CURRENT : COMM_NONE);
+	record(&k, FAIL_NONE, NULL, src);
 }
 
 SEC("cgroup_skb/egress")
