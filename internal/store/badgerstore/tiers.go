@@ -20,7 +20,19 @@ type Rollup struct {
 // days past it: 14 days of a workload are 144 + 144 + 7 rows (at most).
 var DefaultRollups = []Rollup{{After: 24 * time.Hour, Bucket: time.Hour}, {After: 7 * 24 * time.Hour, Bucket: 24 * time.Hour}}
 
-func (r Rollup) String() string { return fmt.Sprintf("%s:%s", r.After, r.Bucket) }
+func (r Rollup) String() string { return shortDuration(r.After) + ":" + shortDuration(r.Bucket) }
+
+// shortDuration writes 24h, not 24h0m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
 
 // ParseRollups reads rollups written as after:bucket pairs separated by
 // commas ("24h:1h,168h:24h"); "none" or "" is no rollup.
@@ -52,6 +64,9 @@ func FormatRollups(rs []Rollup) string {
 	}
 	return strings.Join(parts, ",")
 }
+
+// ValidateRollups says what is wrong with rollups for a store of bucket.
+func ValidateRollups(bucket time.Duration, rs []Rollup) error { return validateRollups(bucket, rs) }
 
 // validateRollups checks that each rollup is coarser and older than the
 // one before, its bucket a whole multiple of the previous one (so rows nest
