@@ -17,10 +17,12 @@ const bucket = badgerstore.DefaultBucket
 
 // fillStore writes buckets buckets of baselines, ending now, into a new
 // Badger store in dir, as observers would have sent them: every edge of
-// the world seen in every bucket (the worst case for a long window). It
-// returns the flows written.
-func (w *world) fillStore(tb testing.TB, dir string, buckets int) int {
-	st, err := badgerstore.Open(dir, badgerstore.Options{Bucket: bucket})
+// the world seen in every bucket (the worst case for a long window). Then
+// it rolls the old buckets up with the server's default rollups, as the
+// server's maintenance pass would have done as they aged. It returns the
+// flows written and how long the rollup took.
+func (w *world) fillStore(tb testing.TB, dir string, buckets int) (int, time.Duration) {
+	st, err := badgerstore.Open(dir, badgerstore.Options{Bucket: bucket, Rollups: badgerstore.DefaultRollups})
 	if err != nil {
 		tb.Fatalf("open the baseline store: %v", err)
 	}
@@ -42,7 +44,11 @@ func (w *world) fillStore(tb testing.TB, dir string, buckets int) int {
 			tb.Fatalf("fill bucket %d of %d: %v", b+1, buckets, err)
 		}
 	}
-	return len(flows) * buckets
+	begin := time.Now()
+	if _, err := st.Rollup(context.Background(), time.Now()); err != nil {
+		tb.Fatalf("roll up the filled store: %v", err)
+	}
+	return len(flows) * buckets, time.Since(begin)
 }
 
 // edges is one bucket's flows: each workload's egress to its peers (through

@@ -10,7 +10,7 @@ import (
 // result is what one size measured.
 type result struct {
 	pods, workloads, buckets, flows int
-	create, fill                    time.Duration
+	create, fill, rollup            time.Duration
 	startup, restart                time.Duration
 	firstAnnotated, reannotated     time.Duration
 	mismatchCold, mismatch          time.Duration
@@ -51,8 +51,8 @@ func (r result) report(b *testing.B) {
 	for _, f := range figures {
 		b.ReportMetric(f.of(r), strings.TrimSuffix(f.name+"-"+f.unit, "-"))
 	}
-	b.Logf("%d pods, %d workloads, %d buckets, %d flows written in %s; objects created in %s",
-		r.pods, r.workloads, r.buckets, r.flows, r.fill.Round(time.Second), r.create.Round(time.Second))
+	b.Logf("%d pods, %d workloads, %d buckets, %d flows written in %s (of which the rollup %s); objects created in %s",
+		r.pods, r.workloads, r.buckets, r.flows, r.fill.Round(time.Second), r.rollup.Round(time.Second), r.create.Round(time.Second))
 }
 
 // targetPods is the largest cluster: 150k pods on 5,000 nodes.

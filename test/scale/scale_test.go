@@ -75,7 +75,7 @@ func runSize(b *testing.B, bin string, pods int) result {
 	r.observerWatches, r.observerHeap = observeNode(b, cs, w.nodes[0])
 	dir := filepath.Join(b.TempDir(), "store")
 	begin := time.Now()
-	r.flows = w.fillStore(b, dir, buckets)
+	r.flows, r.rollup = w.fillStore(b, dir, buckets)
 	r.fill = time.Since(begin)
 	r.storeBytes = du(b, dir)
 
