@@ -16,7 +16,8 @@ type result struct {
 	mismatchCold, mismatch          time.Duration
 	webhookAPI, webhookDirect       time.Duration
 	topology                        time.Duration
-	rss, peakRSS, heap, storeBytes  float64
+	rss, peakRSS, rssFile           float64
+	heap, storeBytes                float64
 	observerWatches                 int
 	observerHeap                    float64 // MiB
 }
@@ -32,6 +33,7 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1e3 }
 var figures = []figure{
 	{"server-rss", "MiB", func(r result) float64 { return r.rss / (1 << 20) }},
 	{"server-peak-rss", "MiB", func(r result) float64 { return r.peakRSS / (1 << 20) }},
+	{"server-rss-mapped-files", "MiB", func(r result) float64 { return r.rssFile / (1 << 20) }},
 	{"server-heap", "MiB", func(r result) float64 { return r.heap / (1 << 20) }},
 	{"startup-until-ready", "s", func(r result) float64 { return r.startup.Seconds() }},
 	{"restart-until-ready", "s", func(r result) float64 { return r.restart.Seconds() }},
