@@ -53,7 +53,7 @@ func (r result) report(b *testing.B) {
 	for _, f := range figures {
 		b.ReportMetric(f.of(r), strings.TrimSuffix(f.name+"-"+f.unit, "-"))
 	}
-	b.Logf("%d pods, %d workloads, %d buckets, %d flows written in %s (of which the rollup %s); objects created in %s",
+	b.Logf("%d pods, %d workloads, %d buckets, %d flows written in %s (of which the rollup and compaction %s); objects created in %s",
 		r.pods, r.workloads, r.buckets, r.flows, r.fill.Round(time.Second), r.rollup.Round(time.Second), r.create.Round(time.Second))
 }
 

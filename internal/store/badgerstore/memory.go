@@ -31,8 +31,10 @@ type Memory struct {
 // DefaultMemory is what the server uses unless told otherwise: 2 × 32 MiB
 // memtables (a batch of the largest size the transport accepts still fits
 // a transaction, TestBatchesOfBigRowsApply), 64 MiB of block cache, 32 MiB
-// of index cache and 256 MiB value-log files.
-var DefaultMemory = Memory{MemTableSize: 32 << 20, MemTables: 2, BlockCacheSize: 64 << 20, IndexCacheSize: 32 << 20, ValueLogFileSize: 256 << 20}
+// of index cache and 64 MiB value-log files (garbage collection never
+// rewrites the file being written: with Badger's 1 GiB a store of a few GiB
+// keeps most of its garbage).
+var DefaultMemory = Memory{MemTableSize: 32 << 20, MemTables: 2, BlockCacheSize: 64 << 20, IndexCacheSize: 32 << 20, ValueLogFileSize: 64 << 20}
 
 const mib = 1 << 20
 

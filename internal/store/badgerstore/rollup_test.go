@@ -98,6 +98,9 @@ func TestRollupKeepsWhatBaselinesHold(t *testing.T) {
 		t.Fatal(err)
 	}
 	s = openRolling(t, dir) // from disk, the merged rows not cached
+	if err := s.Compact(); err != nil {
+		t.Fatalf("Compact: %v", err)
+	}
 	if diff := cmp.Diff(before, readAll(t, s, rollupWindows), equateAddr); diff != "" {
 		t.Fatalf("reads after the rollup differ (-before +after):\n%s", diff)
 	}
