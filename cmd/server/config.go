@@ -34,6 +34,7 @@ type Config struct {
 	MaxBodyBytes int64
 	MaxRecords   int
 	SyncWrites   bool
+	Store        StoreConfig
 	Debug        bool
 	Webhook      WebhookConfig
 	API          APIConfig
@@ -103,6 +104,7 @@ func DefaultConfig() Config {
 		MaxBodyBytes: transport.DefaultMaxBodyBytes,
 		MaxRecords:   transport.DefaultMaxRecords,
 		Ingest:       defaultIngest(),
+		Store:        defaultStore(),
 		Webhook: WebhookConfig{
 			Port:          9443,
 			CertDir:       "/var/run/netpol-advisor/webhook-certs",
@@ -135,6 +137,7 @@ func (c *Config) AddFlags(fs *pflag.FlagSet) {
 	fs.Int64Var(&c.MaxBodyBytes, "max-batch-bytes", c.MaxBodyBytes, "largest batch body accepted")
 	fs.IntVar(&c.MaxRecords, "max-batch-records", c.MaxRecords, "most records accepted in one batch")
 	fs.BoolVar(&c.SyncWrites, "sync-writes", c.SyncWrites, "fsync every batch before acknowledging it (survives machine crashes)")
+	c.Store.AddFlags(fs)
 	fs.BoolVar(&c.Debug, "debug", c.Debug, "log at debug level")
 	fs.StringVar(&c.API.Listen, "api-listen", c.API.Listen, "address of the aggregated API's HTTPS server (netpol-advisor.io, registered by an APIService; empty: off); it serves --tls-cert-file")
 	fs.DurationVar(&c.API.Window, "api-default-window", c.API.Window, "window of aggregated API reads whose field selector names none (0: all that is kept)")
@@ -169,6 +172,9 @@ func (c Config) Validate() error {
 	}
 	if c.Bucket < time.Second || c.Bucket%time.Second != 0 || c.Retention < c.Bucket {
 		errs = append(errs, errors.New("--bucket must be a whole number of seconds, at least 1s, and --retention at least one bucket"))
+	}
+	if err := c.Store.Validate(c.Bucket); err != nil {
+		errs = append(errs, err)
 	}
 	if c.Grace < 0 {
 		errs = append(errs, errors.New("--deleted-pod-grace must not be negative (0: the default, 5m)"))

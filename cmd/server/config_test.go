@@ -39,6 +39,10 @@ func TestConfigFlagsAndValidate(t *testing.T) {
 		{"bad annotate namespace selector", []string{"--tls-cert-file=c", "--tls-key-file=k", "--annotate-namespace-selector=team in a"}, "--annotate-namespace-selector"},
 		{"annotate namespace selector with an unknown JSON field", []string{"--tls-cert-file=c", "--tls-key-file=k", `--annotate-namespace-selector={"matchLabel":{"team":"a"}}`}, "--annotate-namespace-selector"},
 		{"negative deleted-pod grace", []string{"--tls-cert-file=c", "--tls-key-file=k", "--deleted-pod-grace=-5m"}, "--deleted-pod-grace"},
+		{"no rollup", []string{"--tls-cert-file=c", "--tls-key-file=k", "--rollup=none"}, ""},
+		{"rollup to a bucket not a multiple of --bucket", []string{"--tls-cert-file=c", "--tls-key-file=k", "--bucket=1h", "--rollup=48h:90m"}, "--rollup"},
+		{"no block cache", []string{"--tls-cert-file=c", "--tls-key-file=k", "--store-block-cache-mib=0"}, "--store-block-cache-mib"},
+		{"memtable too small for a batch", []string{"--tls-cert-file=c", "--tls-key-file=k", "--store-memtable-mib=4"}, "memtable size"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

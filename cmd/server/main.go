@@ -79,7 +79,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	st, err := badgerstore.Open(cfg.DataDir, badgerstore.Options{Bucket: cfg.Bucket, SyncWrites: cfg.SyncWrites, Logger: log, SequenceTTL: cfg.Retention})
+	st, err := badgerstore.Open(cfg.DataDir, badgerstore.Options{Bucket: cfg.Bucket, SyncWrites: cfg.SyncWrites, Logger: log, SequenceTTL: cfg.Retention,
+		Rollups: cfg.Store.Rollups, Memory: cfg.Store.memory()})
 	if err != nil {
 		return err
 	}
@@ -162,21 +163,27 @@ func routes(cfg Config, cs kubernetes.Interface, idx *resolve.Index, w store.Wri
 	return mux
 }
 
-// expire applies the retention every bucket (at most hourly).
+// expire rolls up old buckets and applies the retention at start (a store
+// of an older schema is rolled up then) and every bucket (at most hourly).
 func expire(ctx context.Context, st *badgerstore.Store, cfg Config, log *slog.Logger) {
 	t := time.NewTicker(min(cfg.Bucket, time.Hour))
 	defer t.Stop()
-	for {
+	for now := time.Now(); ; {
+		if n, err := st.Rollup(ctx, now); err != nil {
+			log.Error("roll up old baselines", "err", err)
+		} else if n > 0 {
+			log.Info("rolled up old baselines", "rows", n)
+		}
+		n, err := st.Expire(ctx, now.Add(-cfg.Retention))
+		if err != nil {
+			log.Error("expire old baselines", "err", err)
+		} else if n > 0 {
+			log.Info("expired old baselines", "rows", n)
+		}
 		select {
 		case <-ctx.Done():
 			return
-		case now := <-t.C:
-			n, err := st.Expire(ctx, now.Add(-cfg.Retention))
-			if err != nil {
-				log.Error("expire old baselines", "err", err)
-			} else if n > 0 {
-				log.Info("expired old baselines", "rows", n)
-			}
+		case now = <-t.C:
 		}
 	}
 }

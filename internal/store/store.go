@@ -16,11 +16,15 @@ var ErrNotFound = errors.New("baseline not found")
 // Reader reads the cluster's baselines. Implementations are safe for
 // concurrent use.
 //
-// Windows are rounded out to the store's bucket size: a flow is returned when
-// the bucket it was counted in overlaps the window. A zero Window.From means
-// "since the oldest bucket kept", a zero Window.To "until now". Flows come
-// back merged across observers and buckets (flow.Aggregate), sorted by key;
-// FirstSeen and LastSeen are the real times seen, not bucket bounds.
+// Windows are rounded out to the store's buckets: a flow is returned when
+// the bucket it was counted in overlaps the window. Old buckets may be
+// rolled up into coarser ones (an hour, a day), so a window starting a week
+// ago may start inside a day. The Baseline's Window says what the flows
+// cover: the window asked for, widened to the buckets at its ends. A zero
+// Window.From means "since the oldest bucket kept", a zero Window.To "until
+// now". Flows come back merged across observers and buckets
+// (flow.Aggregate), sorted by key; FirstSeen and LastSeen are the real
+// times seen, not bucket bounds.
 type Reader interface {
 	// Baseline returns what workload w was seen doing over win. It returns
 	// an error wrapping ErrNotFound when w has no flow in win.

@@ -17,18 +17,13 @@ const bucket = badgerstore.DefaultBucket
 
 // fillStore writes buckets buckets of baselines, ending now, into a new
 // Badger store in dir, as observers would have sent them: every edge of
-// the world seen in every bucket (the worst case for a long window). It
-// returns the flows written.
-func (w *world) fillStore(tb testing.TB, dir string, buckets int) int {
-	st, err := badgerstore.Open(dir, badgerstore.Options{Bucket: bucket})
-	if err != nil {
-		tb.Fatalf("open the baseline store: %v", err)
-	}
-	defer func() {
-		if err := st.Close(); err != nil {
-			tb.Errorf("close the baseline store: %v", err)
-		}
-	}()
+// the world seen in every bucket (the worst case for a long window). Then
+// it rolls the old buckets up with the server's default rollups, as the
+// server's maintenance pass would have done as they aged, and compacts the
+// store (what Badger's compactions reach as the server keeps writing). It
+// returns the flows written and how long the rollup and compaction took.
+func (w *world) fillStore(tb testing.TB, dir string, buckets int) (int, time.Duration) {
+	st := openFill(tb, dir)
 	now := time.Now().Truncate(bucket)
 	flows := w.edges()
 	batch := make([]flow.Flow, len(flows))
@@ -42,7 +37,31 @@ func (w *world) fillStore(tb testing.TB, dir string, buckets int) int {
 			tb.Fatalf("fill bucket %d of %d: %v", b+1, buckets, err)
 		}
 	}
-	return len(flows) * buckets
+	begin := time.Now()
+	if _, err := st.Rollup(context.Background(), time.Now()); err != nil {
+		tb.Fatalf("roll up the filled store: %v", err)
+	}
+	closeFill(tb, st)
+	st = openFill(tb, dir) // the memtables flushed, so Compact sees every deletion
+	if err := st.Compact(); err != nil {
+		tb.Fatal(err)
+	}
+	closeFill(tb, st)
+	return len(flows) * buckets, time.Since(begin)
+}
+
+func openFill(tb testing.TB, dir string) *badgerstore.Store {
+	st, err := badgerstore.Open(dir, badgerstore.Options{Bucket: bucket, Rollups: badgerstore.DefaultRollups})
+	if err != nil {
+		tb.Fatalf("open the baseline store: %v", err)
+	}
+	return st
+}
+
+func closeFill(tb testing.TB, st *badgerstore.Store) {
+	if err := st.Close(); err != nil {
+		tb.Fatalf("close the baseline store: %v", err)
+	}
 }
 
 // edges is one bucket's flows: each workload's egress to its peers (through

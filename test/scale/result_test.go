@@ -10,13 +10,14 @@ import (
 // result is what one size measured.
 type result struct {
 	pods, workloads, buckets, flows int
-	create, fill                    time.Duration
+	create, fill, rollup            time.Duration
 	startup, restart                time.Duration
 	firstAnnotated, reannotated     time.Duration
 	mismatchCold, mismatch          time.Duration
 	webhookAPI, webhookDirect       time.Duration
 	topology                        time.Duration
-	rss, peakRSS, heap, storeBytes  float64
+	rss, peakRSS, rssFile           float64
+	heap, storeBytes                float64
 	observerWatches                 int
 	observerHeap                    float64 // MiB
 }
@@ -32,6 +33,7 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1e3 }
 var figures = []figure{
 	{"server-rss", "MiB", func(r result) float64 { return r.rss / (1 << 20) }},
 	{"server-peak-rss", "MiB", func(r result) float64 { return r.peakRSS / (1 << 20) }},
+	{"server-rss-mapped-files", "MiB", func(r result) float64 { return r.rssFile / (1 << 20) }},
 	{"server-heap", "MiB", func(r result) float64 { return r.heap / (1 << 20) }},
 	{"startup-until-ready", "s", func(r result) float64 { return r.startup.Seconds() }},
 	{"restart-until-ready", "s", func(r result) float64 { return r.restart.Seconds() }},
@@ -51,8 +53,8 @@ func (r result) report(b *testing.B) {
 	for _, f := range figures {
 		b.ReportMetric(f.of(r), strings.TrimSuffix(f.name+"-"+f.unit, "-"))
 	}
-	b.Logf("%d pods, %d workloads, %d buckets, %d flows written in %s; objects created in %s",
-		r.pods, r.workloads, r.buckets, r.flows, r.fill.Round(time.Second), r.create.Round(time.Second))
+	b.Logf("%d pods, %d workloads, %d buckets, %d flows written in %s (of which the rollup and compaction %s); objects created in %s",
+		r.pods, r.workloads, r.buckets, r.flows, r.fill.Round(time.Second), r.rollup.Round(time.Second), r.create.Round(time.Second))
 }
 
 // targetPods is the largest cluster: 150k pods on 5,000 nodes.

@@ -75,7 +75,7 @@ func runSize(b *testing.B, bin string, pods int) result {
 	r.observerWatches, r.observerHeap = observeNode(b, cs, w.nodes[0])
 	dir := filepath.Join(b.TempDir(), "store")
 	begin := time.Now()
-	r.flows = w.fillStore(b, dir, buckets)
+	r.flows, r.rollup = w.fillStore(b, dir, buckets)
 	r.fill = time.Since(begin)
 	r.storeBytes = du(b, dir)
 
@@ -92,7 +92,7 @@ func runSize(b *testing.B, bin string, pods int) result {
 	r.webhookDirect = p99(w.direct(b, c, s, reviews))
 	r.topology = p99(w.topologies(b, cs, max(20, reviews/4)))
 	mfs := s.scrape(b)
-	r.rss, r.peakRSS = s.rss(b)
+	r.rss, r.peakRSS, r.rssFile = s.rss(b)
 	r.heap = sum(mfs, "go_memstats_heap_alloc_bytes", nil)
 	if got := sum(mfs, "netpol_advisor_webhook_reviews_total", map[string]string{"webhook": "validate"}); got < float64(2*reviews) {
 		b.Fatalf("the webhook answered %.0f NetworkPolicy reviews, want at least %d: the API server ignored it (failurePolicy Ignore)", got, 2*reviews)

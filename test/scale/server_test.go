@@ -109,8 +109,9 @@ func (s *server) stop(tb testing.TB) {
 	s.cmd = nil
 }
 
-// rss is the server process's resident memory and its peak, in bytes.
-func (s *server) rss(tb testing.TB) (now, peak float64) {
+// rss is the server process's resident memory, its peak and the part of it
+// that maps files (Badger's tables and value log), in bytes.
+func (s *server) rss(tb testing.TB) (now, peak, file float64) {
 	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
 	if err != nil {
 		tb.Fatalf("read the server's memory: %v", err)
@@ -126,9 +127,11 @@ func (s *server) rss(tb testing.TB) (now, peak float64) {
 			now = kb * 1024
 		case "VmHWM:":
 			peak = kb * 1024
+		case "RssFile:":
+			file = kb * 1024
 		}
 	}
-	return now, peak
+	return now, peak, file
 }
 
 // scrape reads the server's /metrics.

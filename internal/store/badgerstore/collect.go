@@ -41,12 +41,19 @@ func (sc *scratch) release() {
 	}
 }
 
-func (c *collector) add(item *badger.Item, w flow.WorkloadRef) error {
+func (c *collector) add(item *badger.Item, w flow.WorkloadRef, rs rowSpan) error {
 	if len(c.out) == 0 || c.out[len(c.out)-1].Workload != w {
 		if err := c.flush(); err != nil {
 			return err
 		}
 		c.out = append(c.out, flow.Baseline{Workload: w, Window: c.win})
+	}
+	win := &c.out[len(c.out)-1].Window
+	if !win.From.IsZero() && rs.start.Before(win.From) {
+		win.From = rs.start
+	}
+	if !win.To.IsZero() && rs.end().After(win.To) {
+		win.To = rs.end()
 	}
 	if err := item.Value(c.edges.addRow); err != nil {
 		return fmt.Errorf("read baseline row %q: %w", item.Key(), err)

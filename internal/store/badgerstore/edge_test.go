@@ -3,6 +3,7 @@ package badgerstore
 import (
 	"net/netip"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -43,15 +44,23 @@ func TestDecodeEdgeRejectsTruncated(t *testing.T) {
 }
 
 func TestSplitRowKey(t *testing.T) {
-	w, start, err := splitRowKey(appendBucket(workloadPrefix(javaapp), t0))
+	w, sp, err := splitRowKey(appendBucket(workloadPrefix(javaapp), t0), time.Minute)
+	start := sp.start
 	if err != nil {
 		t.Fatalf("splitRowKey: %v", err)
 	}
 	if w != javaapp || !start.Equal(t0) {
 		t.Fatalf("splitRowKey = %v %v; want %v %v", w, start, javaapp, t0)
 	}
-	if _, _, err := splitRowKey(workloadPrefix(javaapp)); err == nil {
+	if _, _, err := splitRowKey(workloadPrefix(javaapp), time.Minute); err == nil {
 		t.Fatalf("splitRowKey of a key without bucket succeeded")
+	}
+	k := appendSpan(workloadPrefix(javaapp), t0, time.Hour, time.Minute)
+	if w, sp, err := splitRowKey(k, time.Minute); err != nil || w != javaapp || sp != (rowSpan{t0, time.Hour}) {
+		t.Fatalf("splitRowKey of a rolled-up row = %v %v %v; want %v from %v for 1h", w, sp, err, javaapp, t0)
+	}
+	if next := appendBucket(workloadPrefix(javaapp), t0.Add(time.Minute)); string(k) >= string(next) {
+		t.Fatalf("a rolled-up row sorts after the next bucket's row")
 	}
 }
 

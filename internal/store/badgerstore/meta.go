@@ -17,15 +17,20 @@ import (
 //	   (Open migrates a schema-1 store; see migrate.go)
 //	3: the by-peer index under p/ (peerindex.go; Open builds it for a
 //	   schema-1 or -2 store, see peermigrate.go)
-const SchemaVersion = 3
+//	4: rolled-up rows, whose key also holds their length (keys.go,
+//	   rollup.go); a schema-3 store is a valid schema-4 one, rolled up by
+//	   the first Rollup, but a schema-3 binary would refuse their keys
+const SchemaVersion = 4
 
 // Metadata keys, written when the store is created:
 //
 //	m/schema → SchemaVersion (8 bytes BE)
 //	m/bucket → bucket size in seconds (8 bytes BE)
+//	m/longest → the longest row length any configuration opened with (seconds, 8 bytes BE)
 const (
-	schemaKey = "m/schema"
-	bucketKey = "m/bucket"
+	schemaKey  = "m/schema"
+	bucketKey  = "m/bucket"
+	longestKey = "m/longest"
 )
 
 // ErrIncompatible is returned by Open for a directory written with another
@@ -109,4 +114,23 @@ func migrate(db *badger.DB, schema uint64, hasSchema bool, bucket time.Duration)
 		}
 	}
 	return nil
+}
+
+// recordLongest records the longest row length configured so far and
+// returns it: reads seek back by it to find a row holding a window's start,
+// so it never shrinks when the rollups are made finer.
+func recordLongest(db *badger.DB, configured time.Duration) (time.Duration, error) {
+	longest := configured
+	err := db.Update(func(txn *badger.Txn) error {
+		secs, ok, err := getMeta(txn, longestKey)
+		if err != nil {
+			return err
+		}
+		if ok && time.Duration(secs)*time.Second >= longest {
+			longest = time.Duration(secs) * time.Second
+			return nil
+		}
+		return txn.Set([]byte(longestKey), binary.BigEndian.AppendUint64(nil, uint64(longest/time.Second)))
+	})
+	return longest, err
 }

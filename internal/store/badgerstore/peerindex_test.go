@@ -137,7 +137,7 @@ func downgrade(t *testing.T, dir string) {
 	}
 }
 
-func countPrefix(t *testing.T, db *badger.DB, prefix string) int {
+func countPrefix(t testing.TB, db *badger.DB, prefix string) int {
 	n := 0
 	err := db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefix), PrefetchValues: false})

@@ -21,12 +21,12 @@ func buildPeerIndex(db *badger.DB, bucket time.Duration) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
 		defer it.Close()
 		for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
-			w, start, err := splitRowKey(it.Item().Key())
+			w, rs, err := splitRowKey(it.Item().Key(), bucket)
 			if err != nil {
 				return err
 			}
-			at := uint64(max(start.Truncate(bucket).Unix(), 0))
-			if err := it.Item().Value(func(v []byte) error { return indexRow(spans, w, at, v) }); err != nil {
+			sp := indexSpan(rs, bucket)
+			if err := it.Item().Value(func(v []byte) error { return indexRow(spans, w, sp, v) }); err != nil {
 				return fmt.Errorf("row %q: %w", it.Item().Key(), err)
 			}
 		}
@@ -48,8 +48,15 @@ func buildPeerIndex(db *badger.DB, bucket time.Duration) error {
 	return nil
 }
 
-// indexRow adds the workload peers of one encoded row of w, bucket at.
-func indexRow(spans map[string]span, w flow.WorkloadRef, at uint64, b []byte) error {
+// indexSpan is the index span of a row: its first and last bucket start,
+// so that [first, last+bucket) is the time the row covers.
+func indexSpan(rs rowSpan, bucket time.Duration) span {
+	first := uint64(max(rs.start.Truncate(bucket).Unix(), 0))
+	return span{first, first + uint64((rs.length-bucket)/time.Second)}
+}
+
+// indexRow adds the workload peers of one encoded row of w, covering sp.
+func indexRow(spans map[string]span, w flow.WorkloadRef, sp span, b []byte) error {
 	var k []byte
 	for len(b) > 0 {
 		n, sz := binary.Uvarint(b)
@@ -65,11 +72,11 @@ func indexRow(spans map[string]span, w flow.WorkloadRef, at uint64, b []byte) er
 			continue
 		}
 		k = peerKeyTo(k[:0], key.Peer.Workload, w)
-		sp := span{at, at}
 		if old, ok := spans[string(k)]; ok {
-			sp = old.union(sp)
+			spans[string(k)] = old.union(sp)
+		} else {
+			spans[string(k)] = sp
 		}
-		spans[string(k)] = sp
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 
@@ -80,7 +81,8 @@ func (s *Store) indexed(item *badger.Item, win flow.Window) (flow.WorkloadRef, b
 	if err := item.Value(func(v []byte) (err error) { sp, err = decodeSpan(v); return err }); err != nil {
 		return w, false, fmt.Errorf("peer index entry %q: %w", item.Key(), err)
 	}
-	after := win.From.IsZero() || int64(sp.last)+int64(s.bucket.Seconds()) > win.From.Unix()
-	before := win.To.IsZero() || int64(sp.first) < win.To.Unix()
+	// Compared as times: a window's ends may fall inside a second.
+	after := win.From.IsZero() || time.Unix(int64(sp.last), 0).Add(s.bucket).After(win.From)
+	before := win.To.IsZero() || time.Unix(int64(sp.first), 0).Before(win.To)
 	return w, after && before, nil
 }

@@ -46,8 +46,10 @@ func (s *Store) Namespace(ctx context.Context, ns string, win flow.Window) ([]fl
 	return bls, nil
 }
 
-// scan reads every edge under prefix whose bucket overlaps win and returns
-// one baseline per workload, in key order (namespace, kind, name).
+// scan reads every edge under prefix whose row overlaps win and returns
+// one baseline per workload, in key order (namespace, kind, name). Each
+// baseline's Window is the time its rows cover: win widened to the rows at
+// its ends (a bucket, or a rolled-up hour or day, holding win's start).
 func (s *Store) scan(ctx context.Context, prefix []byte, win flow.Window) ([]flow.Baseline, error) {
 	sc := s.scratch.Get().(*scratch)
 	defer func() { sc.release(); s.scratch.Put(sc) }()
@@ -61,15 +63,19 @@ func (s *Store) scan(ctx context.Context, prefix []byte, win flow.Window) ([]flo
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			w, start, err := splitRowKey(it.Item().Key())
+			w, rs, err := splitRowKey(it.Item().Key(), s.bucket)
 			if err != nil {
 				return err
 			}
-			if skip := s.skipTo(w, start, win); skip != nil {
-				it.Seek(skip) // always forward: rows are sorted by workload, then time
+			if in, seek := s.inWindow(w, rs, win); !in {
+				if seek != nil {
+					it.Seek(seek) // always forward: rows are sorted by workload, then start
+				} else {
+					it.Next()
+				}
 				continue
 			}
-			if err := c.add(it.Item(), w); err != nil {
+			if err := c.add(it.Item(), w, rs); err != nil {
 				return err
 			}
 			it.Next()
@@ -79,17 +85,32 @@ func (s *Store) scan(ctx context.Context, prefix []byte, win flow.Window) ([]flo
 	return c.out, err
 }
 
-// skipTo returns where to seek when the row of w starting at start is
-// outside win: the workload's first bucket in the window, or the next
-// workload. It returns nil for a row inside the window.
-func (s *Store) skipTo(w flow.WorkloadRef, start time.Time, win flow.Window) []byte {
-	if !win.From.IsZero() && !start.Add(s.bucket).After(win.From) {
-		return appendBucket(workloadPrefix(w), win.From.Truncate(s.bucket))
+// inWindow reports whether the row of w covering rs overlaps win and, when
+// not, where to seek: the next key that can, or nil for the next key.
+func (s *Store) inWindow(w flow.WorkloadRef, rs rowSpan, win flow.Window) (bool, []byte) {
+	if !win.To.IsZero() && !rs.start.Before(win.To) {
+		return false, pastWorkload(w)
 	}
-	if !win.To.IsZero() && !start.Before(win.To) {
-		return pastWorkload(w)
+	if win.From.IsZero() || rs.end().After(win.From) {
+		return true, nil
 	}
-	return nil
+	// A row holding From starts at From truncated to its length: seek to
+	// the first such start after this row, unless a longer row may start
+	// where this one does (it sorts right after it).
+	var next time.Time
+	for _, l := range s.lengths {
+		c := win.From.Truncate(l)
+		if c.Equal(rs.start) && l > rs.length {
+			return false, nil
+		}
+		if c.After(rs.start) && (next.IsZero() || c.Before(next)) {
+			next = c
+		}
+	}
+	if next.IsZero() {
+		return false, nil
+	}
+	return false, appendBucket(workloadPrefix(w), next)
 }
 
 // pastWorkload is the first key after every row of w.

@@ -48,7 +48,22 @@ func BenchmarkBaseline(b *testing.B) {
 // Monday"), and over everything kept through the merged cache (the
 // webhooks' and the mismatch evaluation's default).
 func BenchmarkBaseline14Days(b *testing.B) {
-	s, err := Open(b.TempDir(), Options{})
+	s, refs, now := fill14Days(b, Options{})
+	for name, win := range map[string]flow.Window{"rows": {To: now.Add(time.Hour)}, "merged": {}} {
+		b.Run(name, func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				if bl, err := s.Baseline(context.Background(), refs[i%len(refs)], win); err != nil || len(bl.Flows) != 10 {
+					b.Fatalf("Baseline: %d flows, %v", len(bl.Flows), err)
+				}
+			}
+		})
+	}
+}
+
+// fill14Days opens a store with o and writes 100 workloads' 10 edges, each
+// seen in every 10-minute bucket of 14 days ending at now.
+func fill14Days(b *testing.B, o Options) (*Store, []flow.WorkloadRef, time.Time) {
+	s, err := Open(b.TempDir(), o)
 	if err != nil {
 		b.Fatalf("Open: %v", err)
 	}
@@ -70,13 +85,23 @@ func BenchmarkBaseline14Days(b *testing.B) {
 			b.Fatalf("Apply: %v", err)
 		}
 	}
-	for name, win := range map[string]flow.Window{"rows": {To: now.Add(time.Hour)}, "merged": {}} {
-		b.Run(name, func(b *testing.B) {
-			for i := 0; b.Loop(); i++ {
-				if bl, err := s.Baseline(context.Background(), refs[i%len(refs)], win); err != nil || len(bl.Flows) != 10 {
-					b.Fatalf("Baseline: %d flows, %v", len(bl.Flows), err)
-				}
-			}
-		})
+	return s, refs, now
+}
+
+// BenchmarkBaseline14DaysRolledUp is BenchmarkBaseline14Days/rows after
+// the default rollups: a window with an end in the past reads 144 bucket
+// rows, 144 hourly and 7 daily ones instead of 2,016. It reports the rows
+// per workload.
+func BenchmarkBaseline14DaysRolledUp(b *testing.B) {
+	s, refs, now := fill14Days(b, Options{Rollups: DefaultRollups})
+	if _, err := s.Rollup(context.Background(), now.Add(DefaultBucket)); err != nil {
+		b.Fatal(err)
 	}
+	win := flow.Window{To: now.Add(time.Hour)}
+	for i := 0; b.Loop(); i++ {
+		if bl, err := s.Baseline(context.Background(), refs[i%len(refs)], win); err != nil || len(bl.Flows) != 10 {
+			b.Fatalf("Baseline: %d flows, %v", len(bl.Flows), err)
+		}
+	}
+	b.ReportMetric(float64(countPrefix(b, s.db, string(workloadPrefix(refs[0])))), "rows/workload")
 }

@@ -11,15 +11,18 @@ import (
 // expireChunk bounds how many keys one delete transaction holds.
 const expireChunk = 10000
 
-// Expire deletes every bucket that ended at or before cutoff and returns how
-// many rows (workload and bucket) it removed, drops the peer index entries
-// whose last bucket ended then, then reclaims value-log space (rows are
-// rewritten as deltas arrive). Run it periodically with cutoff =
-// now - retention.
+// Expire deletes every row (a bucket, or a rolled-up hour or day) that
+// ended at or before cutoff and returns how many rows it removed, drops the
+// peer index entries whose last bucket ended then, then reclaims value-log
+// space (rows are rewritten as deltas arrive). A rolled-up row goes as a
+// whole: data is kept until the end of its row is past the retention. The
+// merged rows of the workloads it removed rows of are computed again from
+// the rows kept (refill), so the next read over everything stays warm. Run
+// it periodically with cutoff = now - retention.
 func (s *Store) Expire(ctx context.Context, cutoff time.Time) (int, error) {
 	rowExpired := func(item *badger.Item) (bool, error) {
-		_, start, err := splitRowKey(item.Key())
-		return err == nil && !start.Add(s.bucket).After(cutoff), err
+		_, rs, err := splitRowKey(item.Key(), s.bucket)
+		return err == nil && !rs.end().After(cutoff), err
 	}
 	removed, err := s.expire(ctx, []byte(edgePrefix), rowExpired)
 	if err != nil {
@@ -53,6 +56,9 @@ func (s *Store) expire(ctx context.Context, prefix []byte, expired func(*badger.
 			return removed, err
 		}
 		if err := s.delete(keys); err != nil {
+			return removed, err
+		}
+		if err := s.refillAll(ctx, keys); err != nil {
 			return removed, err
 		}
 		removed += len(keys)
@@ -93,11 +99,6 @@ func (s *Store) delete(keys [][]byte) error {
 		}
 		return nil
 	})
-	for _, k := range keys {
-		if w, _, err := splitRowKey(k); err == nil {
-			s.whole.drop(w) // read again from the rows kept
-		}
-	}
 	if err != nil {
 		return fmt.Errorf("delete expired keys: %w", err)
 	}

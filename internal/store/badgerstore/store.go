@@ -38,6 +38,12 @@ type Options struct {
 	// and outboxes; set it to the retention: a batch older than that would
 	// only add flows already expired.
 	SequenceTTL time.Duration
+	// Rollups merge old buckets into coarser ones when Rollup runs (nil:
+	// never; the server uses DefaultRollups). They may change between
+	// runs: rows of any length are read and expired alike.
+	Rollups []Rollup
+	// Memory bounds Badger's memory (zero fields: DefaultMemory).
+	Memory Memory
 }
 
 // valueThreshold is the largest row kept inline in the LSM tree.
@@ -52,7 +58,13 @@ type Store struct {
 	db     *badger.DB
 	bucket time.Duration
 	seqTTL time.Duration
-	mu     sync.Mutex // serialises writers, so transactions never conflict
+	// rollups are Options.Rollups; longest is the longest row any
+	// configuration so far may have written (meta.go).
+	rollups []Rollup
+	longest time.Duration
+	// lengths are the row lengths the store may hold, shortest first.
+	lengths []time.Duration
+	mu      sync.Mutex // serialises writers, so transactions never conflict
 	// peers remembers the peer index entries written (under mu), so that a
 	// batch repeating known pairs in known buckets neither reads nor writes
 	// the index.
@@ -72,11 +84,17 @@ func Open(dir string, o Options) (*Store, error) {
 	if o.Bucket < time.Second || o.Bucket%time.Second != 0 {
 		return nil, fmt.Errorf("bucket size %s: must be a whole number of seconds", o.Bucket)
 	}
+	if err := validateRollups(o.Bucket, o.Rollups); err != nil {
+		return nil, err
+	}
+	if err := o.Memory.Validate(); err != nil {
+		return nil, err
+	}
 	// Rows over valueThreshold live in the value log and count as a small
 	// pointer in a transaction: a batch of the largest size the transport
 	// accepts then always fits Badger's transaction limit (15 % of the
 	// memtable), however many peers its workloads have.
-	bo := badger.DefaultOptions(dir).
+	bo := o.Memory.apply(badger.DefaultOptions(dir)).
 		WithValueThreshold(valueThreshold).
 		WithSyncWrites(o.SyncWrites).
 		WithDetectConflicts(false).
@@ -89,11 +107,17 @@ func Open(dir string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open baseline store %q: %w", dir, err)
 	}
-	if err := checkMeta(db, o.Bucket); err != nil {
+	s := &Store{db: db, bucket: o.Bucket, seqTTL: o.SequenceTTL, rollups: o.Rollups, scratch: sync.Pool{New: newScratch}}
+	err = checkMeta(db, o.Bucket)
+	if err == nil {
+		s.longest, err = recordLongest(db, s.coarsest())
+		s.lengths = s.rowLengths()
+	}
+	if err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("open baseline store %q: %w", dir, err)
 	}
-	return &Store{db: db, bucket: o.Bucket, seqTTL: o.SequenceTTL, scratch: sync.Pool{New: newScratch}}, nil
+	return s, nil
 }
 
 // Close flushes and closes the store.

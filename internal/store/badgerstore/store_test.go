@@ -26,19 +26,22 @@ func TestWindowQueries(t *testing.T) {
 	tests := []struct {
 		name string
 		win  flow.Window
-		want []flow.Flow
+		// covered is the window the flows cover (the asked one when zero)
+		covered flow.Window
+		want    []flow.Flow
 	}{
-		{"everything", flow.Window{}, []flow.Flow{
+		{"everything", flow.Window{}, flow.Window{}, []flow.Flow{
 			makeFlow(javaapp, external, 27017, 4, t0.Add(5*time.Minute)),
 			merged(makeFlow(javaapp, mongo, 27017, 3, t0.Add(10*time.Second)), t0.Add(90*time.Second)),
 		}},
-		{"first bucket only", flow.Window{From: t0, To: t0.Add(time.Minute)}, []flow.Flow{
+		{"first bucket only", flow.Window{From: t0, To: t0.Add(time.Minute)}, flow.Window{}, []flow.Flow{
 			makeFlow(javaapp, mongo, 27017, 1, t0.Add(10*time.Second)),
 		}},
-		{"window inside a bucket rounds out", flow.Window{From: t0.Add(70 * time.Second), To: t0.Add(80 * time.Second)}, []flow.Flow{
-			makeFlow(javaapp, mongo, 27017, 2, t0.Add(90*time.Second)),
-		}},
-		{"since minute 2", flow.Window{From: t0.Add(2 * time.Minute)}, []flow.Flow{
+		{"window inside a bucket rounds out, and says so", flow.Window{From: t0.Add(70 * time.Second), To: t0.Add(80 * time.Second)},
+			flow.Window{From: t0.Add(time.Minute), To: t0.Add(2 * time.Minute)}, []flow.Flow{
+				makeFlow(javaapp, mongo, 27017, 2, t0.Add(90*time.Second)),
+			}},
+		{"since minute 2", flow.Window{From: t0.Add(2 * time.Minute)}, flow.Window{}, []flow.Flow{
 			makeFlow(javaapp, external, 27017, 4, t0.Add(5*time.Minute)),
 		}},
 	}
@@ -49,6 +52,9 @@ func TestWindowQueries(t *testing.T) {
 				t.Fatalf("Baseline: %v", err)
 			}
 			want := flow.Baseline{Workload: javaapp, Window: tt.win, Flows: tt.want}
+			if tt.covered != (flow.Window{}) {
+				want.Window = tt.covered
+			}
 			if diff := cmp.Diff(want, got, equateAddr); diff != "" {
 				t.Fatalf("Baseline (-want +got):\n%s", diff)
 			}

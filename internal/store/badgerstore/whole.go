@@ -18,8 +18,9 @@ import (
 // a full mismatch round took 25 s at 10k pods). wholeCache keeps each
 // workload's rows merged: a read of the zero window decodes only the
 // workload's distinct edges; Apply merges its rows into the entries it
-// touches, Expire drops the entries of the workloads it removed rows of,
-// and the next read fills them again.
+// touches and Expire computes again the entries of the workloads it removed
+// rows of (refill.go; counts could be subtracted, first and last seen
+// cannot). A rollup changes no entry: it merges rows, not what they hold.
 type wholeCache struct {
 	mu      sync.RWMutex
 	entries map[flow.WorkloadRef]*mergedEntry
@@ -76,7 +77,7 @@ func (m *wholeCache) apply(rows map[string]row) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for k, r := range rows {
-		w, _, err := splitRowKey([]byte(k))
+		w, _, err := splitRowKey([]byte(k), 0)
 		e, ok := m.entries[w]
 		if err != nil || !ok {
 			continue
@@ -101,9 +102,16 @@ func (m *wholeCache) put(w flow.WorkloadRef, e *mergedEntry) {
 	if m.entries == nil {
 		m.entries = make(map[flow.WorkloadRef]*mergedEntry)
 	}
-	if len(m.entries) < maxMerged {
+	if _, ok := m.entries[w]; ok || len(m.entries) < maxMerged {
 		m.entries[w] = e
 	}
+}
+
+func (m *wholeCache) has(w flow.WorkloadRef) bool {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	_, ok := m.entries[w]
+	return ok
 }
 
 // wholeBaseline is Baseline over the zero window, through the cache. A miss
@@ -119,9 +127,21 @@ func (s *Store) wholeBaseline(ctx context.Context, w flow.WorkloadRef) ([]flow.F
 	if flows, ok, err := s.whole.get(w); ok || err != nil {
 		return flows, err
 	}
+	e, err := s.readWhole(ctx, w)
+	if err != nil {
+		return nil, err
+	}
+	if len(e.edges) > 0 {
+		s.whole.put(w, e)
+	}
+	return slices.Clone(e.flows), nil
+}
+
+// readWhole merges every row of w. The caller holds Store.mu.
+func (s *Store) readWhole(ctx context.Context, w flow.WorkloadRef) (*mergedEntry, error) {
 	e := &mergedEntry{edges: row{}}
 	prefix := workloadPrefix(w)
-	err = s.db.View(func(txn *badger.Txn) error {
+	err := s.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
 		defer it.Close()
 		for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
@@ -140,10 +160,7 @@ func (s *Store) wholeBaseline(ctx context.Context, w flow.WorkloadRef) ([]flow.F
 	if e.flows, err = decodeRow(w, e.edges); err != nil {
 		return nil, err
 	}
-	if len(e.edges) > 0 {
-		s.whole.put(w, e)
-	}
-	return slices.Clone(e.flows), nil
+	return e, nil
 }
 
 // wholeNamespace is Namespace over the zero window: the workloads under
@@ -155,7 +172,7 @@ func (s *Store) wholeNamespace(ctx context.Context, ns string) ([]flow.Baseline,
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
 		defer it.Close()
 		for it.Seek(prefix); it.ValidForPrefix(prefix); {
-			w, _, err := splitRowKey(it.Item().Key())
+			w, _, err := splitRowKey(it.Item().Key(), s.bucket)
 			if err != nil {
 				return err
 			}
