@@ -11,13 +11,21 @@ import (
 // costs a few map lookups rather than a match per policy.
 type nsIndex struct {
 	byLabel map[labelPair][]*compiled
-	rest    []*compiled
+	// keys are the distinct label keys of byLabel: a pod's candidates are
+	// found by looking each up in its labels (a namespace's policies use
+	// few keys; a pod carries more labels, and ranging over a map is
+	// dearer than a lookup).
+	keys []string
+	rest []*compiled
 }
 
 func newNSIndex(policies []*compiled) *nsIndex {
 	x := &nsIndex{byLabel: make(map[labelPair][]*compiled)}
 	for _, c := range policies {
 		if k, ok := c.selector.indexKey(); ok {
+			if !slices.Contains(x.keys, k.key) {
+				x.keys = append(x.keys, k.key)
+			}
 			x.byLabel[k] = append(x.byLabel[k], c)
 		} else if !c.selector.invalid {
 			x.rest = append(x.rest, c)
@@ -34,7 +42,11 @@ func (x *nsIndex) selecting(podLabels map[string]string) []*compiled {
 	}
 	var out []*compiled
 	set := labels.Set(podLabels)
-	for k, v := range podLabels {
+	for _, k := range x.keys {
+		v, ok := podLabels[k]
+		if !ok {
+			continue
+		}
 		for _, c := range x.byLabel[labelPair{k, v}] {
 			if c.selector.matches(set) {
 				out = append(out, c)
