@@ -18,9 +18,15 @@ type compiled struct {
 }
 
 func compile(np *networkingv1.NetworkPolicy, order int) *compiled {
-	c := &compiled{np: np, order: order, namespace: np.Namespace, selector: newSelector(&np.Spec.PodSelector)}
-	c.ingress, c.egress = policyTypes(np)
+	c := &compiled{np: np, order: order}
+	c.prepare()
 	return c
+}
+
+// prepare fills what compile derives from c.np.
+func (c *compiled) prepare() {
+	c.namespace, c.selector = c.np.Namespace, newSelector(&c.np.Spec.PodSelector)
+	c.ingress, c.egress = policyTypes(c.np)
 }
 
 // name is namespace/name, for explanations.

@@ -185,6 +185,9 @@ func foldServicePeers(in []Finding) []Finding {
 		protocol  string
 		fix       string
 	}
+	if !slices.ContainsFunc(in, func(f Finding) bool { return f.Flow.Peer.Kind == flow.PeerService }) {
+		return in // nothing to fold: spare the index of every finding
+	}
 	keyOf := func(f Finding) dest {
 		return dest{f.Flow.Workload, f.Flow.Direction, f.Flow.Port, string(f.Flow.Protocol), f.Fix}
 	}

@@ -33,7 +33,7 @@ func connectionOfFlow(f *flow.Flow) (connection, bool) {
 // blocks, else the client's. A mirror of an excluded finding goes too: the
 // user dropped that peer on purpose.
 func dropMirrors(findings, excluded []Finding) []Finding {
-	kept := map[connection]*Finding{}
+	kept := make(map[connection]*Finding, len(findings)+len(excluded))
 	for _, list := range [][]Finding{excluded, findings} {
 		for i := range list {
 			if c, ok := connectionOfFlow(&list[i].Flow); ok && preferred(&list[i], kept[c]) {

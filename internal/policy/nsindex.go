@@ -20,7 +20,7 @@ type nsIndex struct {
 }
 
 func newNSIndex(policies []*compiled) *nsIndex {
-	x := &nsIndex{byLabel: make(map[labelPair][]*compiled)}
+	x := &nsIndex{byLabel: make(map[labelPair][]*compiled, len(policies))}
 	for _, c := range policies {
 		if k, ok := c.selector.indexKey(); ok {
 			if !slices.Contains(x.keys, k.key) {

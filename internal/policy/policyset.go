@@ -68,9 +68,11 @@ func (s *policySet) index(ns string) *nsIndex {
 		return x
 	}
 	raw := s.raw[ns]
-	cs := make([]*compiled, 0, len(raw))
+	cs, slab := make([]*compiled, len(raw)), make([]compiled, len(raw)) // one allocation for the namespace
 	for i, np := range raw {
-		cs = append(cs, compile(np, i))
+		slab[i] = compiled{np: np, order: i}
+		slab[i].prepare()
+		cs[i] = &slab[i]
 	}
 	x := newNSIndex(cs)
 	s.indexed[ns] = x
