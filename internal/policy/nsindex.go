@@ -48,7 +48,7 @@ func (x *nsIndex) selecting(podLabels map[string]string) []*compiled {
 			continue
 		}
 		for _, c := range x.byLabel[labelPair{k, v}] {
-			if c.selector.matches(set) {
+			if c.keyOnly || c.selector.matches(set) {
 				out = append(out, c)
 			}
 		}

@@ -1,8 +1,13 @@
 package policy
 
 import (
+	"fmt"
 	"maps"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 )
 
 // BenchmarkNSIndexSelecting: the policies of one namespace (20, each
@@ -27,5 +32,35 @@ func BenchmarkNSIndexSelecting(b *testing.B) {
 	}
 	if n == 0 {
 		b.Fatal("no policy selected any pod")
+	}
+}
+
+// The index (and its keyOnly shortcut, which skips matching a selector of
+// one pair found under that pair) selects exactly the policies whose
+// podSelector matches the pod.
+func TestNSIndexSelectsWhatSelectorsMatch(t *testing.T) {
+	sels := []map[string]string{{"app": "a"}, {"app": "a", "tier": "web"}, {"tier": "web"}, {}, {"app": "b"}}
+	var cs []*compiled
+	for i, l := range sels {
+		np := makePolicy("ns", fmt.Sprintf("p%d", i), l)
+		cs = append(cs, compile(&np, i))
+	}
+	withExpr := makePolicy("ns", "expr", map[string]string{"app": "a"})
+	withExpr.Spec.PodSelector.MatchExpressions = []metav1.LabelSelectorRequirement{{Key: "tier", Operator: metav1.LabelSelectorOpDoesNotExist}}
+	cs = append(cs, compile(&withExpr, len(cs)))
+	x := newNSIndex(cs)
+	for _, pod := range []map[string]string{{"app": "a"}, {"app": "a", "tier": "web"}, {"app": "a", "tier": "db"}, {"tier": "web"}, {"app": "c"}, {}} {
+		var want, got []string
+		for _, c := range cs {
+			if c.selector.matches(labels.Set(pod)) {
+				want = append(want, c.np.Name)
+			}
+		}
+		for _, c := range x.selecting(pod) {
+			got = append(got, c.np.Name)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("policies selecting %v (-selector matches +index):\n%s", pod, diff)
+		}
 	}
 }
