@@ -118,7 +118,7 @@ func alsoIsolates(c *Cluster, np *networkingv1.NetworkPolicy) []flow.WorkloadRef
 // own end, or whose peer's, it concerns in that end's direction.
 func (k *checker) mayChange(self *ends, f *flow.Flow) bool {
 	selfDir, _ := sides(f.Direction)
-	return self.concerns(selfDir, f.Failed > 0) || k.changedPeer(f) != nil
+	return self.concerns(selfDir, f) || k.changedPeer(f) != nil
 }
 
 // changedPeer returns the flow's peer's ends when the change concerns the
@@ -129,7 +129,7 @@ func (k *checker) changedPeer(f *flow.Flow) *ends {
 		return nil
 	}
 	_, peerDir := sides(f.Direction)
-	if peer := k.workload(f.Peer.Workload); peer != nil && peer.concerns(peerDir, f.Failed > 0) {
+	if peer := k.workload(f.Peer.Workload); peer != nil && peer.concerns(peerDir, f) {
 		return peer
 	}
 	return nil

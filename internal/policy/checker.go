@@ -58,11 +58,13 @@ func (e *ends) affected(i int, dir networkingv1.PolicyType) bool {
 // dir: it can narrow what some end allows, or, for a flow with failed
 // connects (reported whenever a changed policy selects an end), a changed
 // policy selects some end.
-func (e *ends) concerns(dir networkingv1.PolicyType, failed bool) bool {
+func (e *ends) concerns(dir networkingv1.PolicyType, f *flow.Flow) bool {
+	// f.Failed is read last: it lies in another cache line than the
+	// flow's peer, and most ends are selected by no changed policy.
 	if dir == networkingv1.PolicyTypeIngress {
-		return e.anyIn || failed && e.selIn
+		return e.anyIn || e.selIn && f.Failed > 0
 	}
-	return e.anyEg || failed && e.selEg
+	return e.anyEg || e.selEg && f.Failed > 0
 }
 
 func newChecker(in CheckInput) *checker {
