@@ -22,9 +22,10 @@ import (
 // ways, so a default deny only adds to what its pods allow and Check skips
 // judging them (see narrows); "namespace-first" leaves the namespace's
 // policies out, so that the default deny isolates its pods for the first
-// time and every edge is judged and most become findings. The p50 and p99 of the per-call times are reported,
-// wall-clock and thread CPU; the narrowing itself is not timed (it is done
-// once per proposal, so that its garbage is not collected during Check).
+// time and every edge is judged and most become findings. The p50 and p99
+// of the per-call times are reported, wall-clock and thread CPU; the
+// narrowing itself is not timed (it is done once per proposal, so that its
+// garbage is not collected during Check).
 func BenchmarkCheck(b *testing.B) {
 	s := newSynthetic(1000, 20, 50)
 	x := NewPeerIndex(s.baselines)
