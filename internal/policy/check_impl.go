@@ -145,6 +145,16 @@ func changedPolicies(ch Change) []*compiled {
 	return out
 }
 
+// changedNamespace is the namespace of the changed policy.
+func changedNamespace(ch Change) string {
+	for _, np := range []*networkingv1.NetworkPolicy{ch.New, ch.Old} {
+		if np != nil {
+			return np.Namespace
+		}
+	}
+	return ""
+}
+
 func changedName(ch Change) string {
 	for _, np := range []*networkingv1.NetworkPolicy{ch.New, ch.Old} {
 		if np != nil {

@@ -73,6 +73,10 @@ func newChecker(in CheckInput) *checker {
 		c = &Cluster{}
 	}
 	before := newPolicySet(in.Policies)
+	// The changed namespace is compiled per call: it is one namespace, and
+	// its list comes from the request (Old as the request says it was), not
+	// only from what the API server stored at those versions.
+	before.cache, before.uncached = indexes, changedNamespace(in.Change)
 	mem := arenas.Get().(*arena)
 	return &checker{cluster: c, before: before, after: before.apply(in.Change), changed: changedPolicies(in.Change),
 		change: in.Change, ends: mem.ends, single: ends{eps: make([]Endpoint, 1)}, mem: mem}

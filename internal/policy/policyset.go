@@ -15,6 +15,10 @@ type policySet struct {
 	// base, when set, answers for every namespace but override.
 	base     *policySet
 	override string
+	// cache, when set, keeps the indexes of every namespace but uncached
+	// (the changed policy's: see indexCache) across calls.
+	cache    *indexCache
+	uncached string
 }
 
 func newPolicySet(policies []networkingv1.NetworkPolicy) *policySet {
@@ -67,14 +71,14 @@ func (s *policySet) index(ns string) *nsIndex {
 	if x, ok := s.indexed[ns]; ok {
 		return x
 	}
-	raw := s.raw[ns]
-	cs, slab := make([]*compiled, len(raw)), make([]compiled, len(raw)) // one allocation for the namespace
-	for i, np := range raw {
-		slab[i] = compiled{np: np, order: i}
-		slab[i].prepare()
-		cs[i] = &slab[i]
+	var x *nsIndex // nil for a namespace without policies
+	switch raw := s.raw[ns]; {
+	case len(raw) == 0:
+	case s.cache != nil && ns != s.uncached:
+		x = s.cache.index(ns, raw)
+	default:
+		x = newNSIndex(compileAll(raw))
 	}
-	x := newNSIndex(cs)
 	s.indexed[ns] = x
 	return x
 }

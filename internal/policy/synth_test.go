@@ -7,6 +7,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	apitypes "k8s.io/apimachinery/pkg/types"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/flow"
 )
@@ -50,10 +51,13 @@ func newSynthetic(workloads, perNS, edgesPer int) synthetic {
 
 func synthPolicy(r *rand.Rand, ref flow.WorkloadRef, refs []flow.WorkloadRef) networkingv1.NetworkPolicy {
 	peer := refs[r.IntN(len(refs))]
-	return makePolicy(ref.Namespace, ref.Name, map[string]string{"app": ref.Name}, types(ing, egr),
+	np := makePolicy(ref.Namespace, ref.Name, map[string]string{"app": ref.Name}, types(ing, egr),
 		ingressRule(peers(podPeer(map[string]string{"tier": "t1"}), nsPeer(map[string]string{"team": "t2"})), named("http"), tcp(9090)),
 		egressRule(peers(nsPodPeer(map[string]string{MetadataNameLabel: peer.Namespace}, map[string]string{"app": peer.Name})), portRange(8000, 8100)),
 		egressRule(peers(ipPeer("203.0.113.0/24", "203.0.113.128/25")), tcp(443)))
+	// Versioned as the informers' policies are (see indexCache).
+	np.UID, np.ResourceVersion = apitypes.UID("uid-"+ref.Namespace+"-"+ref.Name), "1"
+	return np
 }
 
 func synthBaseline(r *rand.Rand, ref flow.WorkloadRef, refs []flow.WorkloadRef, edges, seed int) flow.Baseline {

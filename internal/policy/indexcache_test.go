@@ -1,0 +1,136 @@
+package policy
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	apitypes "k8s.io/apimachinery/pkg/types"
+
+	"github.com/netpol-advisor/netpol-advisor/internal/flow"
+)
+
+// A policy at the peer's end, kept compiled from one Check to the next,
+// is seen anew when it changes: a new resourceVersion (an update), a new
+// UID (deleted and created again), or no versions at all (not cached).
+// The change isolates api's ingress for the first time; db's connection to
+// api:8080 is a finding only while db's own policy allowed it before.
+func TestCheckSeesAChangedPolicyAtThePeersEnd(t *testing.T) {
+	allows := makePolicy("data", "db-egress", map[string]string{"app": "db"}, types(egr), egressRule(nil, tcp(8080)))
+	denies := makePolicy("data", "db-egress", map[string]string{"app": "db"}, types(egr), egressRule(nil, tcp(5432)))
+	deny := makePolicy("shop", "deny", map[string]string{"app": "api"}, types(ing))
+	at := func(np networkingv1.NetworkPolicy, uid, rv string) networkingv1.NetworkPolicy {
+		np.UID, np.ResourceVersion = apitypes.UID(uid), rv
+		return np
+	}
+	f := mkFlow(flow.Egress, wl(appRef), corev1.ProtocolTCP, 8080)
+	f.Workload = dbRef
+	b := flow.Baseline{Workload: dbRef, Flows: []flow.Flow{f}}
+	steps := []struct {
+		name   string
+		policy networkingv1.NetworkPolicy
+		want   int // findings
+	}{
+		{"allowed before", at(allows, "u1", "1"), 1},
+		{"the same version again", at(allows, "u1", "1"), 1},
+		{"updated to deny", at(denies, "u1", "2"), 0},
+		{"deleted and created allowing, same resourceVersion", at(allows, "u2", "2"), 1},
+		{"updated to deny again", at(denies, "u2", "3"), 0},
+		{"without versions", allows, 1},
+	}
+	for _, st := range steps {
+		r := Check(CheckInput{Cluster: unitCluster(), Policies: []networkingv1.NetworkPolicy{st.policy},
+			Change: Change{Operation: Create, New: &deny}, Baselines: []flow.Baseline{b}})
+		if len(r.Findings) != st.want {
+			t.Errorf("%s: %d findings, want %d: %v", st.name, len(r.Findings), st.want, r.Findings)
+		}
+	}
+}
+
+// The cache compiles deep copies: a caller reusing its slice for other
+// policies afterwards changes nothing of what was cached.
+func TestIndexCacheKeepsItsOwnCopies(t *testing.T) {
+	np := makePolicy("cache-copies", "p", map[string]string{"app": "a"}, types(ing))
+	np.UID, np.ResourceVersion = "u", "1"
+	c := &indexCache{byNS: map[string]*cachedIndex{}}
+	first := c.index(np.Namespace, []*networkingv1.NetworkPolicy{&np})
+	np.Spec.PodSelector.MatchLabels["app"] = "b" // a caller's bug, or a reused buffer
+	again := c.index(np.Namespace, []*networkingv1.NetworkPolicy{&np})
+	if first != again {
+		t.Fatal("the same versions compiled again")
+	}
+	var got []string
+	for _, x := range again.selecting(map[string]string{"app": "a"}) {
+		got = append(got, x.np.Name+"="+x.np.Spec.PodSelector.MatchLabels["app"])
+	}
+	if diff := cmp.Diff([]string{"p=a"}, got); diff != "" {
+		t.Errorf("policies selecting app=a (-want +got):\n%s", diff)
+	}
+}
+
+// fakeVersions stamp policies as the API server would: a UID per name,
+// renewed now and then (deleted and created again), and a new
+// resourceVersion whenever the spec changes. next keeps half the
+// namespaces of the list before as they were, so that a cache has
+// something to serve.
+type fakeVersions struct {
+	last   map[string]fakeVersion // by namespace/name
+	prev   map[string][]networkingv1.NetworkPolicy
+	writes int
+	r      *rand.Rand
+}
+
+type fakeVersion struct {
+	spec    string
+	uid, rv string
+}
+
+func newFakeVersions() *fakeVersions {
+	return &fakeVersions{last: map[string]fakeVersion{}, r: rand.New(rand.NewPCG(8, 9))}
+}
+
+// next is the list after policies were written over the list before.
+func (v *fakeVersions) next(policies []networkingv1.NetworkPolicy) []networkingv1.NetworkPolicy {
+	byNS := map[string][]networkingv1.NetworkPolicy{}
+	for _, np := range policies {
+		byNS[np.Namespace] = append(byNS[np.Namespace], np)
+	}
+	var out []networkingv1.NetworkPolicy
+	for _, ns := range []string{"x", "y", "z"} {
+		if kept, ok := v.prev[ns]; ok && v.r.IntN(2) == 0 {
+			byNS[ns] = kept
+		}
+		out = append(out, byNS[ns]...)
+	}
+	v.stamp(out)
+	v.prev = map[string][]networkingv1.NetworkPolicy{}
+	for _, np := range out {
+		v.prev[np.Namespace] = append(v.prev[np.Namespace], *np.DeepCopy())
+	}
+	return out
+}
+
+func (v *fakeVersions) stamp(policies []networkingv1.NetworkPolicy) {
+	for i := range policies {
+		np := &policies[i]
+		spec, err := json.Marshal(np.Spec)
+		if err != nil {
+			panic(err)
+		}
+		key := np.Namespace + "/" + np.Name
+		last, seen := v.last[key]
+		if !seen || last.spec != string(spec) {
+			v.writes++
+			last.spec, last.rv = string(spec), fmt.Sprint(v.writes)
+			if !seen || v.writes%5 == 0 {
+				last.uid = fmt.Sprintf("uid-%d", v.writes)
+			}
+			v.last[key] = last
+		}
+		np.UID, np.ResourceVersion = apitypes.UID(last.uid), last.rv
+	}
+}
