@@ -78,7 +78,12 @@ func newChecker(in CheckInput) *checker {
 	// only from what the API server stored at those versions.
 	before.cache, before.uncached = indexes, changedNamespace(in.Change)
 	mem := arenas.Get().(*arena)
-	return &checker{cluster: c, before: before, after: before.apply(in.Change), changed: changedPolicies(in.Change),
+	before.memo = mem.memos[0]
+	after := before.apply(in.Change)
+	if after != before {
+		after.memo = mem.memos[1]
+	}
+	return &checker{cluster: c, before: before, after: after, changed: changedPolicies(in.Change),
 		change: in.Change, ends: mem.ends, single: ends{eps: make([]Endpoint, 1)}, mem: mem}
 }
 

@@ -33,6 +33,9 @@ func connectionOfFlow(f *flow.Flow) (connection, bool) {
 // blocks, else the client's. A mirror of an excluded finding goes too: the
 // user dropped that peer on purpose.
 func dropMirrors(findings, excluded []Finding) []Finding {
+	if len(findings) == 0 {
+		return findings // nil stays nil (JSON null), as it came
+	}
 	kept := make(map[connection]*Finding, len(findings)+len(excluded))
 	for _, list := range [][]Finding{excluded, findings} {
 		for i := range list {
@@ -41,7 +44,7 @@ func dropMirrors(findings, excluded []Finding) []Finding {
 			}
 		}
 	}
-	out := findings[:0:0]
+	out := make([]Finding, 0, len(findings))
 	for i := range findings {
 		c, ok := connectionOfFlow(&findings[i].Flow)
 		if !ok || kept[c] == &findings[i] {

@@ -22,7 +22,7 @@ type policySet struct {
 }
 
 func newPolicySet(policies []networkingv1.NetworkPolicy) *policySet {
-	s := &policySet{raw: make(map[string][]*networkingv1.NetworkPolicy), indexed: make(map[string]*nsIndex), memo: make(map[*Pod][]*compiled)}
+	s := &policySet{raw: make(map[string][]*networkingv1.NetworkPolicy), indexed: make(map[string]*nsIndex), memo: map[*Pod][]*compiled{}}
 	groupByNamespace(s.raw, policies)
 	return s
 }
@@ -96,7 +96,7 @@ func (s *policySet) apply(ch Change) *policySet {
 	after := &policySet{
 		raw:      map[string][]*networkingv1.NetworkPolicy{},
 		indexed:  map[string]*nsIndex{},
-		memo:     map[*Pod][]*compiled{},
+		memo:     map[*Pod][]*compiled{}, // small until a caller gives it more
 		base:     s,
 		override: ref.Namespace,
 	}
