@@ -40,6 +40,9 @@ func (x *nsIndex) selecting(podLabels map[string]string) []*compiled {
 	if x == nil {
 		return nil
 	}
+	if only, ok := x.single(podLabels); ok {
+		return only
+	}
 	var out []*compiled
 	set := labels.Set(podLabels)
 	for _, k := range x.keys {
@@ -62,4 +65,32 @@ func (x *nsIndex) selecting(podLabels map[string]string) []*compiled {
 		slices.SortFunc(out, func(a, b *compiled) int { return a.order - b.order })
 	}
 	return out
+}
+
+// single is the answer without allocating when it is one bucket of
+// policies selected by their key alone (a namespace's policies per app, as
+// most are): the bucket itself, in input order, capped so that no append
+// writes into the index. ok is false when matching is needed.
+func (x *nsIndex) single(podLabels map[string]string) (only []*compiled, ok bool) {
+	if len(x.rest) > 0 {
+		return nil, false
+	}
+	for _, k := range x.keys {
+		v, has := podLabels[k]
+		if !has {
+			continue
+		}
+		if b := x.byLabel[labelPair{k, v}]; len(b) > 0 {
+			if only != nil {
+				return nil, false
+			}
+			only = b[:len(b):len(b)]
+		}
+	}
+	for _, c := range only {
+		if !c.keyOnly {
+			return nil, false
+		}
+	}
+	return only, true
 }

@@ -48,19 +48,27 @@ func TestNSIndexSelectsWhatSelectorsMatch(t *testing.T) {
 	withExpr := makePolicy("ns", "expr", map[string]string{"app": "a"})
 	withExpr.Spec.PodSelector.MatchExpressions = []metav1.LabelSelectorRequirement{{Key: "tier", Operator: metav1.LabelSelectorOpDoesNotExist}}
 	cs = append(cs, compile(&withExpr, len(cs)))
-	x := newNSIndex(cs)
-	for _, pod := range []map[string]string{{"app": "a"}, {"app": "a", "tier": "web"}, {"app": "a", "tier": "db"}, {"tier": "web"}, {"app": "c"}, {}} {
-		var want, got []string
-		for _, c := range cs {
-			if c.selector.matches(labels.Set(pod)) {
-				want = append(want, c.np.Name)
+	second := makePolicy("ns", "p-a-2", map[string]string{"app": "a"})
+	cs = append(cs, compile(&second, len(cs)))
+	// Also without the policies that need matching or sit apart (rest),
+	// where single answers with a bucket of the index.
+	keyOnly := []*compiled{cs[0], cs[2], cs[4], cs[6]}
+	bucketToMatch := []*compiled{cs[0], cs[1], cs[4], cs[6]} // app=a,tier=web sits under app=a
+	for _, set := range [][]*compiled{cs, keyOnly, bucketToMatch} {
+		x := newNSIndex(set)
+		for _, pod := range []map[string]string{{"app": "a"}, {"app": "a", "tier": "web"}, {"app": "a", "tier": "db"}, {"tier": "web"}, {"app": "c"}, {}} {
+			var want, got []string
+			for _, c := range set {
+				if c.selector.matches(labels.Set(pod)) {
+					want = append(want, c.np.Name)
+				}
 			}
-		}
-		for _, c := range x.selecting(pod) {
-			got = append(got, c.np.Name)
-		}
-		if diff := cmp.Diff(want, got); diff != "" {
-			t.Errorf("policies selecting %v (-selector matches +index):\n%s", pod, diff)
+			for _, c := range x.selecting(pod) {
+				got = append(got, c.np.Name)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%d policies selecting %v (-selector matches +index):\n%s", len(set), pod, diff)
+			}
 		}
 	}
 }
