@@ -11,7 +11,8 @@ import (
 // judging a namespace-wide default deny at its peers' ends compiled every
 // namespace's policies anew on each call (issue 17). An entry is used only
 // for the very same policies: each one's UID and resourceVersion, in
-// order, which the API server changes on every write. Policies without
+// order, which the API server changes on every write (UIDs are random,
+// so two clusters' policies never share one). Policies without
 // both (read from files, built by tests) are compiled per call as before.
 // Entries hold deep copies, so the caller's slices are neither kept alive
 // nor trusted to stay unchanged. Built indexes are never written again, so

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -83,6 +84,7 @@ type fakeVersions struct {
 	last   map[string]fakeVersion // by namespace/name
 	prev   map[string][]networkingv1.NetworkPolicy
 	writes int
+	world  int64 // UIDs unique to this instance, as the synthetic worlds'
 	r      *rand.Rand
 }
 
@@ -92,7 +94,7 @@ type fakeVersion struct {
 }
 
 func newFakeVersions() *fakeVersions {
-	return &fakeVersions{last: map[string]fakeVersion{}, r: rand.New(rand.NewPCG(8, 9))}
+	return &fakeVersions{last: map[string]fakeVersion{}, world: worlds.Add(1), r: rand.New(rand.NewPCG(8, 9))}
 }
 
 // next is the list after policies were written over the list before.
@@ -129,7 +131,7 @@ func (v *fakeVersions) stamp(policies []networkingv1.NetworkPolicy) {
 			v.writes++
 			last.spec, last.rv = string(spec), fmt.Sprint(v.writes)
 			if !seen || v.writes%5 == 0 {
-				last.uid = fmt.Sprintf("uid-%d", v.writes)
+				last.uid = fmt.Sprintf("uid-%d-%d", v.world, v.writes)
 			}
 			v.last[key] = last
 		}
@@ -162,6 +164,42 @@ func TestCheckReportsTheSameFromTheIndexCache(t *testing.T) {
 			if diff := cmp.Diff(want, Check(in), cmpopts.EquateComparable(netip.Addr{})); diff != "" {
 				t.Fatalf("proposal %d, %s cache: report (-compiled per call +cached):\n%s", i, pass, diff)
 			}
+		}
+	}
+}
+
+// Concurrent Checks (the webhook serves reviews in parallel) share the
+// cached indexes and report what a Check alone does; run with -race.
+func TestCheckConcurrentlyWithTheIndexCache(t *testing.T) {
+	s := newSynthetic(100, 20, 20)
+	x := NewPeerIndex(s.baselines)
+	ins := make([]CheckInput, 8)
+	wants := make([]Report, len(ins))
+	for i := range ins {
+		ins[i] = s.proposal(i, i%2 == 0)
+		ins[i].Policies = s.policiesWithout(ins[i].Change.New.Namespace)
+		ins[i].Baselines = s.narrowed(x, ins[i])
+		wants[i] = Check(ins[i])
+	}
+	indexes.mu.Lock() // the goroutines fill the cache themselves
+	clear(indexes.byNS)
+	indexes.size = 0
+	indexes.mu.Unlock()
+	var wg sync.WaitGroup
+	diffs := make([]string, len(ins))
+	for i := range ins {
+		wg.Go(func() {
+			for range 5 {
+				if d := cmp.Diff(wants[i], Check(ins[i]), cmpopts.EquateComparable(netip.Addr{})); d != "" {
+					diffs[i] = d
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for i, d := range diffs {
+		if d != "" {
+			t.Errorf("proposal %d checked concurrently (-alone +concurrently):\n%s", i, d)
 		}
 	}
 }
