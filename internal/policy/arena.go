@@ -11,7 +11,10 @@ import (
 // and allocating them anew each call made the garbage collector a tenth of
 // Check's time and most of its p99 (issue 17).
 type arena struct {
-	ends   map[flow.WorkloadRef]*ends
+	ends map[flow.WorkloadRef]*ends
+	// memos are the policy sets' (before and after the change) memory of
+	// each pod's selecting policies.
+	memos  [2]map[*Pod][]*compiled
 	chunks [][]ends
 	used   int // chunks handed out since the last reset
 }
@@ -19,7 +22,9 @@ type arena struct {
 // arenaChunk is how many ends one chunk holds.
 const arenaChunk = 64
 
-var arenas = sync.Pool{New: func() any { return &arena{ends: make(map[flow.WorkloadRef]*ends, 256)} }}
+var arenas = sync.Pool{New: func() any {
+	return &arena{ends: make(map[flow.WorkloadRef]*ends, 256), memos: [2]map[*Pod][]*compiled{make(map[*Pod][]*compiled, 256), make(map[*Pod][]*compiled, 256)}}
+}}
 
 // chunk returns an empty slab whose appends fill a chunk of the arena.
 func (a *arena) chunk() []ends {
@@ -35,6 +40,8 @@ func (a *arena) chunk() []ends {
 // cluster), so the arena can serve another Check.
 func (a *arena) reset() {
 	clear(a.ends)
+	clear(a.memos[0])
+	clear(a.memos[1])
 	for _, c := range a.chunks[:a.used] {
 		clear(c[:cap(c)])
 	}

@@ -19,11 +19,23 @@ import (
 // allows before the change and blocks after. Every pod-to-pod connection is
 // in both ends' baselines, so whichever side the change isolates reports it.
 func TestCheckMatchesBruteForce(t *testing.T) {
+	checkMatchesBruteForce(t, func(p []networkingv1.NetworkPolicy) []networkingv1.NetworkPolicy { return p })
+}
+
+// The same with policies versioned as the API server versions them, so
+// that Check's cache of compiled namespaces (indexCache) serves the
+// namespaces whose policies a case keeps from the case before (half of
+// them) and must see those it changes.
+func TestCheckMatchesBruteForceWithVersionedPolicies(t *testing.T) {
+	checkMatchesBruteForce(t, newFakeVersions().next)
+}
+
+func checkMatchesBruteForce(t *testing.T, version func([]networkingv1.NetworkPolicy) []networkingv1.NetworkPolicy) {
 	w := newRandomWorld()
 	c, baselines := w.cluster()
 	r := rand.New(rand.NewPCG(5, 6))
 	for i := range 300 {
-		before := w.policies(r)
+		before := version(w.policies(r))
 		change := randomChange(r, w, before)
 		after := applyChange(before, change)
 		want := map[string]bool{}

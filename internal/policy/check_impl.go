@@ -115,26 +115,21 @@ func alsoIsolates(c *Cluster, np *networkingv1.NetworkPolicy) []flow.WorkloadRef
 }
 
 // mayChange is the cheap filter: the change can only alter a flow whose
-// own end, or whose peer's, a changed policy selects in that end's
-// direction.
+// own end, or whose peer's, it concerns in that end's direction.
 func (k *checker) mayChange(self *ends, f *flow.Flow) bool {
 	selfDir, _ := sides(f.Direction)
-	return self.any(selfDir) || k.peerMayChange(f)
+	return self.concerns(selfDir, f) || k.changedPeer(f) != nil
 }
 
-// peerMayChange reports whether a changed policy selects the flow's peer in
-// the direction of the peer's end.
-func (k *checker) peerMayChange(f *flow.Flow) bool { return k.changedPeer(f) != nil }
-
-// changedPeer returns the flow's peer's ends when a changed policy selects
-// the peer in the direction of its end, else nil: one lookup serves both
-// the filter and the judgement.
+// changedPeer returns the flow's peer's ends when the change concerns the
+// peer in the direction of its end, else nil: one lookup serves both the
+// filter and the judgement.
 func (k *checker) changedPeer(f *flow.Flow) *ends {
 	if f.Peer.Kind != flow.PeerWorkload || !k.inChangedNamespace(f.Peer.Workload.Namespace) {
 		return nil
 	}
 	_, peerDir := sides(f.Direction)
-	if peer := k.workload(f.Peer.Workload); peer != nil && peer.any(peerDir) {
+	if peer := k.workload(f.Peer.Workload); peer != nil && peer.concerns(peerDir, f) {
 		return peer
 	}
 	return nil
@@ -148,6 +143,16 @@ func changedPolicies(ch Change) []*compiled {
 		}
 	}
 	return out
+}
+
+// changedNamespace is the namespace of the changed policy.
+func changedNamespace(ch Change) string {
+	for _, np := range []*networkingv1.NetworkPolicy{ch.New, ch.Old} {
+		if np != nil {
+			return np.Namespace
+		}
+	}
+	return ""
 }
 
 func changedName(ch Change) string {

@@ -2,7 +2,6 @@ package policy
 
 import (
 	networkingv1 "k8s.io/api/networking/v1"
-	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/flow"
 )
@@ -15,6 +14,7 @@ type checker struct {
 	cluster       *Cluster
 	before, after *policySet
 	changed       []*compiled
+	change        Change
 	ends          map[flow.WorkloadRef]*ends
 	single        ends // an address that is not a pod, reused per flow
 	sels          *selections
@@ -31,12 +31,14 @@ func (k *checker) selections() *selections {
 	return k.sels
 }
 
-// ends are a workload's connection ends and, per end, whether a changed
-// policy selects its pod for ingress or egress.
+// ends are a workload's connection ends and, per end, whether the change
+// can narrow what its pod's policies allow for ingress or egress (see
+// narrows); selIn, selEg: a changed policy selects some end at all.
 type ends struct {
 	eps          []Endpoint
 	affIn, affEg []bool
 	anyIn, anyEg bool
+	selIn, selEg bool
 	// Most workloads are one pod at one address (or a snapshot without
 	// pods): their end lives here rather than in three allocations.
 	one          [1]Endpoint
@@ -52,12 +54,17 @@ func (e *ends) affected(i int, dir networkingv1.PolicyType) bool {
 	return e.affEg != nil && e.affEg[i]
 }
 
-// any reports whether the changed policies select some end for dir.
-func (e *ends) any(dir networkingv1.PolicyType) bool {
+// concerns reports whether the change concerns a flow at these ends in
+// dir: it can narrow what some end allows, or, for a flow with failed
+// connects (reported whenever a changed policy selects an end), a changed
+// policy selects some end.
+func (e *ends) concerns(dir networkingv1.PolicyType, f *flow.Flow) bool {
+	// f.Failed is read last: it lies in another cache line than the
+	// flow's peer, and most ends are selected by no changed policy.
 	if dir == networkingv1.PolicyTypeIngress {
-		return e.anyIn
+		return e.anyIn || e.selIn && f.Failed > 0
 	}
-	return e.anyEg
+	return e.anyEg || e.selEg && f.Failed > 0
 }
 
 func newChecker(in CheckInput) *checker {
@@ -66,9 +73,18 @@ func newChecker(in CheckInput) *checker {
 		c = &Cluster{}
 	}
 	before := newPolicySet(in.Policies)
+	// The changed namespace is compiled per call: it is one namespace, and
+	// its list comes from the request (Old as the request says it was), not
+	// only from what the API server stored at those versions.
+	before.cache, before.uncached = indexes, changedNamespace(in.Change)
 	mem := arenas.Get().(*arena)
-	return &checker{cluster: c, before: before, after: before.apply(in.Change), changed: changedPolicies(in.Change),
-		ends: mem.ends, single: ends{eps: make([]Endpoint, 1)}, mem: mem}
+	before.memo = mem.memos[0]
+	after := before.apply(in.Change)
+	if after != before {
+		after.memo = mem.memos[1]
+	}
+	return &checker{cluster: c, before: before, after: after, changed: changedPolicies(in.Change),
+		change: in.Change, ends: mem.ends, single: ends{eps: make([]Endpoint, 1)}, mem: mem}
 }
 
 // release gives the checker's memory to the next one; k must not be used
@@ -129,8 +145,10 @@ func (k *checker) build(ref flow.WorkloadRef, w Workload) *ends {
 			e.affIn, e.affEg = make([]bool, len(e.eps)), make([]bool, len(e.eps))
 		}
 		for i, ep := range e.eps {
-			e.affIn[i], e.affEg[i] = k.selects(ep)
-			e.anyIn, e.anyEg = e.anyIn || e.affIn[i], e.anyEg || e.affEg[i]
+			sel, nar := k.selects(ep)
+			e.affIn[i], e.affEg[i] = nar.in, nar.eg
+			e.anyIn, e.anyEg = e.anyIn || nar.in, e.anyEg || nar.eg
+			e.selIn, e.selEg = e.selIn || sel.in, e.selEg || sel.eg
 		}
 	}
 	k.ends[ref] = e
@@ -168,21 +186,6 @@ func (k *checker) peer(f *flow.Flow) *ends {
 	}
 	k.single.eps[0] = Endpoint{IP: f.Peer.IP}
 	return &k.single
-}
-
-// selects reports in which directions the changed policies select the
-// end's pod.
-func (k *checker) selects(ep Endpoint) (ingress, egress bool) {
-	p := selectable(ep)
-	if p == nil {
-		return false, false
-	}
-	for _, c := range k.changed {
-		if c.namespace == p.Namespace && c.selector.matches(labels.Set(p.Labels)) {
-			ingress, egress = ingress || c.ingress, egress || c.egress
-		}
-	}
-	return ingress, egress
 }
 
 // allows is the verdict of one side without its explanation.

@@ -13,14 +13,25 @@ type compiled struct {
 	order     int // position in the input, for deterministic explanations
 	namespace string
 	selector  selector
-	ingress   bool
-	egress    bool
+	// keyOnly: the podSelector is one matchLabels pair, its index key, so
+	// a pod found under that key is selected without matching again.
+	keyOnly bool
+	ingress bool
+	egress  bool
 }
 
 func compile(np *networkingv1.NetworkPolicy, order int) *compiled {
-	c := &compiled{np: np, order: order, namespace: np.Namespace, selector: newSelector(&np.Spec.PodSelector)}
-	c.ingress, c.egress = policyTypes(np)
+	c := &compiled{np: np, order: order}
+	c.prepare()
 	return c
+}
+
+// prepare fills what compile derives from c.np.
+func (c *compiled) prepare() {
+	c.namespace, c.selector = c.np.Namespace, newSelector(&c.np.Spec.PodSelector)
+	ls := &c.np.Spec.PodSelector
+	c.keyOnly = !c.selector.invalid && len(ls.MatchLabels) == 1 && len(ls.MatchExpressions) == 0
+	c.ingress, c.egress = policyTypes(c.np)
 }
 
 // name is namespace/name, for explanations.

@@ -126,7 +126,7 @@ func (s *selections) of(w Workload) podSelection {
 		return sel
 	}
 	sel := podSelection{labels: w.SelectorLabels()}
-	others := s.overlapping(w, sel)
+	others := s.overlapping(w, sel.labels)
 	if len(others) == 0 {
 		s.memo[w.Ref] = sel
 		return sel
@@ -154,27 +154,43 @@ func (s *selections) of(w Workload) podSelection {
 	return sel
 }
 
-// overlapping lists the other workloads of w's namespace with a pod sel
-// selects, sorted. Host-network pods are never selected.
-func (s *selections) overlapping(w Workload, sel podSelection) []flow.WorkloadRef {
+// overlapping lists the other workloads of w's namespace with a pod the
+// matchLabels select, sorted. Host-network pods are never selected.
+func (s *selections) overlapping(w Workload, labels map[string]string) []flow.WorkloadRef {
 	if cands, ok := s.candidates[w.Ref]; ok {
 		out := slices.Clone(cands)
 		sortRefs(out)
 		return out
 	}
 	if s.byNS == nil {
-		s.byNS = make(map[string][]flow.WorkloadRef, len(s.c.Workloads)/8+1)
-		for ref := range s.c.Workloads {
-			s.byNS[ref.Namespace] = append(s.byNS[ref.Namespace], ref)
-		}
+		s.byNS = byNamespace(s.c.Workloads)
 	}
 	var out []flow.WorkloadRef
+	pairs := sortedPairs(labels)
 	for _, ref := range s.byNS[w.Ref.Namespace] {
-		if o := s.c.Workloads[ref]; ref != w.Ref && !o.HostNetwork && anyPodMatches(o, sel) {
+		if o := s.c.Workloads[ref]; ref != w.Ref && !o.HostNetwork && anyPodHas(o, pairs) {
 			out = append(out, ref)
 		}
 	}
 	sortRefs(out)
+	return out
+}
+
+// byNamespace groups the workloads' refs by namespace, all in one array:
+// Check's fixes name peers in most namespaces of the snapshot.
+func byNamespace(ws map[flow.WorkloadRef]Workload) map[string][]flow.WorkloadRef {
+	counts := map[string]int{}
+	for ref := range ws {
+		counts[ref.Namespace]++
+	}
+	all, out := make([]flow.WorkloadRef, len(ws)), make(map[string][]flow.WorkloadRef, len(counts))
+	off := 0
+	for ns, n := range counts {
+		out[ns], off = all[off:off:off+n], off+n // appends fill all in place
+	}
+	for ref := range ws {
+		out[ref.Namespace] = append(out[ref.Namespace], ref)
+	}
 	return out
 }
 

@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+
+	corev1 "k8s.io/api/core/v1"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/flow"
 )
@@ -51,7 +54,7 @@ func newFinding(sels *selections, self flow.WorkloadRef, f flow.Flow, policy str
 	if f.Direction == flow.Ingress {
 		rule, peerSide = "add an ingress rule from ", "egress"
 	}
-	msg := fmt.Sprintf("%s %s %s %d (%s) is not allowed", verb, peerName(class, f), protocolOf(f.Protocol), f.Port, classDescriptions[class])
+	msg := verb + " " + peerName(class, f) + " " + onPort(f.Protocol, f.Port) + " (" + classDescriptions[class] + ") is not allowed" // Sprintf's cost, once per finding, showed
 	var fixes []string
 	switch {
 	case o.own && o.peer:
@@ -70,6 +73,12 @@ func newFinding(sels *selections, self flow.WorkloadRef, f flow.Flow, policy str
 	}
 	return Finding{Class: class, Flow: f, Policy: policy, Message: msg, Fix: strings.Join(fixes, "; and "),
 		PeerSide: o.peer, OwnSideAllowed: !o.own, Partial: o.partial}
+}
+
+// onPort is the flow's protocol and port as messages name them, e.g.
+// "TCP 8080".
+func onPort(proto corev1.Protocol, port int32) string {
+	return string(protocolOf(proto)) + " " + strconv.FormatInt(int64(port), 10)
 }
 
 // verbOf is how a message names a flow's direction.
@@ -122,7 +131,7 @@ func fixTarget(sels *selections, self flow.WorkloadRef, class Class, f flow.Flow
 	if ts[0].dns {
 		return ts[0].describe() + " on UDP and TCP 53"
 	}
-	s := fmt.Sprintf("%s on %s %d", describeTargets(ts), protocolOf(f.Protocol), f.Port)
+	s := describeTargets(ts) + " on " + onPort(f.Protocol, f.Port)
 	switch class {
 	case ClassExternal:
 		s += ", or exclude the peer if it is no longer needed"
@@ -135,32 +144,47 @@ func fixTarget(sels *selections, self flow.WorkloadRef, class Class, f flow.Flow
 }
 
 // mergeFindings merges findings of one edge seen from several processes,
-// and sorts them by flow key.
+// and sorts them by flow key. It sorts positions, not findings (a finding
+// is some 350 bytes, and a comparison copies both): CompareKeys compares
+// the process last, so the findings of one edge end up side by side, their
+// processes in order.
 func mergeFindings(in []Finding) []Finding {
 	if len(in) == 0 {
 		return nil
 	}
-	idx := make(map[flow.Key]int, len(in))
-	procs := make([][]string, 0, len(in))
+	order := make([]int32, len(in))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortStableFunc(order, func(a, b int32) int { return flow.CompareKeys(in[a].Flow.Key, in[b].Flow.Key) })
 	out := make([]Finding, 0, len(in))
-	for _, fd := range in {
-		k := fd.Flow.Key
-		k.Process = ""
-		if i, ok := idx[k]; ok {
-			out[i].Flow.Merge(fd.Flow)
-			procs[i] = append(procs[i], fd.Flow.Process)
+	var procs []string
+	for _, i := range order {
+		fd := &in[i]
+		if n := len(out); n > 0 && sameEdge(out[n-1].Flow.Key, fd.Flow.Key) {
+			out[n-1].Flow.Merge(fd.Flow)
+			procs = append(procs, fd.Flow.Process)
 			continue
 		}
-		idx[k] = len(out)
-		out = append(out, fd)
-		procs = append(procs, []string{fd.Flow.Process})
+		if len(out) > 0 {
+			setProcesses(&out[len(out)-1], procs)
+		}
+		out = append(out, *fd)
+		procs = append(procs[:0], fd.Flow.Process)
 	}
-	for i := range out {
-		p := slices.Compact(slices.Sorted(slices.Values(procs[i])))
-		out[i].Flow.Process = strings.Trim(strings.Join(p, ","), ",")
-	}
-	slices.SortFunc(out, func(a, b Finding) int { return flow.CompareKeys(a.Flow.Key, b.Flow.Key) })
+	setProcesses(&out[len(out)-1], procs)
 	return out
+}
+
+// sameEdge reports whether two keys differ at most in their process.
+func sameEdge(a, b flow.Key) bool {
+	a.Process, b.Process = "", ""
+	return a == b
+}
+
+// setProcesses names the merged finding's processes: sorted, each once.
+func setProcesses(fd *Finding, sorted []string) {
+	fd.Flow.Process = strings.Trim(strings.Join(slices.Compact(sorted), ","), ",")
 }
 
 // Describe renders the finding as one warning line with its workload,
@@ -184,6 +208,9 @@ func foldServicePeers(in []Finding) []Finding {
 		port      int32
 		protocol  string
 		fix       string
+	}
+	if !slices.ContainsFunc(in, func(f Finding) bool { return f.Flow.Peer.Kind == flow.PeerService }) {
+		return in // nothing to fold: spare the index of every finding
 	}
 	keyOf := func(f Finding) dest {
 		return dest{f.Flow.Workload, f.Flow.Direction, f.Flow.Port, string(f.Flow.Protocol), f.Fix}

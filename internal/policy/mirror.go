@@ -31,9 +31,9 @@ func connectionOfFlow(f *flow.Flow) (connection, bool) {
 // saw (the client's egress and the server's ingress are one connection,
 // which Check judges from each side): the one whose own side the change
 // blocks, else the client's. A mirror of an excluded finding goes too: the
-// user dropped that peer on purpose.
+// user dropped that peer on purpose. findings is overwritten.
 func dropMirrors(findings, excluded []Finding) []Finding {
-	kept := map[connection]*Finding{}
+	kept := make(map[connection]*Finding, len(findings)+len(excluded))
 	for _, list := range [][]Finding{excluded, findings} {
 		for i := range list {
 			if c, ok := connectionOfFlow(&list[i].Flow); ok && preferred(&list[i], kept[c]) {
@@ -41,7 +41,9 @@ func dropMirrors(findings, excluded []Finding) []Finding {
 			}
 		}
 	}
-	out := findings[:0:0]
+	// Compacted in place (Check owns the merged findings): position i is
+	// compared with kept before anything is written at or after it.
+	out := findings[:0]
 	for i := range findings {
 		c, ok := connectionOfFlow(&findings[i].Flow)
 		if !ok || kept[c] == &findings[i] {

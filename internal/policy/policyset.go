@@ -15,10 +15,14 @@ type policySet struct {
 	// base, when set, answers for every namespace but override.
 	base     *policySet
 	override string
+	// cache, when set, keeps the indexes of every namespace but uncached
+	// (the changed policy's: see indexCache) across calls.
+	cache    *indexCache
+	uncached string
 }
 
 func newPolicySet(policies []networkingv1.NetworkPolicy) *policySet {
-	s := &policySet{raw: make(map[string][]*networkingv1.NetworkPolicy), indexed: make(map[string]*nsIndex), memo: make(map[*Pod][]*compiled)}
+	s := &policySet{raw: make(map[string][]*networkingv1.NetworkPolicy), indexed: make(map[string]*nsIndex), memo: map[*Pod][]*compiled{}}
 	groupByNamespace(s.raw, policies)
 	return s
 }
@@ -67,12 +71,14 @@ func (s *policySet) index(ns string) *nsIndex {
 	if x, ok := s.indexed[ns]; ok {
 		return x
 	}
-	raw := s.raw[ns]
-	cs := make([]*compiled, 0, len(raw))
-	for i, np := range raw {
-		cs = append(cs, compile(np, i))
+	var x *nsIndex // nil for a namespace without policies
+	switch raw := s.raw[ns]; {
+	case len(raw) == 0:
+	case s.cache != nil && ns != s.uncached:
+		x = s.cache.index(ns, raw)
+	default:
+		x = newNSIndex(compileAll(raw))
 	}
-	x := newNSIndex(cs)
 	s.indexed[ns] = x
 	return x
 }
@@ -90,7 +96,7 @@ func (s *policySet) apply(ch Change) *policySet {
 	after := &policySet{
 		raw:      map[string][]*networkingv1.NetworkPolicy{},
 		indexed:  map[string]*nsIndex{},
-		memo:     map[*Pod][]*compiled{},
+		memo:     map[*Pod][]*compiled{}, // small until a caller gives it more
 		base:     s,
 		override: ref.Namespace,
 	}

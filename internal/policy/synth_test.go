@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
+	"sync/atomic"
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	apitypes "k8s.io/apimachinery/pkg/types"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/flow"
 )
@@ -21,6 +23,9 @@ type synthetic struct {
 	index     map[flow.WorkloadRef]int // position in baselines
 }
 
+// worlds counts the synthetic worlds made, so that each has its own UIDs.
+var worlds atomic.Int64
+
 func synthName(i int) string { return fmt.Sprintf("w%04d", i) }
 
 // newSynthetic builds workloads (perNS to a namespace), one existing policy
@@ -28,6 +33,7 @@ func synthName(i int) string { return fmt.Sprintf("w%04d", i) }
 // ingress) to random peers, some external.
 func newSynthetic(workloads, perNS, edgesPer int) synthetic {
 	r := rand.New(rand.NewPCG(42, 7))
+	world := worlds.Add(1)
 	s := synthetic{cluster: &Cluster{Namespaces: map[string]map[string]string{}, Workloads: map[flow.WorkloadRef]Workload{}},
 		index: map[flow.WorkloadRef]int{}}
 	for i := range workloads {
@@ -41,19 +47,23 @@ func newSynthetic(workloads, perNS, edgesPer int) synthetic {
 			Ports:  []NamedPort{{Name: "http", Port: 8080, Protocol: corev1.ProtocolTCP}}}
 	}
 	for i, ref := range s.refs {
-		s.policies = append(s.policies, synthPolicy(r, ref, s.refs))
+		s.policies = append(s.policies, synthPolicy(r, world, ref, s.refs))
 		s.index[ref] = len(s.baselines)
 		s.baselines = append(s.baselines, synthBaseline(r, ref, s.refs, edgesPer, i))
 	}
 	return s
 }
 
-func synthPolicy(r *rand.Rand, ref flow.WorkloadRef, refs []flow.WorkloadRef) networkingv1.NetworkPolicy {
+func synthPolicy(r *rand.Rand, world int64, ref flow.WorkloadRef, refs []flow.WorkloadRef) networkingv1.NetworkPolicy {
 	peer := refs[r.IntN(len(refs))]
-	return makePolicy(ref.Namespace, ref.Name, map[string]string{"app": ref.Name}, types(ing, egr),
+	np := makePolicy(ref.Namespace, ref.Name, map[string]string{"app": ref.Name}, types(ing, egr),
 		ingressRule(peers(podPeer(map[string]string{"tier": "t1"}), nsPeer(map[string]string{"team": "t2"})), named("http"), tcp(9090)),
 		egressRule(peers(nsPodPeer(map[string]string{MetadataNameLabel: peer.Namespace}, map[string]string{"app": peer.Name})), portRange(8000, 8100)),
 		egressRule(peers(ipPeer("203.0.113.0/24", "203.0.113.128/25")), tcp(443)))
+	// Versioned as the informers' policies are (see indexCache), with UIDs
+	// unique to this world: another world's policy of the same name differs.
+	np.UID, np.ResourceVersion = apitypes.UID(fmt.Sprintf("uid-%d-%s-%s", world, ref.Namespace, ref.Name)), "1"
+	return np
 }
 
 func synthBaseline(r *rand.Rand, ref flow.WorkloadRef, refs []flow.WorkloadRef, edges, seed int) flow.Baseline {
