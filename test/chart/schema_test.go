@@ -24,6 +24,8 @@ func TestChartRejectsBadValues(t *testing.T) {
 		{"unknown seccomp profile", []string{"--set", "observer.seccompProfile=Privileged"}, "at '/observer/seccompProfile'"},
 		{"API server address without prefix", []string{"--set", "networkPolicy.apiServer.cidrs={10.0.0.1}"}, "at '/networkPolicy/apiServer/cidrs/0'"},
 		{"retention not a duration", []string{"--set", "server.retention=2weeks"}, "at '/server/retention'"},
+		{"rollup without a size", []string{"--set", "server.rollup=24h"}, "at '/server/rollup'"},
+		{"store cache of no size", []string{"--set", "server.store.blockCacheMiB=0"}, "at '/server/store/blockCacheMiB'"},
 		{"no token audience", []string{"--set", "tokenAudience="}, "at '/tokenAudience'"},
 		{"relative host path", []string{"--set", "observer.hostDataDir=var/lib/x"}, "at '/observer/hostDataDir'"},
 		{"replicas not a number", []string{"--set-string", "server.replicas=one"}, "at '/server/replicas': got string, want integer"},
