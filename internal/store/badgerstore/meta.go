@@ -27,6 +27,7 @@ const SchemaVersion = 4
 //	m/schema → SchemaVersion (8 bytes BE)
 //	m/bucket → bucket size in seconds (8 bytes BE)
 //	m/longest → the longest row length any configuration opened with (seconds, 8 bytes BE)
+//	m/lengths → every row length any configuration opened with (lengths.go)
 const (
 	schemaKey  = "m/schema"
 	bucketKey  = "m/bucket"

@@ -62,7 +62,8 @@ type Store struct {
 	// configuration so far may have written (meta.go).
 	rollups []Rollup
 	longest time.Duration
-	// lengths are the row lengths the store may hold, shortest first.
+	// lengths are the row lengths the store may hold, shortest first:
+	// this configuration's and every earlier one's (lengths.go).
 	lengths []time.Duration
 	mu      sync.Mutex // serialises writers, so transactions never conflict
 	// peers remembers the peer index entries written (under mu), so that a
@@ -111,7 +112,9 @@ func Open(dir string, o Options) (*Store, error) {
 	err = checkMeta(db, o.Bucket)
 	if err == nil {
 		s.longest, err = recordLongest(db, s.coarsest())
-		s.lengths = s.rowLengths()
+	}
+	if err == nil {
+		s.lengths, err = recordLengths(db, s.rowLengths())
 	}
 	if err != nil {
 		_ = db.Close()
