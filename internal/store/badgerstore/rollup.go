@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -126,15 +127,22 @@ func (s *Store) rollupChunk(groups []group) (int, error) {
 // rollupGroup writes g's rolled-up row, deletes the rows merged into it and
 // adds its workload peers to spans; it returns how many rows fewer there
 // are. The rows are read again in txn: a batch may have changed them since
-// they were listed.
+// they were listed. The rolled-up row is read even when g does not list
+// it: a row of another length (an earlier configuration's) may sort among
+// the rows of one target and part them into groups that each merge into
+// it, in this transaction or an earlier one.
 func (s *Store) rollupGroup(txn *badger.Txn, g group, spans map[string]span) (int, error) {
 	r, tk := row{}, appendSpan(workloadPrefix(g.w), g.target.start, g.target.length, s.bucket)
+	keys := g.keys
+	if !slices.ContainsFunc(keys, func(k []byte) bool { return bytes.Equal(k, tk) }) {
+		keys = append(keys[:len(keys):len(keys)], tk)
+	}
 	var gone [][]byte
 	found := 0
-	for _, k := range g.keys {
+	for _, k := range keys {
 		item, err := txn.Get(k)
 		if errors.Is(err, badger.ErrKeyNotFound) {
-			continue // expired meanwhile
+			continue // expired meanwhile, or no rolled-up row yet
 		}
 		if err != nil {
 			return 0, fmt.Errorf("read baseline row: %w", err)
