@@ -12,7 +12,9 @@
  * CPUs use one socket. Until its admission a socket's datagrams go to the
  * flow table at once, so a flow is in the table (and announced) from its
  * first datagram on. Pending counts reach the flow table:
- *   - at the socket's close (cgroup/sock_release, udp_release);
+ *   - at the socket's close (cgroup/sock_release, udp_release), which
+ *     also marks the slots closed: the datagrams that still reach the
+ *     socket before it is unhashed go to the table;
  *   - before every drain: userspace runs the iterator udp_flush_all over
  *     every socket's storage, so an idle socket's counts are read too.
  * So the drain sees the same flows and counts as without the cache.
@@ -39,6 +41,11 @@ enum slot_state {
 	SLOT_EMPTY = 0,
 	SLOT_FILLING = 1, /* claimed: its key is being written */
 	SLOT_READY = 2,   /* its key is set, for good */
+	/* A flag: the socket is closing (udp_release). Datagrams then go to
+	 * the table: the hook runs in inet_release before udp_lib_close
+	 * unhashes the socket, so some still arrive, and the storage is freed
+	 * with no flush after. */
+	SLOT_CLOSED = 4,
 };
 
 struct udp_cache {
@@ -112,7 +119,7 @@ static __always_inline void udp_count(struct __sk_buff *skb, struct bpf_sock *sk
 	struct udp_cache *c = may_have_cache(sk) ? bpf_sk_storage_get(&udp_cache, sk, 0, 0) : NULL;
 	struct flow_value *v;
 	struct udp_slot *s;
-	__u64 now;
+	__u64 now, was;
 
 	if (c) {
 		s = &c->slot[dir & 1];
@@ -123,7 +130,14 @@ static __always_inline void udp_count(struct __sk_buff *skb, struct bpf_sock *sk
 			if (!s->pending)
 				s->first_ns = now;
 			s->last_ns = now;
-			__sync_fetch_and_add(&s->pending, 1);
+			was = __sync_fetch_and_add(&s->pending, 1);
+			/* The fetch orders the add before the read of state,
+			 * as udp_release marks the slot closed before it takes
+			 * pending: either its flush takes this datagram, or
+			 * this one sees the mark and moves itself. */
+			barrier_var(was);
+			if (s->state != SLOT_READY)
+				udp_flush(s);
 			return;
 		}
 	}

@@ -88,6 +88,15 @@ static __always_inline void claim_slot(struct udp_slot *s, const struct flow_key
 	__sync_fetch_and_add(&s->state, SLOT_READY - SLOT_FILLING);
 }
 
+/* udp_close marks a closing socket's slot, so that the datagrams still
+ * counted on it go to the table (udp_count), then moves its counts there.
+ * The fetch (its result used) orders the mark before the exchange. */
+static __always_inline void udp_close(struct udp_slot *s)
+{
+	if (__sync_fetch_and_or(&s->state, SLOT_CLOSED) & SLOT_READY)
+		udp_flush(s);
+}
+
 /* A UDP socket closes: its storage goes with it, its counts to the table. */
 SEC("cgroup/sock_release")
 int udp_release(struct bpf_sock *sk)
@@ -98,8 +107,8 @@ int udp_release(struct bpf_sock *sk)
 		return 1;
 	c = bpf_sk_storage_get(&udp_cache, sk, 0, 0);
 	if (c) {
-		udp_flush(&c->slot[DIR_EGRESS]);
-		udp_flush(&c->slot[DIR_INGRESS]);
+		udp_close(&c->slot[DIR_EGRESS]);
+		udp_close(&c->slot[DIR_INGRESS]);
 	}
 	return 1;
 }
