@@ -41,7 +41,12 @@
 // count is its connections.
 //
 // The process of a flow is its thread-group leader's name, not the
-// sending thread's.
+// sending thread's. An egress flow names the connecting or sending process;
+// an ingress flow the server's, kept on its socket when it listened (TCP,
+// copied to each accepted connection) or bound (UDP), since the accept and
+// the datagram's arrival run where no task of its own is current. A server
+// whose socket predates the observer, or a kernel before 5.12, leaves it
+// empty.
 //
 // Counts are aggregated in an LRU hash that Drain empties with batched
 // lookup-and-delete; optionally (Config.NotifyNewFlows) a ring buffer

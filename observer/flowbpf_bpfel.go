@@ -85,6 +85,11 @@ type flowbpfNewFlow struct {
 	Pad    [7]uint8
 }
 
+type flowbpfSockComm struct {
+	_    structs.HostLayout
+	Comm [16]int8
+}
+
 type flowbpfUdpCache struct {
 	_    structs.HostLayout
 	Slot [2]struct {
@@ -110,31 +115,36 @@ type flowbpfUdpPairKey struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	flowbpfMapConnectMarks    = "connect_marks"
-	flowbpfMapCounters        = "counters"
-	flowbpfMapFlows           = "flows"
-	flowbpfMapNewFlows        = "new_flows"
-	flowbpfMapUdpCache        = "udp_cache"
-	flowbpfMapUdpPairs        = "udp_pairs"
-	flowbpfProgSkError        = "sk_error"
-	flowbpfProgTcpReset       = "tcp_reset"
-	flowbpfProgTcpState       = "tcp_state"
-	flowbpfProgUdpEgress      = "udp_egress"
-	flowbpfProgUdpFlushAll    = "udp_flush_all"
-	flowbpfProgUdpIngress     = "udp_ingress"
-	flowbpfProgUdpRelease     = "udp_release"
-	flowbpfVarCacheAfter      = "cache_after"
-	flowbpfVarCommInCgroupSkb = "comm_in_cgroup_skb"
-	flowbpfVarEphemeralHi     = "ephemeral_hi"
-	flowbpfVarEphemeralLo     = "ephemeral_lo"
-	flowbpfVarNotifyNewFlows  = "notify_new_flows"
-	flowbpfVarTaskInCgroupSkb = "task_in_cgroup_skb"
-	flowbpfVarUdpCacheOn      = "udp_cache_on"
-	flowbpfVarUnusedCounter   = "unused_counter"
-	flowbpfVarUnusedDirection = "unused_direction"
-	flowbpfVarUnusedFailure   = "unused_failure"
-	flowbpfVarUnusedNewFlow   = "unused_new_flow"
-	flowbpfVarUseRdonlyCast   = "use_rdonly_cast"
+	flowbpfMapConnectMarks     = "connect_marks"
+	flowbpfMapCounters         = "counters"
+	flowbpfMapFlows            = "flows"
+	flowbpfMapNewFlows         = "new_flows"
+	flowbpfMapSockComms        = "sock_comms"
+	flowbpfMapUdpCache         = "udp_cache"
+	flowbpfMapUdpPairs         = "udp_pairs"
+	flowbpfProgSkError         = "sk_error"
+	flowbpfProgTcpReset        = "tcp_reset"
+	flowbpfProgTcpState        = "tcp_state"
+	flowbpfProgUdpBind4        = "udp_bind4"
+	flowbpfProgUdpBind6        = "udp_bind6"
+	flowbpfProgUdpEgress       = "udp_egress"
+	flowbpfProgUdpFlushAll     = "udp_flush_all"
+	flowbpfProgUdpIngress      = "udp_ingress"
+	flowbpfProgUdpRelease      = "udp_release"
+	flowbpfVarCacheAfter       = "cache_after"
+	flowbpfVarCommInCgroupSkb  = "comm_in_cgroup_skb"
+	flowbpfVarEphemeralHi      = "ephemeral_hi"
+	flowbpfVarEphemeralLo      = "ephemeral_lo"
+	flowbpfVarNotifyNewFlows   = "notify_new_flows"
+	flowbpfVarSockCommOn       = "sock_comm_on"
+	flowbpfVarTaskInCgroupSkb  = "task_in_cgroup_skb"
+	flowbpfVarTaskInCgroupSock = "task_in_cgroup_sock"
+	flowbpfVarUdpCacheOn       = "udp_cache_on"
+	flowbpfVarUnusedCounter    = "unused_counter"
+	flowbpfVarUnusedDirection  = "unused_direction"
+	flowbpfVarUnusedFailure    = "unused_failure"
+	flowbpfVarUnusedNewFlow    = "unused_new_flow"
+	flowbpfVarUseRdonlyCast    = "use_rdonly_cast"
 )
 
 // loadFlowbpf returns the embedded CollectionSpec for flowbpf.
@@ -182,6 +192,8 @@ type flowbpfProgramSpecs struct {
 	SkError     *ebpf.ProgramSpec `ebpf:"sk_error"`
 	TcpReset    *ebpf.ProgramSpec `ebpf:"tcp_reset"`
 	TcpState    *ebpf.ProgramSpec `ebpf:"tcp_state"`
+	UdpBind4    *ebpf.ProgramSpec `ebpf:"udp_bind4"`
+	UdpBind6    *ebpf.ProgramSpec `ebpf:"udp_bind6"`
 	UdpEgress   *ebpf.ProgramSpec `ebpf:"udp_egress"`
 	UdpFlushAll *ebpf.ProgramSpec `ebpf:"udp_flush_all"`
 	UdpIngress  *ebpf.ProgramSpec `ebpf:"udp_ingress"`
@@ -196,6 +208,7 @@ type flowbpfMapSpecs struct {
 	Counters     *ebpf.MapSpec `ebpf:"counters"`
 	Flows        *ebpf.MapSpec `ebpf:"flows"`
 	NewFlows     *ebpf.MapSpec `ebpf:"new_flows"`
+	SockComms    *ebpf.MapSpec `ebpf:"sock_comms"`
 	UdpCache     *ebpf.MapSpec `ebpf:"udp_cache"`
 	UdpPairs     *ebpf.MapSpec `ebpf:"udp_pairs"`
 }
@@ -204,18 +217,20 @@ type flowbpfMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type flowbpfVariableSpecs struct {
-	CacheAfter      *ebpf.VariableSpec `ebpf:"cache_after"`
-	CommInCgroupSkb *ebpf.VariableSpec `ebpf:"comm_in_cgroup_skb"`
-	EphemeralHi     *ebpf.VariableSpec `ebpf:"ephemeral_hi"`
-	EphemeralLo     *ebpf.VariableSpec `ebpf:"ephemeral_lo"`
-	NotifyNewFlows  *ebpf.VariableSpec `ebpf:"notify_new_flows"`
-	TaskInCgroupSkb *ebpf.VariableSpec `ebpf:"task_in_cgroup_skb"`
-	UdpCacheOn      *ebpf.VariableSpec `ebpf:"udp_cache_on"`
-	UnusedCounter   *ebpf.VariableSpec `ebpf:"unused_counter"`
-	UnusedDirection *ebpf.VariableSpec `ebpf:"unused_direction"`
-	UnusedFailure   *ebpf.VariableSpec `ebpf:"unused_failure"`
-	UnusedNewFlow   *ebpf.VariableSpec `ebpf:"unused_new_flow"`
-	UseRdonlyCast   *ebpf.VariableSpec `ebpf:"use_rdonly_cast"`
+	CacheAfter       *ebpf.VariableSpec `ebpf:"cache_after"`
+	CommInCgroupSkb  *ebpf.VariableSpec `ebpf:"comm_in_cgroup_skb"`
+	EphemeralHi      *ebpf.VariableSpec `ebpf:"ephemeral_hi"`
+	EphemeralLo      *ebpf.VariableSpec `ebpf:"ephemeral_lo"`
+	NotifyNewFlows   *ebpf.VariableSpec `ebpf:"notify_new_flows"`
+	SockCommOn       *ebpf.VariableSpec `ebpf:"sock_comm_on"`
+	TaskInCgroupSkb  *ebpf.VariableSpec `ebpf:"task_in_cgroup_skb"`
+	TaskInCgroupSock *ebpf.VariableSpec `ebpf:"task_in_cgroup_sock"`
+	UdpCacheOn       *ebpf.VariableSpec `ebpf:"udp_cache_on"`
+	UnusedCounter    *ebpf.VariableSpec `ebpf:"unused_counter"`
+	UnusedDirection  *ebpf.VariableSpec `ebpf:"unused_direction"`
+	UnusedFailure    *ebpf.VariableSpec `ebpf:"unused_failure"`
+	UnusedNewFlow    *ebpf.VariableSpec `ebpf:"unused_new_flow"`
+	UseRdonlyCast    *ebpf.VariableSpec `ebpf:"use_rdonly_cast"`
 }
 
 // flowbpfObjects contains all objects after they have been loaded into the kernel.
@@ -242,6 +257,7 @@ type flowbpfMaps struct {
 	Counters     *ebpf.Map `ebpf:"counters"`
 	Flows        *ebpf.Map `ebpf:"flows"`
 	NewFlows     *ebpf.Map `ebpf:"new_flows"`
+	SockComms    *ebpf.Map `ebpf:"sock_comms"`
 	UdpCache     *ebpf.Map `ebpf:"udp_cache"`
 	UdpPairs     *ebpf.Map `ebpf:"udp_pairs"`
 }
@@ -252,6 +268,7 @@ func (m *flowbpfMaps) Close() error {
 		m.Counters,
 		m.Flows,
 		m.NewFlows,
+		m.SockComms,
 		m.UdpCache,
 		m.UdpPairs,
 	)
@@ -261,18 +278,20 @@ func (m *flowbpfMaps) Close() error {
 //
 // It can be passed to loadFlowbpfObjects or ebpf.CollectionSpec.LoadAndAssign.
 type flowbpfVariables struct {
-	CacheAfter      *ebpf.Variable `ebpf:"cache_after"`
-	CommInCgroupSkb *ebpf.Variable `ebpf:"comm_in_cgroup_skb"`
-	EphemeralHi     *ebpf.Variable `ebpf:"ephemeral_hi"`
-	EphemeralLo     *ebpf.Variable `ebpf:"ephemeral_lo"`
-	NotifyNewFlows  *ebpf.Variable `ebpf:"notify_new_flows"`
-	TaskInCgroupSkb *ebpf.Variable `ebpf:"task_in_cgroup_skb"`
-	UdpCacheOn      *ebpf.Variable `ebpf:"udp_cache_on"`
-	UnusedCounter   *ebpf.Variable `ebpf:"unused_counter"`
-	UnusedDirection *ebpf.Variable `ebpf:"unused_direction"`
-	UnusedFailure   *ebpf.Variable `ebpf:"unused_failure"`
-	UnusedNewFlow   *ebpf.Variable `ebpf:"unused_new_flow"`
-	UseRdonlyCast   *ebpf.Variable `ebpf:"use_rdonly_cast"`
+	CacheAfter       *ebpf.Variable `ebpf:"cache_after"`
+	CommInCgroupSkb  *ebpf.Variable `ebpf:"comm_in_cgroup_skb"`
+	EphemeralHi      *ebpf.Variable `ebpf:"ephemeral_hi"`
+	EphemeralLo      *ebpf.Variable `ebpf:"ephemeral_lo"`
+	NotifyNewFlows   *ebpf.Variable `ebpf:"notify_new_flows"`
+	SockCommOn       *ebpf.Variable `ebpf:"sock_comm_on"`
+	TaskInCgroupSkb  *ebpf.Variable `ebpf:"task_in_cgroup_skb"`
+	TaskInCgroupSock *ebpf.Variable `ebpf:"task_in_cgroup_sock"`
+	UdpCacheOn       *ebpf.Variable `ebpf:"udp_cache_on"`
+	UnusedCounter    *ebpf.Variable `ebpf:"unused_counter"`
+	UnusedDirection  *ebpf.Variable `ebpf:"unused_direction"`
+	UnusedFailure    *ebpf.Variable `ebpf:"unused_failure"`
+	UnusedNewFlow    *ebpf.Variable `ebpf:"unused_new_flow"`
+	UseRdonlyCast    *ebpf.Variable `ebpf:"use_rdonly_cast"`
 }
 
 // flowbpfPrograms contains all programs after they have been loaded into the kernel.
@@ -282,6 +301,8 @@ type flowbpfPrograms struct {
 	SkError     *ebpf.Program `ebpf:"sk_error"`
 	TcpReset    *ebpf.Program `ebpf:"tcp_reset"`
 	TcpState    *ebpf.Program `ebpf:"tcp_state"`
+	UdpBind4    *ebpf.Program `ebpf:"udp_bind4"`
+	UdpBind6    *ebpf.Program `ebpf:"udp_bind6"`
 	UdpEgress   *ebpf.Program `ebpf:"udp_egress"`
 	UdpFlushAll *ebpf.Program `ebpf:"udp_flush_all"`
 	UdpIngress  *ebpf.Program `ebpf:"udp_ingress"`
@@ -293,6 +314,8 @@ func (p *flowbpfPrograms) Close() error {
 		p.SkError,
 		p.TcpReset,
 		p.TcpState,
+		p.UdpBind4,
+		p.UdpBind6,
 		p.UdpEgress,
 		p.UdpFlushAll,
 		p.UdpIngress,

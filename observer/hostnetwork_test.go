@@ -45,10 +45,10 @@ func TestHostNetworkPodsToldApartByCgroup(t *testing.T) {
 	want := []flow.Observation{
 		tcp(web, flow.Egress, web.IPv4, nodeIP, 10250, "scraper"),
 		tcp(web, flow.Egress, web.IPv4, nodeIP, 9100, "scraper"),
-		tcp(kubelet, flow.Ingress, web.IPv4, nodeIP, 10250, ""),
-		tcp(exporter, flow.Ingress, web.IPv4, nodeIP, 9100, ""),
+		tcp(kubelet, flow.Ingress, web.IPv4, nodeIP, 10250, "kubelet"),
+		tcp(exporter, flow.Ingress, web.IPv4, nodeIP, 9100, "exporter"),
 		tcp(kubelet, flow.Egress, nodeIP, web.IPv4, 8080, "kubelet"),
-		tcp(web, flow.Ingress, nodeIP, web.IPv4, 8080, ""),
+		tcp(web, flow.Ingress, nodeIP, web.IPv4, 8080, "web"),
 	}
 	sortObservations(want)
 	cgroups := map[uint64]bool{web.CgroupID: true, kubelet.CgroupID: true, exporter.CgroupID: true}

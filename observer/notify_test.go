@@ -54,7 +54,7 @@ func TestNewFlowsAnnouncesFirstEvents(t *testing.T) {
 		{LocalIP: web.IPv4, CgroupID: web.CgroupID, Direction: flow.Egress, Client: web.IPv4, Server: api.IPv4,
 			ServerPort: 8080, Protocol: "TCP", Process: "webclient", Count: 1},
 		{LocalIP: api.IPv4, CgroupID: api.CgroupID, Direction: flow.Ingress, Client: web.IPv4, Server: api.IPv4,
-			ServerPort: 8080, Protocol: "TCP", Count: 1},
+			ServerPort: 8080, Protocol: "TCP", Process: "apiserver", Count: 1},
 		{LocalIP: web.IPv4, CgroupID: web.CgroupID, Direction: flow.Egress, Client: web.IPv4, Server: api.IPv4,
 			ServerPort: 9999, Protocol: "TCP", Process: "webclient", Failed: 1, Failures: flow.Failures{Refused: 1}},
 	}

@@ -74,9 +74,11 @@ func expectedFlows(web, api, dns, statsd *netns.Pod, apiSvc, dnsSvc netip.AddrPo
 			Client: local, Server: server.Addr(), ServerPort: server.Port(), Protocol: protocol(proto),
 			Process: "webclient", Count: count, Failed: failed.Refused + failed.TimedOut + failed.Unreachable, Failures: failed}
 	}
+	// The servers' names (TestObservesPodFlows starts them).
+	process := map[*netns.Pod]string{api: "apiserver", dns: "resolver", statsd: "statsd"}
 	ingress := func(p *netns.Pod, client, server netip.Addr, port uint16, proto string, count uint64) flow.Observation {
 		return flow.Observation{LocalIP: server, CgroupID: p.CgroupID, Direction: flow.Ingress,
-			Client: client, Server: server, ServerPort: port, Protocol: protocol(proto), Count: count}
+			Client: client, Server: server, ServerPort: port, Protocol: protocol(proto), Process: process[p], Count: count}
 	}
 	ok := flow.Failures{}
 	want := []flow.Observation{

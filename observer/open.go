@@ -18,6 +18,7 @@ type Observer struct {
 	hooks     []string
 	notify    bool // new-flow notifications are on
 	udpCache  bool // the per-socket UDP cache is on (udpcache.go)
+	sockComm  bool // servers' sockets keep their process name (sockcomm.go)
 	udpFlush  *link.Iter
 	log       *slog.Logger
 	closeOnce sync.Once
@@ -112,6 +113,10 @@ func (o *Observer) configure(spec *ebpf.CollectionSpec, cfg Config) error {
 	if !o.udpCache {
 		o.log.Info("this kernel lacks socket storage in cgroup_sock programs (before 5.12): every UDP datagram updates the flow table, without the per-socket cache")
 	}
+	o.sockComm = sockCommSupported() && !cfg.oldKernel
+	if !o.sockComm {
+		o.log.Info("this kernel lacks socket storage in cgroup_sock programs (before 5.12): ingress flows carry no process name")
+	}
 	switch {
 	case !task && comm:
 		o.log.Info("this kernel has no bpf_get_current_task in cgroup_skb programs (older kernels): UDP flows carry the sending thread's name, not its process's")
@@ -124,11 +129,13 @@ func (o *Observer) configure(spec *ebpf.CollectionSpec, cfg Config) error {
 		}
 	}
 	return setVariables(spec, map[string]any{
-		flowbpfVarTaskInCgroupSkb: task,
-		flowbpfVarCommInCgroupSkb: comm,
-		flowbpfVarNotifyNewFlows:  cfg.NotifyNewFlows,
-		flowbpfVarUseRdonlyCast:   !cfg.oldKernel,
-		flowbpfVarUdpCacheOn:      o.udpCache,
+		flowbpfVarTaskInCgroupSkb:  task,
+		flowbpfVarCommInCgroupSkb:  comm,
+		flowbpfVarNotifyNewFlows:   cfg.NotifyNewFlows,
+		flowbpfVarUseRdonlyCast:    !cfg.oldKernel,
+		flowbpfVarUdpCacheOn:       o.udpCache,
+		flowbpfVarSockCommOn:       o.sockComm,
+		flowbpfVarTaskInCgroupSock: o.sockComm && taskInCgroupSock(),
 	})
 }
 
@@ -173,6 +180,11 @@ func (o *Observer) attach(cgroupPath string) error {
 	}
 	if o.udpCache {
 		if err := o.attachUDPRelease(cgroupPath); err != nil {
+			return err
+		}
+	}
+	if o.sockComm {
+		if err := o.attachSockComm(cgroupPath); err != nil {
 			return err
 		}
 	}

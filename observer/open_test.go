@@ -27,7 +27,7 @@ func openObserver(t testing.TB) *observer.Observer {
 func TestOpenNamesItsHooks(t *testing.T) {
 	o := openObserver(t)
 	hooks := strings.Join(o.Hooks(), "\n")
-	for _, want := range []string{"tp_btf/inet_sock_set_state", "tp_btf/tcp_receive_reset", "cgroup_skb/egress", "cgroup_skb/ingress"} {
+	for _, want := range []string{"tp_btf/inet_sock_set_state", "tp_btf/tcp_receive_reset", "cgroup_skb/egress", "cgroup_skb/ingress", "cgroup/post_bind4"} {
 		if !strings.Contains(hooks, want) {
 			t.Errorf("hooks %q lack %s", o.Hooks(), want)
 		}

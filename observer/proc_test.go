@@ -24,9 +24,9 @@ func TestProcessIsThreadGroupLeader(t *testing.T) {
 		{LocalIP: client.IPv4, CgroupID: client.CgroupID, Direction: flow.Egress, Client: client.IPv4,
 			Server: server.IPv4, ServerPort: 8080, Protocol: "TCP", Process: "dig", Count: 1},
 		{LocalIP: server.IPv4, CgroupID: server.CgroupID, Direction: flow.Ingress, Client: client.IPv4,
-			Server: server.IPv4, ServerPort: 8080, Protocol: "TCP", Count: 1},
+			Server: server.IPv4, ServerPort: 8080, Protocol: "TCP", Process: "named", Count: 1},
 		udpEgress(client, udp, "dig", 1),
-		udpIngress(server, netip.AddrPortFrom(client.IPv4, 0), udp, 1),
+		udpIngress(server, netip.AddrPortFrom(client.IPv4, 0), udp, "named", 1),
 	}
 	sortObservations(want)
 	assertFlows(t, want, collect(t, o, cgroupsOf(client, server), want))

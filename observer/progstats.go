@@ -29,6 +29,8 @@ func (o *Observer) ProgramStats() ([]ProgramStats, error) {
 		{flowbpfProgSkError, o.objs.SkError},
 		{flowbpfProgUdpRelease, o.objs.UdpRelease},
 		{flowbpfProgUdpFlushAll, o.objs.UdpFlushAll},
+		{flowbpfProgUdpBind4, o.objs.UdpBind4},
+		{flowbpfProgUdpBind6, o.objs.UdpBind6},
 	}
 	out := make([]ProgramStats, 0, len(progs))
 	for _, p := range progs {

@@ -18,9 +18,10 @@ type Stats struct {
 	// DropFlowUpdate, DropSocketStorage and DropParse are events lost
 	// because a flow could not be stored, a UDP socket/peer pair's role
 	// could not be remembered (it is then decided again at its next
-	// datagram) or a UDP socket's cache could not be made (its datagrams
-	// go on to the flow table: nothing is lost then), or a UDP packet's
-	// headers could not be read.
+	// datagram), a UDP socket's cache could not be made (its datagrams
+	// go on to the flow table: nothing is lost then) or a server socket's
+	// process name could not be kept (its ingress flows have none), or a
+	// UDP packet's headers could not be read.
 	DropFlowUpdate    uint64
 	DropSocketStorage uint64
 	DropParse         uint64

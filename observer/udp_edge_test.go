@@ -38,7 +38,7 @@ func TestUDPObserverStartedMidStream(t *testing.T) {
 	})
 	want := []flow.Observation{
 		udpEgress(client, at, "iperf3c", 0),
-		udpIngress(server, netip.AddrPortFrom(client.IPv4, 0), at, 0),
+		udpIngress(server, netip.AddrPortFrom(client.IPv4, 0), at, "", 0), // bound before the observer started
 	}
 	sortObservations(want)
 	// How many keep-alives fell after the start is timing; that both ends
@@ -67,7 +67,7 @@ func TestUDPIPv6ExtensionHeaders(t *testing.T) {
 	must(t, startHelper(t, client, "hopper", "hopopts", at.String(), "3").Wait())
 	want := []flow.Observation{
 		udpEgress(client, at, "hopper", 3),
-		udpIngress(server, netip.AddrPortFrom(client.IPv6, 0), at, 3),
+		udpIngress(server, netip.AddrPortFrom(client.IPv6, 0), at, "sink", 3),
 	}
 	sortObservations(want)
 	assertFlows(t, want, collect(t, o, cgroupsOf(client, server), want))

@@ -26,9 +26,11 @@ func udpEgress(client *netns.Pod, server netip.AddrPort, process string, count u
 		Server: server.Addr(), ServerPort: server.Port(), Protocol: "UDP", Process: process, Count: count}
 }
 
-func udpIngress(server *netns.Pod, client, at netip.AddrPort, count uint64) flow.Observation {
+// udpIngress is the flow at server of datagrams from client to at,
+// received by the process named process.
+func udpIngress(server *netns.Pod, client, at netip.AddrPort, process string, count uint64) flow.Observation {
 	return flow.Observation{LocalIP: at.Addr(), CgroupID: server.CgroupID, Direction: flow.Ingress, Client: client.Addr(),
-		Server: at.Addr(), ServerPort: at.Port(), Protocol: "UDP", Count: count}
+		Server: at.Addr(), ServerPort: at.Port(), Protocol: "UDP", Process: process, Count: count}
 }
 
 func cgroupsOf(pods ...*netns.Pod) map[uint64]bool {
@@ -80,7 +82,7 @@ func TestUDPGossipEveryDirectedEdge(t *testing.T) {
 			}
 			to := netip.AddrPortFrom(b.IPv4, port)
 			want = append(want, udpEgress(a, to, "gossip", 2*k),
-				udpIngress(b, netip.AddrPortFrom(a.IPv4, port), to, 2*k))
+				udpIngress(b, netip.AddrPortFrom(a.IPv4, port), to, "gossip", 2*k))
 		}
 	}
 	sortObservations(want)
@@ -111,7 +113,7 @@ func TestUDPCountIsDatagrams(t *testing.T) {
 			// 40 datagrams 10 ms apart, drained every 20 ms.
 			must(t, startHelper(t, c1, "streamer", "stream", at(0).String(), "40", "10").Wait())
 		},
-		want: []flow.Observation{udpEgress(c1, at(0), "streamer", 40), udpIngress(servers[0], from(c1), at(0), 40)},
+		want: []flow.Observation{udpEgress(c1, at(0), "streamer", 40), udpIngress(servers[0], from(c1), at(0), "sink", 40)},
 	}, {
 		name: "interleaved clients",
 		run: func() {
@@ -122,7 +124,7 @@ func TestUDPCountIsDatagrams(t *testing.T) {
 		},
 		want: []flow.Observation{
 			udpEgress(c1, at(1), "streamer", 60), udpEgress(c2, at(1), "streamer", 60),
-			udpIngress(servers[1], from(c1), at(1), 60), udpIngress(servers[1], from(c2), at(1), 60),
+			udpIngress(servers[1], from(c1), at(1), "sink", 60), udpIngress(servers[1], from(c2), at(1), "sink", 60),
 		},
 	}, {
 		name: "round-robin sender",
@@ -131,8 +133,8 @@ func TestUDPCountIsDatagrams(t *testing.T) {
 		},
 		want: []flow.Observation{
 			udpEgress(c1, at(0), "rr", 20), udpEgress(c1, at(1), "rr", 20), udpEgress(c1, at(2), "rr", 20),
-			udpIngress(servers[0], from(c1), at(0), 20), udpIngress(servers[1], from(c1), at(1), 20),
-			udpIngress(servers[2], from(c1), at(2), 20),
+			udpIngress(servers[0], from(c1), at(0), "sink", 20), udpIngress(servers[1], from(c1), at(1), "sink", 20),
+			udpIngress(servers[2], from(c1), at(2), "sink", 20),
 		},
 	}} {
 		t.Run(c.name, func(t *testing.T) {
@@ -166,7 +168,7 @@ func TestUDPRolesOnOldKernels(t *testing.T) {
 	for i, p := range pods {
 		q := pods[1-i]
 		to := netip.AddrPortFrom(q.IPv4, 7946)
-		want = append(want, udpEgress(p, to, "", 6), udpIngress(q, netip.AddrPortFrom(p.IPv4, 7946), to, 6))
+		want = append(want, udpEgress(p, to, "", 6), udpIngress(q, netip.AddrPortFrom(p.IPv4, 7946), to, "", 6))
 	}
 	sortObservations(want)
 	assertFlows(t, want, collect(t, o, cgroupsOf(pods...), want))

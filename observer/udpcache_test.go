@@ -59,7 +59,7 @@ func udpCacheCases(t *testing.T, o *observer.Observer) {
 			h := startHelper(t, client, "burster", "burst", at(0).String(), "25", stop)
 			return func() { must(t, os.WriteFile(stop, nil, 0o600)); must(t, h.Wait()) }
 		},
-		want: []flow.Observation{udpEgress(client, at(0), "burster", 25), udpIngress(servers[0], from, at(0), 25)},
+		want: []flow.Observation{udpEgress(client, at(0), "burster", 25), udpIngress(servers[0], from, at(0), "sink", 25)},
 	}, {
 		name: "closed before a drain",
 		run: func(t *testing.T) func() {
@@ -71,7 +71,7 @@ func udpCacheCases(t *testing.T, o *observer.Observer) {
 			time.Sleep(200 * time.Millisecond)
 			return func() {}
 		},
-		want: []flow.Observation{udpEgress(client, at(1), "streamer", 30), udpIngress(servers[1], from, at(1), 30)},
+		want: []flow.Observation{udpEgress(client, at(1), "streamer", 30), udpIngress(servers[1], from, at(1), "sink", 30)},
 	}, {
 		name: "peer changes between runs",
 		run: func(t *testing.T) func() {
@@ -80,7 +80,7 @@ func udpCacheCases(t *testing.T, o *observer.Observer) {
 		},
 		want: []flow.Observation{
 			udpEgress(client, at(0), "runner", 20), udpEgress(client, at(1), "runner", 10),
-			udpIngress(servers[0], from, at(0), 20), udpIngress(servers[1], from, at(1), 10),
+			udpIngress(servers[0], from, at(0), "sink", 20), udpIngress(servers[1], from, at(1), "sink", 10),
 		},
 	}, {
 		name: "every datagram refused",
@@ -166,7 +166,7 @@ func TestUDPCacheGossip(t *testing.T) {
 					if a != b {
 						to := netip.AddrPortFrom(b.IPv4, port)
 						want = append(want, udpEgress(a, to, "gossip", 2*k),
-							udpIngress(b, netip.AddrPortFrom(a.IPv4, port), to, 2*k))
+							udpIngress(b, netip.AddrPortFrom(a.IPv4, port), to, "gossip", 2*k))
 					}
 				}
 			}

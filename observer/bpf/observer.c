@@ -127,9 +127,11 @@ static __always_inline void notify(struct flow_key *k, struct flow_value *v, __u
 
 /* Where record finds the process name of a new flow. */
 enum comm_source {
-	COMM_NONE = 0,    /* unknown (accepted connections, received datagrams) */
+	COMM_NONE = 0,    /* unknown */
 	COMM_GIVEN = 1,   /* the comm argument (kept since SYN_SENT) */
 	COMM_CURRENT = 2, /* the current process (a datagram being sent) */
+	COMM_SOCKET = 3,  /* the socket's storage (accepted connections, received
+			   * datagrams: sockcomm.bpf.c) */
 };
 
 /* add_to adds one connection, failed attempt or datagram to the flow
@@ -143,12 +145,15 @@ static __always_inline void add_to(struct flow_key *k, struct flow_value *v, __u
 	bump(v, fail, bpf_ktime_get_ns());
 }
 
+#include "sockcomm.bpf.c"
+
 /* record adds one connection, failed attempt (fail: enum failure) or UDP
  * datagram to the flow of k. The process name is looked up only when the
- * flow is new. It returns the entry it counted on, NULL for one it made (or
+ * flow is new: from comm, the current task or the storage of socket sk, as
+ * src says. It returns the entry it counted on, NULL for one it made (or
  * none: counted as dropped). */
 static __always_inline struct flow_value *record(struct flow_key *k, __u8 fail, const char *comm,
-						 __u8 src)
+						 __u8 src, void *sk)
 {
 	struct flow_value *v = bpf_map_lookup_elem(&flows, k);
 
@@ -172,6 +177,8 @@ static __always_inline struct flow_value *record(struct flow_key *k, __u8 fail, 
 		process_comm(nv.comm);
 	else if (src == COMM_CURRENT && comm_in_cgroup_skb)
 		bpf_get_current_comm(nv.comm, sizeof(nv.comm));
+	else if (src == COMM_SOCKET && sock_comm_on)
+		socket_comm(sk, nv.comm);
 	if (bpf_map_update_elem(&flows, k, &nv, BPF_NOEXIST) == 0) {
 		count(CNT_EVENTS);
 		count(CNT_FLOWS_CREATED);

@@ -65,7 +65,7 @@ enum counter {
 	CNT_EVENTS = 0,       /* connections, failures and UDP datagrams recorded */
 	CNT_FLOWS_CREATED,    /* new entries inserted in the flows map */
 	CNT_DROP_FLOW_UPDATE, /* a flow could not be inserted */
-	CNT_DROP_SK_STORAGE,  /* a UDP socket/peer decision, or a socket's cache, could not be stored */
+	CNT_DROP_SK_STORAGE,  /* a UDP socket/peer decision, a socket's cache or a server's name could not be stored */
 	CNT_DROP_PARSE,       /* a UDP packet whose headers could not be read */
 	CNT_NO_CONNECT_COMM,  /* a connect finished without its SYN_SENT entry */
 	CNT_DROP_NOTIFY,      /* the new-flow ring buffer was full */

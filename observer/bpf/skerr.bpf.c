@@ -85,7 +85,7 @@ int BPF_PROG(sk_error, const struct sock *sk)
 		add_to(&k, v, fail);
 		return 0;
 	}
-	record(&k, fail, NULL, COMM_NONE);
+	record(&k, fail, NULL, COMM_NONE, NULL);
 	/* With the UDP cache the datagram's count may still wait in the
 	 * socket's slot: its flush takes it off (udpcache.bpf.c, settle). */
 	if (udp_cache_on && (v = bpf_map_lookup_elem(&flows, &k)))

@@ -8,10 +8,12 @@
  *   SYN_SENT -> ESTABLISHED  connect succeeded (egress)
  *   SYN_SENT -> CLOSE        connect failed: refused, timed out, unreachable
  *                            (connect_failure, tcpfail.bpf.c)
- *   SYN_RECV -> ESTABLISHED  a connection was accepted (ingress)
+ *   SYN_RECV -> ESTABLISHED  a connection was accepted (ingress), with the
+ *                            name its listener kept at CLOSE -> LISTEN, in
+ *                            the listening task (sockcomm.bpf.c)
  *
- * The last three run in softirq or timer context, where the current task is
- * unrelated: addresses and the cgroup come from the socket itself. Every
+ * The transitions from SYN_SENT and SYN_RECV run in softirq or timer
+ * context, where the current task is unrelated: addresses and the cgroup come from the socket itself. Every
  * other transition (most of them: closing, FIN_WAIT, ...) returns before
  * the socket is touched. */
 
@@ -134,14 +136,15 @@ static __always_inline void tcp_connect_done(struct sock *sk, __u8 fail)
 		return;
 	}
 	count(CNT_NO_CONNECT_COMM);
-	record(&k, fail, NULL, COMM_NONE);
+	record(&k, fail, NULL, COMM_NONE, NULL);
 }
 
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(tcp_state, struct sock *sk, int oldstate, int newstate)
 {
 	/* The states first: they are in the context, the socket is not. */
-	if (newstate != TCP_SYN_SENT && oldstate != TCP_SYN_SENT && oldstate != TCP_SYN_RECV)
+	if (newstate != TCP_SYN_SENT && oldstate != TCP_SYN_SENT && oldstate != TCP_SYN_RECV &&
+	    newstate != TCP_LISTEN)
 		return 0;
 	if (sk->sk_protocol != IPPROTO_TCP)
 		return 0;
@@ -152,10 +155,12 @@ int BPF_PROG(tcp_state, struct sock *sk, int oldstate, int newstate)
 			tcp_connect_done(sk, FAIL_NONE);
 		else if (newstate == TCP_CLOSE)
 			tcp_connect_done(sk, connect_failure(sk));
+	} else if (newstate == TCP_LISTEN) {
+		tcp_listening(sk);
 	} else if (oldstate == TCP_SYN_RECV && newstate == TCP_ESTABLISHED) {
 		struct flow_key k = {};
 		if (tcp_key(sk, &k, DIR_INGRESS))
-			record(&k, FAIL_NONE, NULL, COMM_NONE);
+			record(&k, FAIL_NONE, NULL, COMM_SOCKET, sk);
 	}
 	return 0;
 }

@@ -167,13 +167,13 @@ static __always_inline void udp_packet(struct __sk_buff *skb, __u8 dir)
 	k.server_port = d.dport;
 	k.protocol = IPPROTO_UDP;
 	k.direction = dir;
-	src = dir == DIR_EGRESS ? COMM_CURRENT : COMM_NONE;
+	src = dir == DIR_EGRESS ? COMM_CURRENT : COMM_SOCKET;
 	if (udp_cache_on) {
 		udp_count(skb, sk, &k, d.sport, dir, src);
 		return;
 	}
 	k.cgroup_id = bpf_skb_cgroup_id(skb);
-	record(&k, FAIL_NONE, NULL, src);
+	record(&k, FAIL_NONE, NULL, src, sk);
 }
 
 SEC("cgroup_skb/egress")

@@ -142,7 +142,7 @@ static __always_inline void udp_count(struct __sk_buff *skb, struct bpf_sock *sk
 		}
 	}
 	k->cgroup_id = bpf_skb_cgroup_id(skb);
-	v = record(k, FAIL_NONE, NULL, src);
+	v = record(k, FAIL_NONE, NULL, src, sk);
 	if (!v)
 		return;
 	if (!c) {

@@ -180,11 +180,12 @@ func (w *ledgerWorld) checkLedgerBaselines(t *testing.T) {
 	via := func(w flow.WorkloadRef, svc string, port int32) flow.Peer {
 		return flow.Peer{Kind: flow.PeerWorkload, Workload: w, Service: flow.ServiceRef{Namespace: ledgerNS, Name: svc, Port: port}}
 	}
+	// The pods' servers run in this test's process (serveTCP, serveUDP),
+	// which their accepted connections and received datagrams are named after.
+	server := selfComm(t)
 	mk := func(self flow.WorkloadRef, dir flow.Direction, peer flow.Peer, port int32, proto corev1.Protocol, n uint64) flow.Flow {
 		f := flow.Flow{Key: flow.Key{Workload: self, Direction: dir, Peer: peer, Port: port, Protocol: proto}, Count: n}
-		if dir == flow.Egress {
-			f.Process = "bash"
-		}
+		f.Process = map[flow.Direction]string{flow.Egress: "bash", flow.Ingress: server}[dir]
 		return f
 	}
 	tcp, udp := corev1.ProtocolTCP, corev1.ProtocolUDP

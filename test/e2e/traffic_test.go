@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/netip"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -104,4 +105,15 @@ func (s clientScript) run(t *testing.T, pod *netns.Pod) {
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("client in pod %s: %v\nscript:\n%s\noutput:\n%s", pod.Name, err, s, out.String())
 	}
+}
+
+// selfComm is this process's name as the kernel keeps it (at most 15
+// bytes): the process name of the flows its servers accept.
+func selfComm(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("/proc/self/comm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(b))
 }

@@ -127,6 +127,11 @@ func TestWarningsCapAndTellWhereToSeeTheRest(t *testing.T) {
 	if diff := cmp.Diff(want, got[0]); diff != "" {
 		t.Errorf("first line (-want +got):\n%s", diff)
 	}
+	in := findings(1)
+	in[0].Flow.Direction, in[0].Message = flow.Ingress, "ingress from shop/web TCP 8080 (in-cluster peer) is not allowed"
+	if l := Warnings(advice.Checked{Report: policy.Report{Findings: in}}, 0)[0]; strings.Contains(l, "by ") {
+		t.Errorf("ingress line names the server's own process: %q", l)
+	}
 	if !strings.Contains(got[10], "3 more blocked flows") || !strings.Contains(got[10], "kubectl get deployment api -n shop -o yaml") {
 		t.Errorf("more line = %q", got[10])
 	}

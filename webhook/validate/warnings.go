@@ -57,11 +57,13 @@ func learning(ws []flow.WorkloadRef) string {
 }
 
 // line is one finding: workload, what would be blocked (the pitfall), how
-// often and when it was last seen, and the fix.
+// often and when it was last seen, the process that opened the connection
+// (egress: an ingress flow's process is the workload's own server, which
+// adds nothing to the line and would cost the fix its room), and the fix.
 func line(f policy.Finding) string {
 	s := fmt.Sprintf("netpol-advisor: %s: %s (seen %d times, last %s", f.Flow.Workload.Name, f.Message,
 		f.Flow.Count, f.Flow.LastSeen.UTC().Format("2006-01-02T15:04:05Z"))
-	if f.Flow.Process != "" {
+	if f.Flow.Process != "" && f.Flow.Direction != flow.Ingress {
 		s += ", by " + processes(f.Flow.Process)
 	}
 	return clip(s + "); fix: " + f.Fix)
