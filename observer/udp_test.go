@@ -54,10 +54,16 @@ func assertFlows(t *testing.T, want, got []flow.Observation) {
 // memberlist). Every directed edge is a flow on both of its ends, counting
 // every datagram sent that way (the probes and the acks).
 func TestUDPGossipEveryDirectedEdge(t *testing.T) {
-	o := openObserver(t)
+	assertGossip(t, openObserver(t), 5)
+}
+
+// assertGossip runs three gossip nodes on one port, k probes each way, and
+// checks that o saw every directed edge at both ends, 2k datagrams each.
+func assertGossip(t *testing.T, o *observer.Observer, k int) {
+	t.Helper()
 	node := netns.NewNode(t)
 	pods := []*netns.Pod{node.AddPod(t, "n1"), node.AddPod(t, "n2"), node.AddPod(t, "n3")}
-	const port, k = 7946, 5
+	const port = 7946
 	goFile := filepath.Join(t.TempDir(), "go")
 	_, _ = o.Drain()
 	var cmds []interface{ Wait() error }
@@ -81,8 +87,8 @@ func TestUDPGossipEveryDirectedEdge(t *testing.T) {
 				continue
 			}
 			to := netip.AddrPortFrom(b.IPv4, port)
-			want = append(want, udpEgress(a, to, "gossip", 2*k),
-				udpIngress(b, netip.AddrPortFrom(a.IPv4, port), to, "gossip", 2*k))
+			want = append(want, udpEgress(a, to, "gossip", uint64(2*k)),
+				udpIngress(b, netip.AddrPortFrom(a.IPv4, port), to, "gossip", uint64(2*k)))
 		}
 	}
 	sortObservations(want)

@@ -4,7 +4,6 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
@@ -140,38 +139,7 @@ func TestUDPCacheGossip(t *testing.T) {
 	testutil.RequireRoot(t)
 	for _, cached := range []bool{true, false} {
 		t.Run(cacheName(cached), func(t *testing.T) {
-			o := openUDPObserver(t, cached)
-			node := netns.NewNode(t)
-			pods := []*netns.Pod{node.AddPod(t, "n1"), node.AddPod(t, "n2"), node.AddPod(t, "n3")}
-			const port, k = 7946, 12
-			goFile := filepath.Join(t.TempDir(), "go")
-			_, _ = o.Drain()
-			var cmds []interface{ Wait() error }
-			for _, p := range pods {
-				args := []string{"gossip", strconv.Itoa(port), strconv.Itoa(k), goFile}
-				for _, q := range pods {
-					if q != p {
-						args = append(args, q.IPv4.String())
-					}
-				}
-				cmds = append(cmds, startHelper(t, p, "gossip", args...))
-			}
-			must(t, os.WriteFile(goFile, nil, 0o600))
-			for _, c := range cmds {
-				must(t, c.Wait())
-			}
-			var want []flow.Observation
-			for _, a := range pods {
-				for _, b := range pods {
-					if a != b {
-						to := netip.AddrPortFrom(b.IPv4, port)
-						want = append(want, udpEgress(a, to, "gossip", 2*k),
-							udpIngress(b, netip.AddrPortFrom(a.IPv4, port), to, "gossip", 2*k))
-					}
-				}
-			}
-			sortObservations(want)
-			assertFlows(t, want, collect(t, o, cgroupsOf(pods...), want))
+			assertGossip(t, openUDPObserver(t, cached), 12)
 		})
 	}
 }
