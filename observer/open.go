@@ -163,19 +163,14 @@ func (o *Observer) attach(cgroupPath string) error {
 	}
 	o.links = append(o.links, rst)
 	o.hooks = append(o.hooks, "tp_btf/tcp_receive_reset (refused TCP connects)")
-	for _, c := range []struct {
-		prog *ebpf.Program
-		typ  ebpf.AttachType
-		name string
-	}{
+	progs := []cgroupProg{
 		{o.objs.UdpEgress, ebpf.AttachCGroupInetEgress, "cgroup_skb/egress"},
 		{o.objs.UdpIngress, ebpf.AttachCGroupInetIngress, "cgroup_skb/ingress"},
-	} {
-		l, err := link.AttachCgroup(link.CgroupOptions{Path: cgroupPath, Attach: c.typ, Program: c.prog})
-		if err != nil {
-			return explainAttach(c.name+" on "+cgroupPath, err)
-		}
-		o.links = append(o.links, l)
+	}
+	if err := o.attachCgroup(cgroupPath, progs); err != nil {
+		return err
+	}
+	for _, c := range progs {
 		o.hooks = append(o.hooks, fmt.Sprintf("%s on %s (UDP)", c.name, cgroupPath))
 	}
 	if o.udpCache {
@@ -229,5 +224,26 @@ func (o *Observer) close() error {
 		return fmt.Errorf("close observer: %w", err)
 	}
 	o.log.Info("observer detached")
+	return nil
+}
+
+// cgroupProg is a program to attach to the pods' cgroup, and its hook's name
+// for errors and the start-up line.
+type cgroupProg struct {
+	prog *ebpf.Program
+	typ  ebpf.AttachType
+	name string
+}
+
+// attachCgroup attaches progs to the cgroup at cgroupPath and keeps their
+// links.
+func (o *Observer) attachCgroup(cgroupPath string, progs []cgroupProg) error {
+	for _, c := range progs {
+		l, err := link.AttachCgroup(link.CgroupOptions{Path: cgroupPath, Attach: c.typ, Program: c.prog})
+		if err != nil {
+			return explainAttach(c.name+" on "+cgroupPath, err)
+		}
+		o.links = append(o.links, l)
+	}
 	return nil
 }

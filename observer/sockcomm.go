@@ -6,7 +6,6 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/features"
-	"github.com/cilium/ebpf/link"
 )
 
 // A server's process name reaches its ingress flows through its socket's
@@ -31,19 +30,11 @@ func taskInCgroupSock() bool {
 // attachSockComm attaches the programs that keep a UDP socket's process
 // name at bind(); tcp_state keeps a TCP listener's at listen().
 func (o *Observer) attachSockComm(cgroupPath string) error {
-	for _, c := range []struct {
-		prog *ebpf.Program
-		typ  ebpf.AttachType
-		name string
-	}{
+	if err := o.attachCgroup(cgroupPath, []cgroupProg{
 		{o.objs.UdpBind4, ebpf.AttachCGroupInet4PostBind, "cgroup/post_bind4"},
 		{o.objs.UdpBind6, ebpf.AttachCGroupInet6PostBind, "cgroup/post_bind6"},
-	} {
-		l, err := link.AttachCgroup(link.CgroupOptions{Path: cgroupPath, Attach: c.typ, Program: c.prog})
-		if err != nil {
-			return explainAttach(c.name+" on "+cgroupPath, err)
-		}
-		o.links = append(o.links, l)
+	}); err != nil {
+		return err
 	}
 	o.hooks = append(o.hooks, fmt.Sprintf("cgroup/post_bind4 and post_bind6 on %s, and tp_btf/inet_sock_set_state at listen (servers' process names, in socket storage cloned to accepted connections)", cgroupPath))
 	return nil
