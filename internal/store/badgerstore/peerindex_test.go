@@ -152,3 +152,34 @@ func countPrefix(t testing.TB, db *badger.DB, prefix string) int {
 	}
 	return n
 }
+
+// An index entry Expire listed as expired, then a batch widened to a recent
+// bucket before the delete, is kept: the delete checks again under the
+// writer lock (it was lost until the pair's next flow).
+func TestExpireKeepsAnEntryWidenedMeanwhile(t *testing.T) {
+	s := openStore(t, t.TempDir(), time.Minute)
+	refs := peerWorld(t, s, 6, 1, t0)
+	cutoff := t0.Add(30 * time.Minute)
+	ctx := context.Background()
+	listed, err := s.expiredKeys(ctx, []byte(peerPrefix), s.peerExpired(cutoff))
+	if err != nil || len(listed) == 0 {
+		t.Fatalf("expired index entries listed: %d (%v), want some", len(listed), err)
+	}
+	late := makeFlow(refs[4], flow.Peer{Kind: flow.PeerWorkload, Workload: refs[5]}, 8080, 1, t0.Add(time.Hour))
+	mustApply(t, s, "node-a", 2, late)
+	deleted, err := s.delete(listed, s.peerExpired(cutoff))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(deleted) != len(listed)-1 {
+		t.Errorf("deleted %d of %d listed entries, want all but the widened one", len(deleted), len(listed))
+	}
+	recent := flow.Window{From: cutoff}
+	got, err := s.Referencing(ctx, []flow.WorkloadRef{refs[5]}, recent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(referencingByScan(t, s, []flow.WorkloadRef{refs[5]}, recent), got, equateAddr); diff != "" || len(got) != 1 {
+		t.Fatalf("Referencing w-05 in the last half hour after the delete (-scan +index, want w-04):\n%s", diff)
+	}
+}

@@ -2,6 +2,7 @@ package badgerstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -28,7 +29,17 @@ func (s *Store) Expire(ctx context.Context, cutoff time.Time) (int, error) {
 	if err != nil {
 		return removed, fmt.Errorf("expire buckets: %w", err)
 	}
-	peerExpired := func(item *badger.Item) (expired bool, err error) {
+	if _, err := s.expire(ctx, []byte(peerPrefix), s.peerExpired(cutoff)); err != nil {
+		return removed, fmt.Errorf("expire the peer index: %w", err)
+	}
+	s.collectValueLog()
+	return removed, nil
+}
+
+// peerExpired reports a peer index entry whose last bucket ended at or
+// before cutoff.
+func (s *Store) peerExpired(cutoff time.Time) func(*badger.Item) (bool, error) {
+	return func(item *badger.Item) (expired bool, err error) {
 		err = item.Value(func(v []byte) error {
 			sp, err := decodeSpan(v)
 			expired = err == nil && int64(sp.last)+int64(s.bucket.Seconds()) <= cutoff.Unix()
@@ -36,14 +47,6 @@ func (s *Store) Expire(ctx context.Context, cutoff time.Time) (int, error) {
 		})
 		return expired, err
 	}
-	if _, err := s.expire(ctx, []byte(peerPrefix), peerExpired); err != nil {
-		return removed, fmt.Errorf("expire the peer index: %w", err)
-	}
-	s.mu.Lock()
-	s.peers = nil // it may remember entries just deleted
-	s.mu.Unlock()
-	s.collectValueLog()
-	return removed, nil
 }
 
 // expire deletes the keys under prefix that expired reports, a chunk at a
@@ -55,7 +58,7 @@ func (s *Store) expire(ctx context.Context, prefix []byte, expired func(*badger.
 		if err != nil || len(keys) == 0 {
 			return removed, err
 		}
-		if err := s.delete(keys); err != nil {
+		if keys, err = s.delete(keys, expired); err != nil {
 			return removed, err
 		}
 		if err := s.refillAll(ctx, keys); err != nil {
@@ -88,21 +91,43 @@ func (s *Store) expiredKeys(ctx context.Context, prefix []byte, expired func(*ba
 	return keys, err
 }
 
-func (s *Store) delete(keys [][]byte) error {
+// delete deletes those of keys that expired still reports, under the
+// writer lock: a batch may have written one of them again since they were
+// listed (a peer index entry widened to a recent bucket), and that one stays.
+// It returns the keys deleted and forgets the index entries Apply
+// remembers, which may name one just deleted.
+func (s *Store) delete(keys [][]byte, expired func(*badger.Item) (bool, error)) ([][]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	var deleted [][]byte
 	err := s.db.Update(func(txn *badger.Txn) error {
 		for _, k := range keys {
+			item, err := txn.Get(k)
+			if errors.Is(err, badger.ErrKeyNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			gone, err := expired(item)
+			if err != nil {
+				return err
+			}
+			if !gone {
+				continue
+			}
 			if err := txn.Delete(k); err != nil {
 				return err
 			}
+			deleted = append(deleted, k)
 		}
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("delete expired keys: %w", err)
+		return nil, fmt.Errorf("delete expired keys: %w", err)
 	}
-	return nil
+	s.peers = nil
+	return deleted, nil
 }
 
 // collectValueLog reclaims value-log space freed by rewrites and deletions;
