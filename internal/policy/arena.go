@@ -17,6 +17,8 @@ type arena struct {
 	memos  [2]map[*Pod][]*compiled
 	chunks [][]ends
 	used   int // chunks handed out since the last reset
+	// hits are the arrays of a checker's hits and excluded hits.
+	hits [2][]hit
 }
 
 // arenaChunk is how many ends one chunk holds.
@@ -46,4 +48,8 @@ func (a *arena) reset() {
 		clear(c[:cap(c)])
 	}
 	a.used = 0
+	for i, h := range a.hits {
+		clear(h)
+		a.hits[i] = h[:0]
+	}
 }

@@ -44,7 +44,13 @@ func check(in CheckInput) Report {
 			k.checkFlow(&r, self, peer, f, name, adj)
 		}
 	}
-	r.Findings, r.Excluded = foldServicePeers(mergeFindings(r.Findings)), foldServicePeers(mergeFindings(r.Excluded))
+	write := func(h *hit) Finding {
+		if h.fd != nil {
+			return *h.fd
+		}
+		return newFinding(k.selections(), h.f.Workload, *h.f, name, h.o)
+	}
+	r.Findings, r.Excluded = foldServicePeers(mergeHits(k.hits, write)), foldServicePeers(mergeHits(k.excluded, write))
 	r.Findings = dropMirrors(r.Findings, r.Excluded)
 	sortFailing(r.Failing)
 	r.AlsoIsolates = alsoIsolates(k.cluster, in.Change.New)
@@ -60,24 +66,23 @@ func (k *checker) checkFlow(r *Report, self, peer *ends, f *flow.Flow, name stri
 		return // a failed connect is never traffic to allow
 	}
 	if f.Peer.Kind == flow.PeerService {
-		k.judgeService(r, self, peer, *f, name, adj)
+		k.judgeService(self, peer, *f, name, adj)
 		return
 	}
-	k.judgeInto(r, self, peer, f, name, adj)
+	k.judgeInto(self, peer, f, adj)
 }
 
-// judgeInto adds the flow to the report's findings (or excluded ones) when
-// the change blocks it.
-func (k *checker) judgeInto(r *Report, self, peer *ends, f *flow.Flow, name string, adj Adjustments) {
+// judgeInto keeps the flow as a hit (or an excluded one) when the change
+// blocks it; its finding is written after all flows are judged.
+func (k *checker) judgeInto(self, peer *ends, f *flow.Flow, adj Adjustments) {
 	o := k.judge(self, peer, f)
 	if !o.blocked {
 		return
 	}
-	fd := newFinding(k.selections(), f.Workload, *f, name, o)
 	if adj.Excludes(f.Peer) {
-		r.Excluded = append(r.Excluded, fd)
+		k.excluded = append(k.excluded, hit{f: f, o: o})
 	} else {
-		r.Findings = append(r.Findings, fd)
+		k.hits = append(k.hits, hit{f: f, o: o})
 	}
 }
 
@@ -85,17 +90,17 @@ func (k *checker) judgeInto(r *Report, self, peer *ends, f *flow.Flow, name stri
 // port its backends would listen on; when a named target port resolves to
 // none, it says the flow cannot be checked rather than judging the Service
 // port, which no policy sees after DNAT.
-func (k *checker) judgeService(r *Report, self, peer *ends, f flow.Flow, name string, adj Adjustments) {
+func (k *checker) judgeService(self, peer *ends, f flow.Flow, name string, adj Adjustments) {
 	ports, err := k.cluster.servicePorts(&f)
 	if err != nil {
 		msg := fmt.Sprintf("%s %s %s %d cannot be checked", verbOf(f.Direction), peerName(ClassPeer, f), protocolOf(f.Protocol), f.Port)
-		r.Findings = append(r.Findings, Finding{Class: ClassPeer, Flow: f, Policy: name, Message: msg, Fix: err.Error()})
+		k.hits = append(k.hits, hit{fd: &Finding{Class: ClassPeer, Flow: f, Policy: name, Message: msg, Fix: err.Error()}})
 		return
 	}
 	for _, port := range ports {
-		g := f
+		g := f // a copy per port: the hit keeps it
 		g.Port = port
-		k.judgeInto(r, self, peer, &g, name, adj)
+		k.judgeInto(self, peer, &g, adj)
 	}
 }
 

@@ -20,6 +20,9 @@ type checker struct {
 	sels          *selections
 	slab          []ends // where ends live, a chunk of mem at a time
 	mem           *arena
+	// hits, excluded: the flows the change blocks (to peers the user
+	// excluded), in mem's arrays.
+	hits, excluded []hit
 }
 
 // selections are the pod selections the findings' fixes name, computed
@@ -44,6 +47,17 @@ type ends struct {
 	one          [1]Endpoint
 	pod          Pod
 	oneIn, oneEg [1]bool
+	// picked are, per end, the policies selecting its pod before (0) and
+	// after (1) the change, once asked (see policiesOf); onePicked holds
+	// them for a one-end workload.
+	picked    [2][]picked
+	onePicked [2][1]picked
+}
+
+// picked are the policies selecting an end's pod, once known.
+type picked struct {
+	policies []*compiled
+	known    bool
 }
 
 // affected reports whether the changed policies select end i for dir.
@@ -84,12 +98,14 @@ func newChecker(in CheckInput) *checker {
 		after.memo = mem.memos[1]
 	}
 	return &checker{cluster: c, before: before, after: after, changed: changedPolicies(in.Change),
-		change: in.Change, ends: mem.ends, single: ends{eps: make([]Endpoint, 1)}, mem: mem}
+		change: in.Change, ends: mem.ends, single: ends{eps: make([]Endpoint, 1)}, mem: mem,
+		hits: mem.hits[0][:0], excluded: mem.hits[1][:0]}
 }
 
 // release gives the checker's memory to the next one; k must not be used
 // after. Checkers that live on (InForce) never release theirs.
 func (k *checker) release() {
+	k.mem.hits = [2][]hit{k.hits, k.excluded}
 	k.mem.reset()
 	arenas.Put(k.mem)
 	k.mem, k.ends, k.slab = nil, nil, nil
@@ -188,14 +204,37 @@ func (k *checker) peer(f *flow.Flow) *ends {
 	return &k.single
 }
 
-// allows is the verdict of one side without its explanation.
-func (k *checker) allows(s *policySet, ep Endpoint, dir networkingv1.PolicyType, conn Connection) bool {
-	p := selectable(ep)
+// policiesOf returns the policies of s (the set before or after the
+// change) selecting end i's pod, kept in e: a pointer's step instead of a
+// lookup in the set's memo for every flow judged at the end.
+func (k *checker) policiesOf(s *policySet, e *ends, i int, p *Pod) []*compiled {
+	w := 0
+	if s != k.before {
+		w = 1
+	}
+	slots := e.picked[w]
+	if slots == nil {
+		slots = e.onePicked[w][:]
+		if len(e.eps) > 1 {
+			slots = make([]picked, len(e.eps))
+		}
+		e.picked[w] = slots
+	}
+	if !slots[i].known {
+		slots[i] = picked{policies: s.selecting(p), known: true}
+	}
+	return slots[i].policies
+}
+
+// allows is the verdict of one side, at end i of e, without its
+// explanation.
+func (k *checker) allows(s *policySet, e *ends, i int, dir networkingv1.PolicyType, conn Connection) bool {
+	p := selectable(e.eps[i])
 	if p == nil {
 		return true
 	}
 	isolated := false
-	for _, c := range s.selecting(p) {
+	for _, c := range k.policiesOf(s, e, i, p) {
 		if !c.applies(dir) {
 			continue
 		}

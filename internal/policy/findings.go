@@ -143,39 +143,6 @@ func fixTarget(sels *selections, self flow.WorkloadRef, class Class, f flow.Flow
 	return s
 }
 
-// mergeFindings merges findings of one edge seen from several processes,
-// and sorts them by flow key. It sorts positions, not findings (a finding
-// is some 350 bytes, and a comparison copies both): CompareKeys compares
-// the process last, so the findings of one edge end up side by side, their
-// processes in order.
-func mergeFindings(in []Finding) []Finding {
-	if len(in) == 0 {
-		return nil
-	}
-	order := make([]int32, len(in))
-	for i := range order {
-		order[i] = int32(i)
-	}
-	slices.SortStableFunc(order, func(a, b int32) int { return flow.CompareKeys(in[a].Flow.Key, in[b].Flow.Key) })
-	out := make([]Finding, 0, len(in))
-	var procs []string
-	for _, i := range order {
-		fd := &in[i]
-		if n := len(out); n > 0 && sameEdge(out[n-1].Flow.Key, fd.Flow.Key) {
-			out[n-1].Flow.Merge(fd.Flow)
-			procs = append(procs, fd.Flow.Process)
-			continue
-		}
-		if len(out) > 0 {
-			setProcesses(&out[len(out)-1], procs)
-		}
-		out = append(out, *fd)
-		procs = append(procs[:0], fd.Flow.Process)
-	}
-	setProcesses(&out[len(out)-1], procs)
-	return out
-}
-
 // sameEdge reports whether two keys differ at most in their process.
 func sameEdge(a, b flow.Key) bool {
 	a.Process, b.Process = "", ""

@@ -42,9 +42,9 @@ func (k *checker) judge(self, peer *ends, f *flow.Flow) outcome {
 				continue
 			}
 			conn := connectionOf(self.eps[si], peer.eps[pi], f)
-			own := sAff && !k.allows(k.after, self.eps[si], selfDir, conn)
-			theirs := pAff && !k.allows(k.after, peer.eps[pi], peerDir, conn)
-			if (own || theirs) && k.allowedBefore(self.eps[si], peer.eps[pi], selfDir, conn, !sAff) {
+			own := sAff && !k.allows(k.after, self, si, selfDir, conn)
+			theirs := pAff && !k.allows(k.after, peer, pi, peerDir, conn)
+			if (own || theirs) && k.allowedBefore(self, si, peer, pi, selfDir, conn, !sAff) {
 				o.blocked, o.own, o.peer = true, o.own || own, o.peer || theirs
 			}
 		}
@@ -59,15 +59,15 @@ func (k *checker) judge(self, peer *ends, f *flow.Flow) outcome {
 // evaluates the peer's end first: when only the peer is in the changed
 // namespace, its policies are indexed already and often deny, which spares
 // indexing the other namespace.
-func (k *checker) allowedBefore(self, peer Endpoint, selfDir networkingv1.PolicyType, conn Connection, peerFirst bool) bool {
+func (k *checker) allowedBefore(self *ends, si int, peer *ends, pi int, selfDir networkingv1.PolicyType, conn Connection, peerFirst bool) bool {
 	peerDir := networkingv1.PolicyTypeIngress
 	if selfDir == networkingv1.PolicyTypeIngress {
 		peerDir = networkingv1.PolicyTypeEgress
 	}
 	if peerFirst {
-		return k.allows(k.before, peer, peerDir, conn) && k.allows(k.before, self, selfDir, conn)
+		return k.allows(k.before, peer, pi, peerDir, conn) && k.allows(k.before, self, si, selfDir, conn)
 	}
-	return k.allows(k.before, self, selfDir, conn) && k.allows(k.before, peer, peerDir, conn)
+	return k.allows(k.before, self, si, selfDir, conn) && k.allows(k.before, peer, pi, peerDir, conn)
 }
 
 // someStaysAllowed reports whether a pair of the flow's ends is allowed
@@ -77,8 +77,8 @@ func (k *checker) someStaysAllowed(self, peer *ends, f *flow.Flow) bool {
 	for si := range self.eps {
 		for pi := range peer.eps {
 			conn := connectionOf(self.eps[si], peer.eps[pi], f)
-			if k.allowedBefore(self.eps[si], peer.eps[pi], selfDir, conn, false) &&
-				k.allows(k.after, self.eps[si], selfDir, conn) && k.allows(k.after, peer.eps[pi], peerDir, conn) {
+			if k.allowedBefore(self, si, peer, pi, selfDir, conn, false) &&
+				k.allows(k.after, self, si, selfDir, conn) && k.allows(k.after, peer, pi, peerDir, conn) {
 				return true
 			}
 		}
