@@ -31,6 +31,7 @@ func (x *Index) build() *Snapshot {
 		ServicePorts: maps.Clone(x.svcPorts),
 		DNS:          x.dns(),
 	}
+	c.GroupWorkloads() // once per snapshot, not per Check
 	for _, eps := range x.apiSlices {
 		c.APIServer = append(c.APIServer, eps...)
 	}
@@ -146,6 +147,11 @@ func (s *Snapshot) WithWorkload(w policy.Workload) *policy.Cluster {
 		if len(w.Pods) == 0 {
 			w.Pods = old.Pods
 		}
+	} else if c.ByNamespace != nil {
+		// A new workload joins its namespace's list, in copies: the
+		// snapshot's lists are shared with every other reader.
+		c.ByNamespace = maps.Clone(c.ByNamespace)
+		c.ByNamespace[w.Ref.Namespace] = append(slices.Clip(c.ByNamespace[w.Ref.Namespace]), w.Ref)
 	}
 	c.Workloads[w.Ref] = w
 	return &c

@@ -31,6 +31,40 @@ func TestWithWorkloadLeavesTheSnapshotAlone(t *testing.T) {
 	}
 }
 
+// A snapshot lists its workloads by namespace (policy.Cluster.ByNamespace,
+// so that Check need not group them per call), exactly its Workloads'
+// keys; a workload under admission joins a copy of the list.
+func TestSnapshotGroupsWorkloadsByNamespace(t *testing.T) {
+	x := NewIndex(Options{})
+	x.SetPod(runningPod("cart-1", "198.18.0.11", map[string]string{"app": "cart"}, nil))
+	other := runningPod("web-1", "198.18.0.12", map[string]string{"app": "web"}, nil)
+	other.Namespace = "front"
+	x.SetPod(other)
+	s, err := x.Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	grouped := func(c *policy.Cluster) map[string][]flow.WorkloadRef {
+		out := map[string][]flow.WorkloadRef{}
+		for ref := range c.Workloads {
+			out[ref.Namespace] = append(out[ref.Namespace], ref)
+		}
+		return out
+	}
+	byName := cmpopts.SortSlices(func(a, b flow.WorkloadRef) bool { return a.String() < b.String() })
+	if diff := cmp.Diff(grouped(s.Cluster), s.Cluster.ByNamespace, byName); diff != "" || len(s.Cluster.ByNamespace) != 2 {
+		t.Errorf("ByNamespace (-the workloads +listed):\n%s", diff)
+	}
+	api := flow.WorkloadRef{Namespace: "shop", Kind: flow.KindDeployment, Name: "api"}
+	c := s.WithWorkload(policy.Workload{Ref: api, Labels: map[string]string{"app": "api"}})
+	if diff := cmp.Diff(grouped(c), c.ByNamespace, byName); diff != "" {
+		t.Errorf("ByNamespace with the admitted workload (-the workloads +listed):\n%s", diff)
+	}
+	if diff := cmp.Diff(grouped(s.Cluster), s.Cluster.ByNamespace, byName); diff != "" {
+		t.Errorf("the shared snapshot's list was changed (-the workloads +listed):\n%s", diff)
+	}
+}
+
 func ctl(kind, name string) []metav1.OwnerReference {
 	return []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: kind, Name: name, UID: types.UID(kind + name), Controller: ptr.To(true)}}
 }

@@ -38,6 +38,12 @@ type Cluster struct {
 	// target port: a named one is resolved on the pods or pod templates
 	// the selector picks, as kube-proxy would on the endpoints.
 	ServicePorts map[flow.ServiceRef][]corev1.ServicePort
+	// ByNamespace, when set, lists the keys of Workloads by namespace (in
+	// no order). An adapter that builds a snapshot once and checks many
+	// changes against it sets it with GroupWorkloads, so that each Check
+	// does not group the whole cluster to write its fixes; it must then
+	// list exactly the keys of Workloads. Nil: Check groups them itself.
+	ByNamespace map[string][]flow.WorkloadRef
 }
 
 // Workload is what the pods of one workload carry.

@@ -64,19 +64,31 @@ func (s *selections) prepare(ws []Workload) {
 	if len(pending) == 0 {
 		return
 	}
-	for ref := range s.c.Workloads { // keys only: most workloads are in other namespaces
-		idx, ok := pending[ref.Namespace]
-		if !ok {
-			continue
-		}
-		o := s.c.Workloads[ref]
-		if o.HostNetwork {
-			continue
-		}
-		for _, i := range idx {
-			if ref != ws[i].Ref && anyPodHas(o, bases[i]) {
-				s.candidates[ws[i].Ref] = append(s.candidates[ws[i].Ref], ref)
+	if s.c.ByNamespace != nil {
+		for ns, idx := range pending {
+			for _, ref := range s.c.ByNamespace[ns] {
+				s.candidate(ws, idx, bases, ref)
 			}
+		}
+		return
+	}
+	for ref := range s.c.Workloads { // keys only: most workloads are in other namespaces
+		if idx, ok := pending[ref.Namespace]; ok {
+			s.candidate(ws, idx, bases, ref)
+		}
+	}
+}
+
+// candidate adds ref to the candidates of the workloads ws[idx] (of ref's
+// namespace) whose unnarrowed selections, bases, pick a pod of it.
+func (s *selections) candidate(ws []Workload, idx []int, bases [][]labelPair, ref flow.WorkloadRef) {
+	o := s.c.Workloads[ref]
+	if o.HostNetwork {
+		return
+	}
+	for _, i := range idx {
+		if ref != ws[i].Ref && anyPodHas(o, bases[i]) {
+			s.candidates[ws[i].Ref] = append(s.candidates[ws[i].Ref], ref)
 		}
 	}
 }
@@ -163,7 +175,7 @@ func (s *selections) overlapping(w Workload, labels map[string]string) []flow.Wo
 		return out
 	}
 	if s.byNS == nil {
-		s.byNS = byNamespace(s.c.Workloads)
+		s.byNS = s.c.workloadsByNamespace()
 	}
 	var out []flow.WorkloadRef
 	pairs := sortedPairs(labels)
@@ -175,6 +187,17 @@ func (s *selections) overlapping(w Workload, labels map[string]string) []flow.Wo
 	sortRefs(out)
 	return out
 }
+
+// workloadsByNamespace is ByNamespace, or the workloads grouped now.
+func (c *Cluster) workloadsByNamespace() map[string][]flow.WorkloadRef {
+	if c.ByNamespace != nil {
+		return c.ByNamespace
+	}
+	return byNamespace(c.Workloads)
+}
+
+// GroupWorkloads sets ByNamespace from Workloads.
+func (c *Cluster) GroupWorkloads() { c.ByNamespace = byNamespace(c.Workloads) }
 
 // byNamespace groups the workloads' refs by namespace, all in one array:
 // Check's fixes name peers in most namespaces of the snapshot.

@@ -51,6 +51,7 @@ func newSynthetic(workloads, perNS, edgesPer int) synthetic {
 		s.index[ref] = len(s.baselines)
 		s.baselines = append(s.baselines, synthBaseline(r, ref, s.refs, edgesPer, i))
 	}
+	s.cluster.GroupWorkloads() // as the inventory's snapshots are
 	return s
 }
 
