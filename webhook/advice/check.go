@@ -90,11 +90,26 @@ type ReferencingBaselines interface {
 	Referencing(ctx context.Context, peers []flow.WorkloadRef, win flow.Window) ([]flow.Baseline, error)
 }
 
+// InboundFlows reads just the flows of other workloads to given peers,
+// as partial baselines (the Badger store has it, through its by-peer
+// index): the rest of those workloads' baselines is neither copied nor
+// indexed per review.
+type InboundFlows interface {
+	Inbound(ctx context.Context, peers []flow.WorkloadRef, win flow.Window) ([]flow.Baseline, error)
+}
+
 // inbound returns the flows of untouched workloads to the touched ones, as
 // partial baselines; none when the reader cannot list baselines.
 func (a *Advisor) inbound(ctx context.Context, touched []flow.WorkloadRef) ([]flow.Baseline, error) {
 	if len(touched) == 0 {
 		return nil, nil
+	}
+	if ib, ok := a.Baselines.(InboundFlows); ok {
+		in, err := ib.Inbound(ctx, touched, a.window())
+		if err != nil {
+			return nil, fmt.Errorf("read the flows of the touched workloads' peers: %w", err)
+		}
+		return in, nil
 	}
 	var all []flow.Baseline
 	var err error

@@ -17,7 +17,10 @@ import (
 	"github.com/netpol-advisor/netpol-advisor/webhook/internal/fixture"
 )
 
-var _ advice.ReferencingBaselines = (*badgerstore.Store)(nil)
+var (
+	_ advice.ReferencingBaselines = (*badgerstore.Store)(nil)
+	_ advice.InboundFlows         = (*badgerstore.Store)(nil)
+)
 
 // The peers' flows to a touched workload come from the store's by-peer
 // index, with the same findings as the full read: an ingress deny on

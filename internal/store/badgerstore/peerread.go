@@ -3,7 +3,6 @@ package badgerstore
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -11,7 +10,6 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/flow"
-	"github.com/netpol-advisor/netpol-advisor/internal/store"
 )
 
 // Referencing returns the baselines over win of the workloads with a flow
@@ -19,20 +17,35 @@ import (
 // left out (the caller reads them anyway). It reads the by-peer index and
 // then only those baselines, instead of every baseline.
 func (s *Store) Referencing(ctx context.Context, peers []flow.WorkloadRef, win flow.Window) ([]flow.Baseline, error) {
+	return s.referencing(ctx, peers, win, nil)
+}
+
+// Inbound returns what a check needs of the baselines besides the touched
+// workloads' own: of every other workload, its flows over win whose peer is
+// one of peers, as partial baselines sorted by workload (what
+// policy.PeerIndex.Inbound picks from whole baselines). Only those flows
+// are copied: a review used to copy and index whole baselines of every
+// workload calling a touched one, most of the webhook's time (issue 17).
+func (s *Store) Inbound(ctx context.Context, peers []flow.WorkloadRef, win flow.Window) ([]flow.Baseline, error) {
+	return s.referencing(ctx, peers, win, newToPeers(peers))
+}
+
+// referencing reads the baselines of the workloads the index lists for
+// peers, with the flows t chooses (all when nil).
+func (s *Store) referencing(ctx context.Context, peers []flow.WorkloadRef, win flow.Window, t *toPeers) ([]flow.Baseline, error) {
 	sources, err := s.sources(ctx, peers, win)
 	if err != nil {
 		return nil, fmt.Errorf("read the peer index: %w", err)
 	}
 	out := []flow.Baseline{}
 	for _, w := range sources {
-		b, err := s.Baseline(ctx, w, win)
-		if errors.Is(err, store.ErrNotFound) {
-			continue // its flows in win expired since the index was read
-		}
+		b, err := s.baseline(ctx, w, win, t)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, b)
+		if len(b.Flows) > 0 { // none: its flows in win expired since the index was read
+			out = append(out, b)
+		}
 	}
 	return out, nil
 }

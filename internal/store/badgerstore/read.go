@@ -3,6 +3,7 @@ package badgerstore
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -13,13 +14,20 @@ import (
 
 // Baseline implements store.Reader.
 func (s *Store) Baseline(ctx context.Context, w flow.WorkloadRef, win flow.Window) (flow.Baseline, error) {
+	b, err := s.baseline(ctx, w, win, nil)
+	if err == nil && len(b.Flows) == 0 {
+		err = fmt.Errorf("baseline of %s: %w", w, store.ErrNotFound)
+	}
+	return b, err
+}
+
+// baseline is Baseline with only the flows t chooses (all when nil);
+// without any, it returns none and no error.
+func (s *Store) baseline(ctx context.Context, w flow.WorkloadRef, win flow.Window, t *toPeers) (flow.Baseline, error) {
 	if win == (flow.Window{}) {
-		flows, err := s.wholeBaseline(ctx, w)
+		flows, err := s.wholeBaseline(ctx, w, t)
 		if err != nil {
 			return flow.Baseline{}, fmt.Errorf("read baseline of %s: %w", w, err)
-		}
-		if len(flows) == 0 {
-			return flow.Baseline{}, fmt.Errorf("baseline of %s: %w", w, store.ErrNotFound)
 		}
 		return flow.Baseline{Workload: w, Flows: flows}, nil
 	}
@@ -28,9 +36,13 @@ func (s *Store) Baseline(ctx context.Context, w flow.WorkloadRef, win flow.Windo
 		return flow.Baseline{}, fmt.Errorf("read baseline of %s: %w", w, err)
 	}
 	if len(bls) == 0 {
-		return flow.Baseline{}, fmt.Errorf("baseline of %s: %w", w, store.ErrNotFound)
+		return flow.Baseline{Workload: w}, nil
 	}
-	return bls[0], nil
+	b := bls[0]
+	if t != nil {
+		b.Flows = slices.DeleteFunc(b.Flows, func(f flow.Flow) bool { return !t.keep(&f) })
+	}
+	return b, nil
 }
 
 // Namespace implements store.Reader.

@@ -3,7 +3,6 @@ package badgerstore
 import (
 	"context"
 	"fmt"
-	"slices"
 	"sync"
 
 	"github.com/dgraph-io/badger/v4"
@@ -33,19 +32,27 @@ const maxMerged = 1 << 18
 type mergedEntry struct {
 	edges row         // every edge of every row of the workload
 	flows []flow.Flow // edges decoded and sorted; nil after a merge
+	// byPeer are the positions in flows of each workload peer's flows,
+	// made when a reader of flows to given peers first needs them; nil
+	// with flows.
+	byPeer peerPositions
 }
 
-// get returns w's merged flows (a copy) and whether w is cached.
-func (m *wholeCache) get(w flow.WorkloadRef) ([]flow.Flow, bool, error) {
+// get returns w's merged flows that t chooses (every flow when t is
+// nil), copied, and whether w is cached. Entries are never changed in
+// place (a merge drops flows and byPeer, a decode makes new ones), so the
+// copy is made outside the lock.
+func (m *wholeCache) get(w flow.WorkloadRef, t *toPeers) ([]flow.Flow, bool, error) {
 	m.mu.RLock()
 	e, ok := m.entries[w]
 	var flows []flow.Flow
+	var byPeer peerPositions
 	if ok {
-		flows = e.flows
+		flows, byPeer = e.flows, e.byPeer
 	}
 	m.mu.RUnlock()
-	if !ok || flows != nil {
-		return slices.Clone(flows), ok, nil
+	if !ok || flows != nil && (t == nil || byPeer != nil) {
+		return t.copy(flows, byPeer), ok, nil
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -55,7 +62,10 @@ func (m *wholeCache) get(w flow.WorkloadRef) ([]flow.Flow, bool, error) {
 			return nil, true, err
 		}
 	}
-	return slices.Clone(e.flows), true, nil
+	if t != nil && e.byPeer == nil {
+		e.byPeer = positionsOf(e.flows)
+	}
+	return t.copy(e.flows, e.byPeer), true, nil
 }
 
 func decodeRow(w flow.WorkloadRef, r row) ([]flow.Flow, error) {
@@ -85,7 +95,7 @@ func (m *wholeCache) apply(rows map[string]row) {
 		for edge, c := range r {
 			e.edges.add(edge, c)
 		}
-		e.flows = nil
+		e.flows, e.byPeer = nil, nil
 	}
 }
 
@@ -117,14 +127,14 @@ func (m *wholeCache) has(w flow.WorkloadRef) bool {
 // wholeBaseline is Baseline over the zero window, through the cache. A miss
 // reads w's rows while holding Store.mu, so no batch lands between the
 // read and the entry it fills.
-func (s *Store) wholeBaseline(ctx context.Context, w flow.WorkloadRef) ([]flow.Flow, error) {
-	flows, ok, err := s.whole.get(w)
+func (s *Store) wholeBaseline(ctx context.Context, w flow.WorkloadRef, t *toPeers) ([]flow.Flow, error) {
+	flows, ok, err := s.whole.get(w, t)
 	if ok || err != nil {
 		return flows, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if flows, ok, err := s.whole.get(w); ok || err != nil {
+	if flows, ok, err := s.whole.get(w, t); ok || err != nil {
 		return flows, err
 	}
 	e, err := s.readWhole(ctx, w)
@@ -134,7 +144,7 @@ func (s *Store) wholeBaseline(ctx context.Context, w flow.WorkloadRef) ([]flow.F
 	if len(e.edges) > 0 {
 		s.whole.put(w, e)
 	}
-	return slices.Clone(e.flows), nil
+	return t.copy(e.flows, nil), nil
 }
 
 // readWhole merges every row of w. The caller holds Store.mu.
@@ -187,7 +197,7 @@ func (s *Store) wholeNamespace(ctx context.Context, ns string) ([]flow.Baseline,
 			break
 		}
 		var flows []flow.Flow
-		if flows, err = s.wholeBaseline(ctx, w); err == nil && len(flows) > 0 {
+		if flows, err = s.wholeBaseline(ctx, w, nil); err == nil && len(flows) > 0 {
 			out = append(out, flow.Baseline{Workload: w, Flows: flows})
 		}
 	}
