@@ -27,14 +27,18 @@ func Unused(in CheckInput) []UnusedRule {
 		return nil
 	}
 	k := newChecker(in)
+	defer k.release()
 	ev := NewEvaluator([]networkingv1.NetworkPolicy{*np}, in.Cluster.Namespaces)
 	used := map[RuleRef]map[networkingv1.PolicyType]bool{}
+	rules, marked := len(np.Spec.Ingress)+len(np.Spec.Egress), 0
 	mark := func(dir networkingv1.PolicyType, refs []RuleRef) {
 		for _, r := range refs {
 			if used[r] == nil {
 				used[r] = map[networkingv1.PolicyType]bool{}
 			}
-			used[r][dir] = true
+			if !used[r][dir] {
+				used[r][dir], marked = true, marked+1
+			}
 		}
 	}
 	for _, b := range in.Baselines {
@@ -42,7 +46,7 @@ func Unused(in CheckInput) []UnusedRule {
 		if self == nil {
 			continue
 		}
-		for i := range b.Flows {
+		for i := 0; i < len(b.Flows) && marked < rules; i++ { // past that, every rule is used
 			f := &b.Flows[i]
 			peer := k.peer(f)
 			if f.Count == 0 || peer == nil {
