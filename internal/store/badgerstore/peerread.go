@@ -60,13 +60,15 @@ func (s *Store) sources(ctx context.Context, peers []flow.WorkloadRef, win flow.
 	seen := map[flow.WorkloadRef]bool{}
 	var out []flow.WorkloadRef
 	err := s.db.View(func(txn *badger.Txn) error {
+		// One iterator for every peer (each costs a merge of the memtables
+		// and levels to set up); keys only when any span is in win.
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(peerPrefix), PrefetchValues: false})
+		defer it.Close()
 		for _, p := range peers {
 			prefix := peerPrefixOf(p)
-			it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
 			for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
 				w, in, err := s.indexed(it.Item(), win)
 				if err != nil || ctx.Err() != nil {
-					it.Close()
 					return cmp.Or(err, ctx.Err())
 				}
 				if in && !isPeer[w] && !seen[w] {
@@ -74,7 +76,6 @@ func (s *Store) sources(ctx context.Context, peers []flow.WorkloadRef, win flow.
 					out = append(out, w)
 				}
 			}
-			it.Close()
 		}
 		return nil
 	})
@@ -87,8 +88,8 @@ func (s *Store) sources(ctx context.Context, peers []flow.WorkloadRef, win flow.
 // indexed decodes an index entry and reports whether its span overlaps win.
 func (s *Store) indexed(item *badger.Item, win flow.Window) (flow.WorkloadRef, bool, error) {
 	w, err := splitPeerKey(item.Key())
-	if err != nil {
-		return w, false, err
+	if err != nil || win == (flow.Window{}) {
+		return w, err == nil, err
 	}
 	var sp span
 	if err := item.Value(func(v []byte) (err error) { sp, err = decodeSpan(v); return err }); err != nil {
