@@ -1,0 +1,49 @@
+package observer_test
+
+import (
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/cilium/ebpf"
+	"golang.org/x/sys/unix"
+)
+
+// BenchmarkTCPCostModel: the observer's cost model per TCP connection.
+// One client connects to a server in another pod, both on this node, and
+// resets each connection at close (the churn loop of
+// BenchmarkConnectRateRatio); the kernel's accounting (BPF_ENABLE_STATS)
+// says how often each program ran and for how long, divided by the
+// connections made: calls/conn_<program> and ns/conn_<program> for both
+// ends together, ns/conn for all of them. The server starts after the
+// observer, so its listener carries its name (sockcomm.bpf.c).
+func BenchmarkTCPCostModel(b *testing.B) {
+	_, client, server := twoPods(b)
+	dst := netip.AddrPortFrom(server.IPv4, 8080)
+	stats, err := ebpf.EnableStats(unix.BPF_STATS_RUN_TIME)
+	if err != nil {
+		b.Fatalf("enable BPF run-time statistics: %v", err)
+	}
+	defer stats.Close()
+	o := openObserver(b)
+	churnServer(b, server, dst)
+	before := programStats(b, o)
+	n := churn(b, client, dst, nil, 1, 2*time.Second)
+	time.Sleep(50 * time.Millisecond) // the server closes the last ones
+	after := programStats(b, o)
+	if n == 0 {
+		b.Fatal("no connection was made")
+	}
+	var total hookStats
+	for name, s := range after {
+		d := s.minus(before[name])
+		total.calls, total.ns = total.calls+d.calls, total.ns+d.ns
+		b.ReportMetric(float64(d.calls)/float64(n), "calls/conn_"+name)
+		if d.calls > 0 {
+			b.ReportMetric(float64(d.ns)/float64(n), "ns/conn_"+name)
+		}
+	}
+	b.ReportMetric(float64(total.calls)/float64(n), "calls/conn")
+	b.ReportMetric(float64(total.ns)/float64(n), "ns/conn")
+	b.ReportMetric(float64(n), "conns")
+}
