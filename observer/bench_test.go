@@ -31,10 +31,14 @@ func twoPods(b *testing.B) (*netns.Node, *netns.Pod, *netns.Pod) {
 // TCP connect/accept from one client goroutine to a server in another pod,
 // and a stream of 64-byte UDP datagrams between them. The observer stays
 // loaded and is attached for every other short round (runPairs); ratio_* is
-// the median of the rounds' paired ratios, ratio_*_total the ratio of the
-// sums. ratio_tcp_empty is the TCP loop's floor, measured between the
-// observer's rounds: programs that only return, on every hook the observer
-// attaches (tcpHooks).
+// the median of the rounds' paired ratios, ratio_*_iqr their interquartile
+// range (how much one pair says), ratio_*_total the ratio of the sums.
+// ratio_tcp_empty is the TCP loop's floor, measured between the observer's
+// rounds: programs that only return, on every hook the observer attaches
+// (tcpHooks). The threads are left to the schedulers: pinned (client and
+// server on CPUs 0 and 1, or both on 0) a round's rate swung far more on
+// the shared machine, where another process on a pinned CPU cannot be
+// escaped (docs/performance.md).
 func BenchmarkConnectRateRatio(b *testing.B) {
 	_, client, server := twoPods(b)
 	dst := netip.AddrPortFrom(server.IPv4, 8080)
@@ -61,6 +65,7 @@ func BenchmarkConnectRateRatio(b *testing.B) {
 	secs := (ratioPairs * ratioRound).Seconds()
 	for _, s := range ss {
 		b.ReportMetric(s.median(), "ratio_"+s.name)
+		b.ReportMetric(s.iqr(), "ratio_"+s.name+"_iqr")
 		if s.name != "tcp_empty" {
 			b.ReportMetric(float64(s.off)/secs, s.name+"/s_without")
 			b.ReportMetric(float64(s.on)/secs, s.name+"/s_with")

@@ -10,7 +10,7 @@ import (
 // set of programs attached, in ABBA order so that a trend in the machine's
 // load favours neither side.
 const (
-	ratioPairs = 20
+	ratioPairs = 40
 	ratioRound = 200 * time.Millisecond
 )
 
@@ -38,6 +38,12 @@ func (s *series) median() float64 {
 		return r[len(r)/2]
 	}
 	return (r[len(r)/2-1] + r[len(r)/2]) / 2
+}
+
+// iqr is the interquartile range of the paired ratios.
+func (s *series) iqr() float64 {
+	r := slices.Sorted(slices.Values(s.ratios))
+	return r[len(r)*3/4] - r[len(r)/4]
 }
 
 // total is the ratio of the sums over every round.
