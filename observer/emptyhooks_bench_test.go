@@ -101,3 +101,18 @@ func (h *emptyHooks) detach() error {
 	h.links = nil
 	return errors.Join(errs...)
 }
+
+// stats sums the kernel's accounting of the distinct programs.
+func (h *emptyHooks) stats(b *testing.B) hookStats {
+	var s hookStats
+	seen := map[*ebpf.Program]bool{}
+	for _, hk := range h.hooks {
+		if seen[hk.prog] {
+			continue
+		}
+		seen[hk.prog] = true
+		p := runStats(b, hk.prog)
+		s.calls, s.ns = s.calls+p.calls, s.ns+p.ns
+	}
+	return s
+}

@@ -15,8 +15,11 @@ import (
 // BenchmarkConnectRateRatio); the kernel's accounting (BPF_ENABLE_STATS)
 // says how often each program ran and for how long, divided by the
 // connections made: calls/conn_<program> and ns/conn_<program> for both
-// ends together, ns/conn for all of them. The server starts after the
-// observer, so its listener carries its name (sockcomm.bpf.c).
+// ends together, ns/conn for all of them. ns/conn_empty is the same for
+// programs that only return, attached beside the observer's on the same
+// hooks (tcpHooks): the accounting's and the kernel's own part of ns/conn.
+// The server starts after the observer, so its listener carries its name
+// (sockcomm.bpf.c).
 func BenchmarkTCPCostModel(b *testing.B) {
 	_, client, server := twoPods(b)
 	dst := netip.AddrPortFrom(server.IPv4, 8080)
@@ -27,10 +30,15 @@ func BenchmarkTCPCostModel(b *testing.B) {
 	defer stats.Close()
 	o := openObserver(b)
 	churnServer(b, server, dst)
-	before := programStats(b, o)
+	empty := tcpHooks(b)
+	if err := empty.attach(); err != nil {
+		b.Fatal(err)
+	}
+	defer empty.detach()
+	before, emptyBefore := programStats(b, o), empty.stats(b)
 	n := churn(b, client, dst, nil, 1, 2*time.Second)
 	time.Sleep(50 * time.Millisecond) // the server closes the last ones
-	after := programStats(b, o)
+	after, emptyAfter := programStats(b, o), empty.stats(b)
 	if n == 0 {
 		b.Fatal("no connection was made")
 	}
@@ -45,5 +53,8 @@ func BenchmarkTCPCostModel(b *testing.B) {
 	}
 	b.ReportMetric(float64(total.calls)/float64(n), "calls/conn")
 	b.ReportMetric(float64(total.ns)/float64(n), "ns/conn")
+	e := emptyAfter.minus(emptyBefore)
+	b.ReportMetric(float64(e.calls)/float64(n), "calls/conn_empty")
+	b.ReportMetric(float64(e.ns)/float64(n), "ns/conn_empty")
 	b.ReportMetric(float64(n), "conns")
 }
