@@ -51,8 +51,12 @@ func (s *series) total() float64 { return float64(s.on) / float64(max(s.off, 1))
 
 // runPairs runs ratioPairs pairs of each series, interleaved: pair r of
 // every series before pair r+1 of any, so that they share the machine's
-// moments.
+// moments. A first pair of each warms the loops and the programs up and is
+// not counted.
 func runPairs(b *testing.B, ss ...*series) {
+	for _, s := range ss {
+		alternateWith(b, s.attach, s.detach, s.run, true)
+	}
 	for r := range ratioPairs {
 		for _, s := range ss {
 			s.pair(b, r%2 == 0)
