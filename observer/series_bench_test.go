@@ -1,6 +1,8 @@
 package observer_test
 
 import (
+	"runtime"
+	"runtime/debug"
 	"slices"
 	"testing"
 	"time"
@@ -25,7 +27,7 @@ type series struct {
 }
 
 func (s *series) pair(b *testing.B, offFirst bool) {
-	off, on := alternateWith(b, s.attach, s.detach, s.run, offFirst)
+	off, on := alternateWith(b, s.attach, s.detach, withoutGC(s.run), offFirst)
 	s.off, s.on = s.off+off, s.on+on
 	s.ratios = append(s.ratios, float64(on)/float64(max(off, 1)))
 }
@@ -61,6 +63,18 @@ func runPairs(b *testing.B, ss ...*series) {
 		for _, s := range ss {
 			s.pair(b, r%2 == 0)
 		}
+	}
+}
+
+// withoutGC runs a round with the garbage collector off, after a
+// collection: no round pays for another's garbage, and no cycle lands in
+// one half of a pair only. A round allocates a few MiB (a connection's Go
+// objects are about a kilobyte).
+func withoutGC(fn func() uint64) func() uint64 {
+	return func() uint64 {
+		runtime.GC()
+		defer debug.SetGCPercent(debug.SetGCPercent(-1))
+		return fn()
 	}
 }
 
