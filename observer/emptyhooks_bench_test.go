@@ -21,6 +21,7 @@ type emptyHooks struct {
 }
 
 type emptyHook struct {
+	name   string // the hook, for figures; hooks of one program share it
 	prog   *ebpf.Program
 	attach func(*ebpf.Program) (link.Link, error)
 }
@@ -30,31 +31,26 @@ type emptyHook struct {
 func skbHooks(b *testing.B) *emptyHooks {
 	prog := emptyProgram(b, &ebpf.ProgramSpec{Type: ebpf.CGroupSKB}, 1)
 	return &emptyHooks{hooks: []emptyHook{
-		{prog, onCgroup(b, ebpf.AttachCGroupInetEgress)},
-		{prog, onCgroup(b, ebpf.AttachCGroupInetIngress)},
+		{"skb", prog, onCgroup(b, ebpf.AttachCGroupInetEgress)},
+		{"skb", prog, onCgroup(b, ebpf.AttachCGroupInetIngress)},
 	}}
 }
 
 // tcpHooks: every hook the observer attaches that a TCP connection runs
 // (BenchmarkTCPCostModel counts them): the cgroup_skb pair, the socket
-// state and RST tracepoints (tp_btf), the error report (raw_tp), the
-// socket release and, for the same set as the observer, the post-bind
+// state, RST and error report tracepoints (tp_btf), the socket release and, for the same set as the observer, the post-bind
 // hooks, which a connect does not run.
 func tcpHooks(b *testing.B) *emptyHooks {
 	h := skbHooks(b)
-	for _, tp := range []string{"inet_sock_set_state", "tcp_receive_reset"} {
+	for _, tp := range []string{"inet_sock_set_state", "tcp_receive_reset", "inet_sk_error_report"} {
 		prog := emptyProgram(b, &ebpf.ProgramSpec{Type: ebpf.Tracing, AttachType: ebpf.AttachTraceRawTp, AttachTo: tp}, 0)
-		h.hooks = append(h.hooks, emptyHook{prog, func(p *ebpf.Program) (link.Link, error) {
+		h.hooks = append(h.hooks, emptyHook{tp, prog, func(p *ebpf.Program) (link.Link, error) {
 			return link.AttachTracing(link.TracingOptions{Program: p})
 		}})
 	}
-	raw := emptyProgram(b, &ebpf.ProgramSpec{Type: ebpf.RawTracepoint}, 0)
-	h.hooks = append(h.hooks, emptyHook{raw, func(p *ebpf.Program) (link.Link, error) {
-		return link.AttachRawTracepoint(link.RawTracepointOptions{Name: "inet_sk_error_report", Program: p})
-	}})
 	for _, typ := range []ebpf.AttachType{ebpf.AttachCgroupInetSockRelease, ebpf.AttachCGroupInet4PostBind, ebpf.AttachCGroupInet6PostBind} {
 		prog := emptyProgram(b, &ebpf.ProgramSpec{Type: ebpf.CGroupSock, AttachType: typ}, 1)
-		h.hooks = append(h.hooks, emptyHook{prog, onCgroup(b, typ)})
+		h.hooks = append(h.hooks, emptyHook{typ.String(), prog, onCgroup(b, typ)})
 	}
 	return h
 }
@@ -102,17 +98,11 @@ func (h *emptyHooks) detach() error {
 	return errors.Join(errs...)
 }
 
-// stats sums the kernel's accounting of the distinct programs.
-func (h *emptyHooks) stats(b *testing.B) hookStats {
-	var s hookStats
-	seen := map[*ebpf.Program]bool{}
+// stats is the kernel's accounting of each program, by hook name.
+func (h *emptyHooks) stats(b *testing.B) programSet {
+	s := programSet{}
 	for _, hk := range h.hooks {
-		if seen[hk.prog] {
-			continue
-		}
-		seen[hk.prog] = true
-		p := runStats(b, hk.prog)
-		s.calls, s.ns = s.calls+p.calls, s.ns+p.ns
+		s[hk.name] = runStats(b, hk.prog)
 	}
 	return s
 }

@@ -15,7 +15,7 @@ import (
 // BenchmarkConnectRateRatio); the kernel's accounting (BPF_ENABLE_STATS)
 // says how often each program ran and for how long, divided by the
 // connections made: calls/conn_<program> and ns/conn_<program> for both
-// ends together, ns/conn for all of them. ns/conn_empty is the same for
+// ends together, ns/conn for all of them. The same with _empty are for
 // programs that only return, attached beside the observer's on the same
 // hooks (tcpHooks): the accounting's and the kernel's own part of ns/conn.
 // The server starts after the observer, so its listener carries its name
@@ -42,19 +42,19 @@ func BenchmarkTCPCostModel(b *testing.B) {
 	if n == 0 {
 		b.Fatal("no connection was made")
 	}
-	var total hookStats
-	for name, s := range after {
-		d := s.minus(before[name])
-		total.calls, total.ns = total.calls+d.calls, total.ns+d.ns
-		b.ReportMetric(float64(d.calls)/float64(n), "calls/conn_"+name)
-		if d.calls > 0 {
-			b.ReportMetric(float64(d.ns)/float64(n), "ns/conn_"+name)
+	report := func(suffix string, after, before programSet) {
+		for name, s := range after {
+			d := s.minus(before[name])
+			b.ReportMetric(float64(d.calls)/float64(n), "calls/conn"+suffix+"_"+name)
+			if d.calls > 0 {
+				b.ReportMetric(float64(d.ns)/float64(n), "ns/conn"+suffix+"_"+name)
+			}
 		}
+		total := after.all().minus(before.all())
+		b.ReportMetric(float64(total.calls)/float64(n), "calls/conn"+suffix)
+		b.ReportMetric(float64(total.ns)/float64(n), "ns/conn"+suffix)
 	}
-	b.ReportMetric(float64(total.calls)/float64(n), "calls/conn")
-	b.ReportMetric(float64(total.ns)/float64(n), "ns/conn")
-	e := emptyAfter.minus(emptyBefore)
-	b.ReportMetric(float64(e.calls)/float64(n), "calls/conn_empty")
-	b.ReportMetric(float64(e.ns)/float64(n), "ns/conn_empty")
+	report("", after, before)
+	report("_empty", emptyAfter, emptyBefore)
 	b.ReportMetric(float64(n), "conns")
 }
