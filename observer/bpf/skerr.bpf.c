@@ -50,7 +50,6 @@ static __always_inline bool udp_error_key(const struct sock *sk, struct flow_key
 	} else {
 		return false;
 	}
-	__builtin_memcpy(k->local, k->client, 16);
 	k->server_port = bpf_ntohs(dport);
 	k->protocol = IPPROTO_UDP;
 	k->direction = DIR_EGRESS;

@@ -97,7 +97,6 @@ static __always_inline bool tcp_key(struct sock *sk, struct flow_key *k, __u8 di
 	} else {
 		return false;
 	}
-	__builtin_memcpy(k->local, local, 16);
 	k->server_port = dir == DIR_EGRESS ? bpf_ntohs(skc->skc_dport) : skc->skc_num;
 	k->protocol = IPPROTO_TCP;
 	k->direction = dir;
