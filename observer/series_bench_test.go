@@ -8,28 +8,47 @@ import (
 	"time"
 )
 
-// The ratio benchmarks run each loop in pairs of rounds, without and with a
-// set of programs attached, in ABBA order so that a trend in the machine's
-// load favours neither side.
+// The ratio benchmarks run each loop in pairs of rounds, one with each of
+// two sets of programs attached (usually none and the observer), in ABBA
+// order so that a trend in the machine's load favours neither side.
 const (
 	ratioPairs = 40
 	ratioRound = 200 * time.Millisecond
 )
 
-// series is one loop measured against one set of programs: the paired
-// rounds' counts and ratios.
+// programs attaches and detaches one set of BPF programs.
+type programs struct{ attach, detach func() error }
+
+// noPrograms is the half of a pair without programs.
+var noPrograms = programs{func() error { return nil }, func() error { return nil }}
+
+// series is one loop measured with the programs on against those off: the
+// paired rounds' counts and ratios.
 type series struct {
-	name           string
-	attach, detach func() error
-	run            func() uint64 // one round: how many operations it made
-	off, on        uint64
-	ratios         []float64
+	name    string
+	off, on programs
+	run     func() uint64 // one round: how many operations it made
+	rates   bool          // report the rates and the ratio of the sums too
+	offN    uint64
+	onN     uint64
+	ratios  []float64
 }
 
 func (s *series) pair(b *testing.B, offFirst bool) {
-	off, on := alternateWith(b, s.attach, s.detach, withoutGC(s.run), offFirst)
-	s.off, s.on = s.off+off, s.on+on
+	off, on := s.halves(b, offFirst)
+	s.offN, s.onN = s.offN+off, s.onN+on
 	s.ratios = append(s.ratios, float64(on)/float64(max(off, 1)))
+}
+
+// halves runs one round with s.off and one with s.on attached (in that
+// order when offFirst); the programs end detached.
+func (s *series) halves(b *testing.B, offFirst bool) (off, on uint64) {
+	if offFirst {
+		off = during(b, s.off, s.run)
+		return off, during(b, s.on, s.run)
+	}
+	on = during(b, s.on, s.run)
+	return during(b, s.off, s.run), on
 }
 
 // median is the median of the paired ratios: robust to another process's
@@ -49,7 +68,7 @@ func (s *series) iqr() float64 {
 }
 
 // total is the ratio of the sums over every round.
-func (s *series) total() float64 { return float64(s.on) / float64(max(s.off, 1)) }
+func (s *series) total() float64 { return float64(s.onN) / float64(max(s.offN, 1)) }
 
 // runPairs runs ratioPairs pairs of each series, interleaved: pair r of
 // every series before pair r+1 of any, so that they share the machine's
@@ -57,7 +76,7 @@ func (s *series) total() float64 { return float64(s.on) / float64(max(s.off, 1))
 // not counted.
 func runPairs(b *testing.B, ss ...*series) {
 	for _, s := range ss {
-		alternateWith(b, s.attach, s.detach, s.run, true)
+		s.halves(b, true)
 	}
 	for r := range ratioPairs {
 		for _, s := range ss {
@@ -66,36 +85,20 @@ func runPairs(b *testing.B, ss ...*series) {
 	}
 }
 
-// withoutGC runs a round with the garbage collector off, after a
-// collection: no round pays for another's garbage, and no cycle lands in
-// one half of a pair only. A round allocates a few MiB (a connection's Go
-// objects are about a kilobyte).
-func withoutGC(fn func() uint64) func() uint64 {
-	return func() uint64 {
-		runtime.GC()
-		defer debug.SetGCPercent(debug.SetGCPercent(-1))
-		return fn()
+// during runs one round of fn with p attached, and with the garbage
+// collector off, after a collection: no round pays for another's garbage,
+// and no cycle lands in one half of a pair only. A round allocates a few
+// MiB (a connection's Go objects are about a kilobyte).
+func during(b *testing.B, p programs, fn func() uint64) uint64 {
+	if err := p.attach(); err != nil {
+		b.Fatal(err)
 	}
-}
-
-// alternateWith runs fn without and with the programs of attach (in that
-// order when offFirst) and returns both counts; the programs end detached.
-func alternateWith(b *testing.B, attach, detach func() error, fn func() uint64, offFirst bool) (off, on uint64) {
-	withPrograms := func() uint64 {
-		if err := attach(); err != nil {
+	defer func() {
+		if err := p.detach(); err != nil {
 			b.Fatal(err)
 		}
-		defer func() {
-			if err := detach(); err != nil {
-				b.Fatal(err)
-			}
-		}()
-		return fn()
-	}
-	if offFirst {
-		off = fn()
-		return off, withPrograms()
-	}
-	on = withPrograms()
-	return fn(), on
+	}()
+	runtime.GC()
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	return fn()
 }

@@ -14,7 +14,7 @@ func BenchmarkUDPFloorRatio(b *testing.B) {
 	_, client, server := twoPods(b)
 	sink := udpSink(b, server, netip.AddrPortFrom(server.IPv4, 8125))
 	empty := skbHooks(b)
-	s := &series{name: "udp_empty_skb", attach: empty.attach, detach: empty.detach,
+	s := &series{name: "udp_empty_skb", off: noPrograms, on: programs{empty.attach, empty.detach},
 		run: func() uint64 { return udpStream(b, client, sink, ratioRound) }}
 	runPairs(b, s)
 	b.ReportMetric(s.median(), "ratio_"+s.name)
