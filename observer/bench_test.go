@@ -2,13 +2,10 @@ package observer_test
 
 import (
 	"net/netip"
-	"slices"
 	"testing"
 	"time"
 
 	"github.com/cilium/ebpf"
-	"github.com/cilium/ebpf/asm"
-	"github.com/cilium/ebpf/link"
 	"golang.org/x/sys/unix"
 
 	"github.com/netpol-advisor/netpol-advisor/internal/cgroups"
@@ -33,10 +30,16 @@ func twoPods(b *testing.B) (*netns.Node, *netns.Pod, *netns.Pod) {
 // attached divided by the rate without it, in the same run (goal >= 0.97):
 // TCP connect/accept from one client goroutine to a server in another pod,
 // and a stream of 64-byte UDP datagrams between them. The observer stays
-// loaded and is attached for every other short round, in ABBA order so that
-// a trend in the machine's load favours neither; ratio_* is the median of
-// the rounds' paired ratios (robust to another process's burst hitting one
-// round), ratio_*_total the ratio of the sums.
+// loaded and is attached for every other short round (runPairs); ratio_* is
+// the median of the rounds' paired ratios, ratio_*_iqr their interquartile
+// range (how much one pair says), ratio_*_total the ratio of the sums.
+// ratio_tcp_empty is the TCP loop's floor, measured between the observer's
+// rounds: programs that only return, on every hook the observer attaches
+// (tcpHooks), against none; ratio_tcp_over_empty the observer against
+// those programs, paired the same way: what its code costs above the floor. The threads are left to the schedulers: pinned (client and
+// server on CPUs 0 and 1, or both on 0) a round's rate swung far more on
+// the shared machine, where another process on a pinned CPU cannot be
+// escaped (docs/performance.md).
 func BenchmarkConnectRateRatio(b *testing.B) {
 	_, client, server := twoPods(b)
 	dst := netip.AddrPortFrom(server.IPv4, 8080)
@@ -50,55 +53,28 @@ func BenchmarkConnectRateRatio(b *testing.B) {
 	if err := o.Detach(); err != nil {
 		b.Fatal(err)
 	}
-	const pairs, round = 20, 200 * time.Millisecond
-	for _, c := range []struct {
-		name string
-		run  func() uint64
-	}{
-		{"tcp", func() uint64 { return churn(b, client, dst, nil, 1, round) }},
-		{"udp", func() uint64 { return udpStream(b, client, sink, round) }},
-	} {
-		var without, with uint64
-		ratios := make([]float64, 0, pairs)
-		for r := range pairs {
-			off, on := alternate(b, o, root, c.run, r%2 == 0)
-			without, with = without+off, with+on
-			ratios = append(ratios, float64(on)/float64(max(off, 1)))
+	obs := programs{func() error { return o.Reattach(root) }, o.Detach}
+	empty := tcpHooks(b)
+	floor := programs{empty.attach, empty.detach}
+	tcp := func() uint64 { return churn(b, client, dst, nil, 1, ratioRound) }
+	ss := []*series{
+		{name: "tcp", off: noPrograms, on: obs, run: tcp, rates: true},
+		{name: "tcp_empty", off: noPrograms, on: floor, run: tcp},
+		{name: "tcp_over_empty", off: floor, on: obs, run: tcp},
+		{name: "udp", off: noPrograms, on: obs, rates: true,
+			run: func() uint64 { return udpStream(b, client, sink, ratioRound) }},
+	}
+	runPairs(b, ss...)
+	secs := (ratioPairs * ratioRound).Seconds()
+	for _, s := range ss {
+		b.ReportMetric(s.median(), "ratio_"+s.name)
+		b.ReportMetric(s.iqr(), "ratio_"+s.name+"_iqr")
+		if s.rates {
+			b.ReportMetric(float64(s.offN)/secs, s.name+"/s_without")
+			b.ReportMetric(float64(s.onN)/secs, s.name+"/s_with")
+			b.ReportMetric(s.total(), "ratio_"+s.name+"_total")
 		}
-		secs := (pairs * round).Seconds()
-		slices.Sort(ratios)
-		b.ReportMetric(float64(without)/secs, c.name+"/s_without")
-		b.ReportMetric(float64(with)/secs, c.name+"/s_with")
-		b.ReportMetric((ratios[pairs/2-1]+ratios[pairs/2])/2, "ratio_"+c.name)
-		b.ReportMetric(float64(with)/float64(without), "ratio_"+c.name+"_total")
 	}
-}
-
-// alternate runs fn without and with the observer attached (in that order
-// when offFirst) and returns both counts; the observer ends detached.
-func alternate(b *testing.B, o *observer.Observer, root string, fn func() uint64, offFirst bool) (off, on uint64) {
-	return alternateWith(b, func() error { return o.Reattach(root) }, o.Detach, fn, offFirst)
-}
-
-// alternateWith is alternate with any programs that attach and detach.
-func alternateWith(b *testing.B, attach, detach func() error, fn func() uint64, offFirst bool) (off, on uint64) {
-	withPrograms := func() uint64 {
-		if err := attach(); err != nil {
-			b.Fatal(err)
-		}
-		defer func() {
-			if err := detach(); err != nil {
-				b.Fatal(err)
-			}
-		}()
-		return fn()
-	}
-	if offFirst {
-		off = fn()
-		return off, withPrograms()
-	}
-	on = withPrograms()
-	return fn(), on
 }
 
 // BenchmarkHookCost: average run time of a BPF program call from the
@@ -140,7 +116,13 @@ func hookCost(b *testing.B, serversAfter bool) {
 // measureHooks reports the programs' cost per call over TCP churn to tcp,
 // then UDP exchanges with udp, from client.
 func measureHooks(b *testing.B, o *observer.Observer, client *netns.Pod, tcp, udp netip.AddrPort) {
-	empty := attachEmptySKB(b)
+	// The accounting's floor: a program that does nothing, on the same hooks.
+	skb := skbHooks(b)
+	if err := skb.attach(); err != nil {
+		b.Fatal(err)
+	}
+	defer skb.detach()
+	empty := skb.hooks[0].prog
 	start, emptyStart := programStats(b, o), runStats(b, empty)
 	churn(b, client, tcp, nil, churnWorkers, 2*time.Second)
 	afterTCP, emptyEnd := programStats(b, o), runStats(b, empty)
@@ -154,7 +136,6 @@ func measureHooks(b *testing.B, o *observer.Observer, client *netns.Pod, tcp, ud
 	report("tcp_state", afterTCP["tcp_state"].minus(start["tcp_state"]))
 	report("skb_tcp", afterTCP.skb().minus(start.skb()))
 	report("skb_udp", end.skb().minus(afterTCP.skb()))
-	// The floor: the kernel's accounting of a program that does nothing.
 	report("empty_skb", emptyEnd.minus(emptyStart))
 	total := end.all().minus(start.all())
 	if total.calls == 0 {
@@ -162,27 +143,6 @@ func measureHooks(b *testing.B, o *observer.Observer, client *netns.Pod, tcp, ud
 	}
 	b.ReportMetric(float64(total.ns)/float64(total.calls), "ns/call")
 	b.ReportMetric(float64(total.calls), "calls")
-}
-
-// attachEmptySKB attaches a cgroup_skb program that only returns "pass" to
-// the cgroup v2 root, next to the observer's, for the accounting's floor.
-func attachEmptySKB(b *testing.B) *ebpf.Program {
-	prog, err := ebpf.NewProgram(&ebpf.ProgramSpec{Type: ebpf.CGroupSKB, License: "GPL",
-		Instructions: asm.Instructions{asm.Mov.Imm(asm.R0, 1), asm.Return()}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { prog.Close() })
-	root, err := cgroups.V2Mount()
-	if err != nil {
-		b.Fatal(err)
-	}
-	l, err := link.AttachCgroup(link.CgroupOptions{Path: root, Attach: ebpf.AttachCGroupInetEgress, Program: prog})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { l.Close() })
-	return prog
 }
 
 func runStats(b *testing.B, p *ebpf.Program) hookStats {

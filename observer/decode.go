@@ -20,7 +20,6 @@ const (
 // IPv4-mapped addresses become IPv4 addresses.
 func decode(k flowbpfFlowKey, v flowbpfFlowValue, c clock) (flow.Observation, error) {
 	o := flow.Observation{
-		LocalIP:    netip.AddrFrom16(k.Local).Unmap(),
 		CgroupID:   k.CgroupId,
 		Client:     netip.AddrFrom16(k.Client).Unmap(),
 		Server:     netip.AddrFrom16(k.Server).Unmap(),
@@ -40,11 +39,13 @@ func decode(k flowbpfFlowKey, v flowbpfFlowValue, c clock) (flow.Observation, er
 	default:
 		return flow.Observation{}, fmt.Errorf("decode flow: unknown IP protocol %d", k.Protocol)
 	}
+	// The local socket is the client of its egress, the server of its
+	// ingress (bpf/observer.h: the key keeps the address once).
 	switch flowbpfDirection(k.Direction) {
 	case flowbpfDirectionDIR_EGRESS:
-		o.Direction = flow.Egress
+		o.Direction, o.LocalIP = flow.Egress, o.Client
 	case flowbpfDirectionDIR_INGRESS:
-		o.Direction = flow.Ingress
+		o.Direction, o.LocalIP = flow.Ingress, o.Server
 	default:
 		return flow.Observation{}, fmt.Errorf("decode flow: unknown direction %d", k.Direction)
 	}

@@ -23,9 +23,9 @@ func comm(s string) (c [16]int8) {
 	return c
 }
 
-func makeKey(local, client, server string, port uint16, proto, dir uint8) flowbpfFlowKey {
+func makeKey(client, server string, port uint16, proto, dir uint8) flowbpfFlowKey {
 	return flowbpfFlowKey{
-		CgroupId: 42, Local: netip.MustParseAddr(local).As16(), Client: netip.MustParseAddr(client).As16(),
+		CgroupId: 42, Client: netip.MustParseAddr(client).As16(),
 		Server: netip.MustParseAddr(server).As16(), ServerPort: port, Protocol: proto, Direction: dir,
 	}
 }
@@ -41,27 +41,27 @@ func TestDecode(t *testing.T) {
 		wantErr bool
 	}{{
 		name: "ipv4-mapped egress TCP",
-		key:  makeKey("::ffff:198.18.0.2", "::ffff:198.18.0.2", "::ffff:198.19.0.10", 80, ipprotoTCP, 0),
+		key:  makeKey("::ffff:198.18.0.2", "::ffff:198.19.0.10", 80, ipprotoTCP, 0),
 		val:  val,
 		want: flow.Observation{LocalIP: netip.MustParseAddr("198.18.0.2"), CgroupID: 42, Direction: flow.Egress,
 			Client: netip.MustParseAddr("198.18.0.2"), Server: netip.MustParseAddr("198.19.0.10"), ServerPort: 80,
 			Protocol: corev1.ProtocolTCP, Process: "java", Count: 3, Failed: 1, FirstSeen: t1, LastSeen: t2},
 	}, {
 		name: "ipv6 ingress UDP, last before first",
-		key:  makeKey("fd00:198:18::3", "fd00:198:18::2", "fd00:198:18::3", 53, ipprotoUDP, 1),
+		key:  makeKey("fd00:198:18::2", "fd00:198:18::3", 53, ipprotoUDP, 1),
 		val:  flowbpfFlowValue{Count: 1, FirstNs: 2_000_000_000, LastNs: 1},
 		want: flow.Observation{LocalIP: netip.MustParseAddr("fd00:198:18::3"), CgroupID: 42, Direction: flow.Ingress,
 			Client: netip.MustParseAddr("fd00:198:18::2"), Server: netip.MustParseAddr("fd00:198:18::3"), ServerPort: 53,
 			Protocol: corev1.ProtocolUDP, Count: 1, FirstSeen: t1, LastSeen: t1},
 	}, {
-		name: "a full 16-byte comm has no NUL", key: makeKey("::1", "::1", "::2", 1, ipprotoTCP, 0),
+		name: "a full 16-byte comm has no NUL", key: makeKey("::1", "::2", 1, ipprotoTCP, 0),
 		val: flowbpfFlowValue{Comm: [16]int8{'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o', 'p'}},
 		want: flow.Observation{LocalIP: netip.MustParseAddr("::1"), CgroupID: 42, Direction: flow.Egress,
 			Client: netip.MustParseAddr("::1"), Server: netip.MustParseAddr("::2"), ServerPort: 1,
 			Protocol: corev1.ProtocolTCP, Process: "abcdefghijklmnop", FirstSeen: testClock.at(0), LastSeen: testClock.at(0)},
 	},
-		{name: "unknown protocol", key: makeKey("::1", "::1", "::2", 1, 132, 0), wantErr: true},
-		{name: "unknown direction", key: makeKey("::1", "::1", "::2", 1, ipprotoTCP, 7), wantErr: true},
+		{name: "unknown protocol", key: makeKey("::1", "::2", 1, 132, 0), wantErr: true},
+		{name: "unknown direction", key: makeKey("::1", "::2", 1, ipprotoTCP, 7), wantErr: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -10,7 +10,8 @@
 //     answer before the kernel's or the program's timeout) or unreachable
 //     (an ICMP error);
 //   - cgroup_skb ingress and egress on the cgroup v2 root for UDP;
-//   - raw_tp/inet_sk_error_report (5.14+; skipped, and said so, before) for
+//   - tp_btf/inet_sk_error_report (5.14+; before, a stand-in is loaded in
+//     its place and not attached, and the observer says so) for
 //     the ICMP errors of connected UDP sockets: a datagram to a closed port
 //     is the UDP form of a refused connect and counts as failed, not sent;
 //   - cgroup/sock_release on the same root and an iterator over a socket

@@ -52,7 +52,6 @@ const (
 type flowbpfFlowKey struct {
 	_          structs.HostLayout
 	CgroupId   uint64
-	Local      [16]uint8
 	Client     [16]uint8
 	Server     [16]uint8
 	ServerPort uint16

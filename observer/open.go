@@ -13,21 +13,23 @@ import (
 
 // Observer holds the loaded BPF programs and their attachments.
 type Observer struct {
-	objs      flowbpfObjects
-	links     []link.Link
-	hooks     []string
-	notify    bool // new-flow notifications are on
-	udpCache  bool // the per-socket UDP cache is on (udpcache.go)
-	sockComm  bool // servers' sockets keep their process name (sockcomm.go)
-	udpFlush  *link.Iter
-	log       *slog.Logger
-	closeOnce sync.Once
-	closeErr  error
-	mu        sync.Mutex // serialises drains
-	drained   uint64     // entries drained so far (records and empty ones)
-	evicted   uint64     // lower bound of flows evicted before a drain
-	pending   pendingConnects
-	putBack   uint64 // empty TCP egress entries Drain put back
+	objs     flowbpfObjects
+	links    []link.Link
+	hooks    []string
+	notify   bool // new-flow notifications are on
+	udpCache bool // the per-socket UDP cache is on (udpcache.go)
+	sockComm bool // servers' sockets keep their process name (sockcomm.go)
+	// errorReport: sk_error is the real program, not a stand-in (skerror.go)
+	errorReport bool
+	udpFlush    *link.Iter
+	log         *slog.Logger
+	closeOnce   sync.Once
+	closeErr    error
+	mu          sync.Mutex // serialises drains
+	drained     uint64     // entries drained so far (records and empty ones)
+	evicted     uint64     // lower bound of flows evicted before a drain
+	pending     pendingConnects
+	putBack     uint64 // empty TCP egress entries Drain put back
 	// drainedEmpty counts the empty entries drained (put back or
 	// created by connects, never records).
 	drainedEmpty uint64
@@ -109,6 +111,7 @@ func (o *Observer) configure(spec *ebpf.CollectionSpec, cfg Config) error {
 	}
 	task, comm := taskInCgroupSKB() && !cfg.oldKernel, commInCgroupSKB() && !cfg.oldKernel
 	o.notify = cfg.NotifyNewFlows
+	o.errorReport = configureErrorReport(spec, cfg)
 	o.udpCache = udpCacheSupported() && !cfg.oldKernel && !cfg.noUDPCache
 	if !o.udpCache {
 		o.log.Info("this kernel lacks socket storage in cgroup_sock programs (before 5.12): every UDP datagram updates the flow table, without the per-socket cache")
@@ -185,19 +188,6 @@ func (o *Observer) attach(cgroupPath string) error {
 	}
 	o.attachUDPErrors()
 	return nil
-}
-
-// attachUDPErrors attaches the program that sees ICMP errors of connected
-// UDP sockets (refused datagrams). Its tracepoint is 5.14+: without it the
-// observer runs on, and says so.
-func (o *Observer) attachUDPErrors() {
-	l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: "inet_sk_error_report", Program: o.objs.SkError})
-	if err != nil {
-		o.log.Info("this kernel has no inet_sk_error_report tracepoint (before 5.14): refused UDP datagrams are not seen, and a TCP connect failed by an ICMP error may be counted as timed out", "err", err)
-		return
-	}
-	o.links = append(o.links, l)
-	o.hooks = append(o.hooks, "raw_tp/inet_sk_error_report (ICMP errors of UDP and connecting TCP sockets)")
 }
 
 // Hooks names the hooks the observer attached to, for start-up messages.

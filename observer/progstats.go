@@ -24,6 +24,7 @@ func (o *Observer) ProgramStats() ([]ProgramStats, error) {
 		prog *ebpf.Program
 	}{
 		{flowbpfProgTcpState, o.objs.TcpState},
+		{flowbpfProgTcpReset, o.objs.TcpReset},
 		{flowbpfProgUdpEgress, o.objs.UdpEgress},
 		{flowbpfProgUdpIngress, o.objs.UdpIngress},
 		{flowbpfProgSkError, o.objs.SkError},

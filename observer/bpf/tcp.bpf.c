@@ -44,19 +44,6 @@ static __always_inline __u64 sock_cgroup_id(struct sock *sk)
 	return BPF_CORE_READ((struct cgroup *)val, kn, id);
 }
 
-/* sock_cgroup_id_probed is sock_cgroup_id for a socket that is not a BTF
- * pointer (raw tracepoints): every read goes through bpf_probe_read_kernel. */
-static __always_inline __u64 sock_cgroup_id_probed(const struct sock *sk)
-{
-	if (bpf_core_field_exists(sk->sk_cgrp_data.cgroup))
-		return BPF_CORE_READ(sk, sk_cgrp_data.cgroup, kn, id);
-	struct sock_cgroup_data___old *old = (void *)&sk->sk_cgrp_data;
-	__u64 val = BPF_CORE_READ(old, val);
-	if (!val || (val & 1))
-		return 0;
-	return BPF_CORE_READ((struct cgroup *)val, kn, id);
-}
-
 static __always_inline void copy16(__u8 dst[16], const struct in6_addr *src)
 {
 	/* Loads of the array's own element size, which every kernel's BTF
@@ -97,7 +84,6 @@ static __always_inline bool tcp_key(struct sock *sk, struct flow_key *k, __u8 di
 	} else {
 		return false;
 	}
-	__builtin_memcpy(k->local, local, 16);
 	k->server_port = dir == DIR_EGRESS ? bpf_ntohs(skc->skc_dport) : skc->skc_num;
 	k->protocol = IPPROTO_TCP;
 	k->direction = dir;

@@ -95,15 +95,14 @@ static __always_inline __u8 connect_failure(struct sock *sk)
 	return FAIL_UNREACHABLE;
 }
 
-/* tcp_connect_error notes an error reported on a connecting socket (raw
- * tracepoint: every read is probed). An RST was marked before its report;
- * what else reports while SYN_SENT is an ICMP error, whose errno may not be
- * on the socket yet: while the task holds the socket it goes to sk_err_soft
- * after the report. (A SYN's transmit timestamp, SO_TIMESTAMPING, would be
+/* tcp_connect_error notes an error reported on a connecting socket. An RST
+ * was marked before its report; what else reports while SYN_SENT is an ICMP
+ * error, whose errno may not be on the socket yet: while the task holds the
+ * socket it goes to sk_err_soft after the report. (A SYN's transmit timestamp, SO_TIMESTAMPING, would be
  * taken for one; it matters only if the connect then fails.) */
 static __always_inline void tcp_connect_error(const struct sock *sk)
 {
-	if (BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_SYN_SENT)
+	if (sk->__sk_common.skc_state == TCP_SYN_SENT)
 		mark_connect(sk, FAIL_UNREACHABLE, BPF_NOEXIST);
 }
 

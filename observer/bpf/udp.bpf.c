@@ -161,7 +161,6 @@ static __always_inline void udp_packet(struct __sk_buff *skb, __u8 dir)
 	role = udp_role(skb, sk, &d, dir);
 	if (role != ROLE_PEER && role != (dir == DIR_EGRESS ? ROLE_CLIENT : ROLE_SERVER))
 		return; /* a reply */
-	__builtin_memcpy(k.local, dir == DIR_EGRESS ? d.src : d.dst, 16);
 	__builtin_memcpy(k.client, d.src, 16);
 	__builtin_memcpy(k.server, d.dst, 16);
 	k.server_port = d.dport;

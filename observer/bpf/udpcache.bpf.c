@@ -67,8 +67,7 @@ static __always_inline bool same_edge(const struct flow_key *a, const struct flo
 {
 	const __u64 *x = (const void *)a, *y = (const void *)b;
 
-	return x[1] == y[1] && x[2] == y[2] && x[3] == y[3] && x[4] == y[4] && x[5] == y[5] &&
-	       x[6] == y[6] && x[7] == y[7];
+	return x[1] == y[1] && x[2] == y[2] && x[3] == y[3] && x[4] == y[4] && x[5] == y[5];
 }
 
 /* A socket gets its storage at the cache_after-th datagram in a row that it
