@@ -67,9 +67,9 @@ func (p *pacer) waiting(now time.Time) bool {
 	return p.next.After(now)
 }
 
-// book returns how long the batch refused at now should wait, queued
-// batches being ahead of it.
-func (p *pacer) book(now time.Time, queued int64) time.Duration {
+// book returns the turn of the batch refused at now, queued batches
+// being ahead of it.
+func (p *pacer) book(now time.Time, queued int64) time.Time {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	interval := p.interval()
@@ -80,5 +80,12 @@ func (p *pacer) book(now time.Time, queued int64) time.Duration {
 	if last := now.Add(maxRetryAfter); p.next.After(last) {
 		p.next = last
 	}
-	return p.next.Sub(now)
+	return p.next
+}
+
+// after is the time the server needs for queued batches (at least one).
+func (p *pacer) after(queued int64) time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return time.Duration(max(queued, 1)) * p.interval()
 }

@@ -36,7 +36,7 @@ func TestPacerMeasuresTheBusyPace(t *testing.T) {
 	}
 	var last time.Duration
 	for i := range 1000 {
-		d := p.book(now, 32)
+		d := p.book(now, 32).Sub(now)
 		if d <= last {
 			t.Fatalf("refusal %d booked at %s, not after %s", i, d, last)
 		}
@@ -45,7 +45,7 @@ func TestPacerMeasuresTheBusyPace(t *testing.T) {
 	if want := (32 + 1000) * 5 * time.Millisecond; last != want {
 		t.Fatalf("1,000 refusals behind 32 queued at 5 ms: the last waits %s, want %s", last, want)
 	}
-	if d := p.book(now.Add(-time.Hour), 0); d != maxRetryAfter {
+	if d := p.book(now.Add(-time.Hour), 0).Sub(now.Add(-time.Hour)); d != maxRetryAfter {
 		t.Fatalf("a booking past the cap: %s, want %s", d, maxRetryAfter)
 	}
 }

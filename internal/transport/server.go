@@ -53,11 +53,11 @@ type Handler struct {
 	MaxRecords         int   // DefaultMaxRecords when 0
 	// MaxInFlight bounds the batches being handled at once, authentication
 	// included (DefaultMaxInFlight when 0). Beyond it up to MaxQueued
-	// batches wait up to MaxQueueWait for a slot, in order (defaults
-	// DefaultMaxQueued, DefaultMaxQueueWait); the others are answered 429
-	// with a Retry-After that spreads their return over the time the server
-	// needs for those refused before them (see admission). A negative
-	// MaxQueued queues none.
+	// authenticated batches wait up to MaxQueueWait for a slot, in order
+	// (defaults DefaultMaxQueued, DefaultMaxQueueWait); the others are
+	// answered 429 with a Retry-After that books their observer a turn
+	// after those refused before them (see admission and bookings). A
+	// negative MaxQueued queues none.
 	MaxInFlight  int
 	MaxQueued    int
 	MaxQueueWait time.Duration
@@ -95,18 +95,11 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) string {
 		writeError(w, http.StatusInternalServerError, "the server has no view of the cluster's pods to check records against")
 		return resultError
 	}
-	// The limit comes first: authenticating costs a TokenReview.
-	release, wait := h.admission().acquire(r.Context(), h.now, r.Header.Get(RetryHeader) != "")
+	u, release, result := h.admitBatch(w, r)
 	if release == nil {
-		w.Header().Set("Retry-After", retryAfterHeader(wait))
-		writeError(w, http.StatusTooManyRequests, "too many batches in flight; retry after the time in Retry-After")
-		return resultThrottled
+		return result
 	}
 	defer release()
-	u, code, reason, msg := h.authorize(r)
-	if code != 0 {
-		return h.refuse(w, code, reason, msg)
-	}
 	var ig ignored
 	env, code, reason, err := h.decode(w, r, &ig)
 	if err != nil {
@@ -129,6 +122,36 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) string {
 		return h.refuse(w, http.StatusForbidden, batchOtherNode, fmt.Sprintf("the observer of node %q may not send as %q", node, env.Observer))
 	}
 	return h.ingest(w, r.Context(), env, node, &ig)
+}
+
+// admitBatch authenticates the caller and takes a batch slot for it, or
+// answers the request and returns nil and the result to count. A free slot
+// is taken first, so that authenticating (at worst a TokenReview) is
+// bounded by the slots; without one the caller is authenticated before it
+// may queue or book a turn, so that a made-up token takes neither a place
+// in the queue nor one in the line.
+func (h *Handler) admitBatch(w http.ResponseWriter, r *http.Request) (User, func(), string) {
+	a := h.admission()
+	release := a.free(h.now)
+	u, code, reason, msg := h.authorize(r)
+	if code != 0 {
+		if release != nil {
+			release()
+		}
+		return User{}, nil, h.refuse(w, code, reason, msg)
+	}
+	who := identity(u)
+	if release != nil {
+		a.booked.done(who)
+		return u, release, ""
+	}
+	release, wait := a.acquire(r.Context(), h.now, who)
+	if release == nil {
+		setRetryAfter(w.Header(), wait)
+		writeError(w, http.StatusTooManyRequests, "too many batches in flight; retry after the time in Retry-After")
+		return User{}, nil, resultThrottled
+	}
+	return u, release, ""
 }
 
 // ingest checks the records of a decoded batch and applies those that pass.
