@@ -94,9 +94,9 @@ type ingestRun struct {
 	requests, batches []time.Duration
 	// later are the batches after each observer's first: without the
 	// simultaneous start (1,000 TLS handshakes at once).
-	later []time.Duration
-	retries           atomic.Int64
-	took, cpu         time.Duration
+	later     []time.Duration
+	retries   atomic.Int64
+	took, cpu time.Duration
 }
 
 func runObservers(b *testing.B, srv *httptest.Server, tokens []string) *ingestRun {
