@@ -46,14 +46,21 @@ func TestOnlyABookedTurnTakesAPlaceInTheQueue(t *testing.T) {
 	}
 	clock.set(time.Duration(turn) * time.Millisecond)
 	a := inBackground(t, h, "observer-token-a") // its turn: queued
+	handOver(t, w, q, a)
+}
+
+// handOver lets the batch in the slot (its status on held) finish, then
+// the one queued after it (on next): both must be answered 200.
+func handOver(t *testing.T, w *blockingWriter, held, next <-chan int) {
+	t.Helper()
 	w.release <- struct{}{}
-	if code := <-q; code != http.StatusOK {
-		t.Fatalf("the queued batch: %d, want 200", code)
+	if code := <-held; code != http.StatusOK {
+		t.Fatalf("the batch in the slot: %d, want 200", code)
 	}
 	<-w.entered
 	close(w.release)
-	if code := <-a; code != http.StatusOK {
-		t.Fatalf("the batch whose turn came: %d, want 200", code)
+	if code := <-next; code != http.StatusOK {
+		t.Fatalf("the queued batch: %d, want 200", code)
 	}
 }
 
@@ -133,14 +140,5 @@ func TestADueObserverWaitsAndKeepsItsTurn(t *testing.T) {
 	if rec := serveAs(h, "observer-token-c", nil); rec.Code != http.StatusTooManyRequests {
 		t.Fatalf("a fresh batch while a is due: %d, want 429", rec.Code)
 	}
-	a := inBackground(t, h, "observer-token-a") // still its turn
-	w.release <- struct{}{}
-	if c := <-first; c != http.StatusOK {
-		t.Fatalf("first batch: %d", c)
-	}
-	<-w.entered
-	close(w.release)
-	if c := <-a; c != http.StatusOK {
-		t.Fatalf("the due batch: %d, want 200", c)
-	}
+	handOver(t, w, first, inBackground(t, h, "observer-token-a")) // still its turn
 }
