@@ -15,11 +15,16 @@ import (
 // DefaultJitter is the default of Retry.Jitter.
 const DefaultJitter = 0.2
 
+// bookedJitter is the largest extra wait, as a fraction of it, for a turn
+// the server booked (transport.StatusError.Booked).
+const bookedJitter = 0.02
+
 // Retry is how the observer resends a batch the server has not
 // acknowledged (issue 17). When the server says how long to wait (its
 // Retry-After on a 429 or 503) the observer waits that, plus up to Jitter
 // of it at random, so that observers refused at once do not come back in
-// step; the server already spreads its answers. Without such an answer
+// step; when the server booked it a turn to the millisecond (its turns
+// are spread already) it waits that, plus at most bookedJitter of it. Without such an answer
 // (a network error, a restart) it backs off exponentially from Min to Max,
 // jittered the same way (client-go's wait.Backoff).
 type Retry struct {
@@ -45,7 +50,13 @@ func (r Retry) jitter() float64 {
 // Retry-After when it gave one, else the backoff's next step.
 func (r Retry) Delay(err error, bo *wait.Backoff) time.Duration {
 	var se *transport.StatusError
-	if errors.As(err, &se) && se.RetryAfter > 0 {
+	switch {
+	case errors.As(err, &se) && se.Booked:
+		// A turn the server booked to the millisecond, one of many it
+		// spread a few milliseconds apart: come at it, a little late
+		// rather than early (an early batch is refused again).
+		return wait.Jitter(se.RetryAfter, bookedJitter)
+	case se != nil && se.RetryAfter > 0:
 		// Retry-After has whole seconds: spread over at least the second
 		// after it, or observers told "1" would come back within 200 ms.
 		return wait.Jitter(se.RetryAfter, max(r.jitter(), float64(time.Second)/float64(se.RetryAfter)))
@@ -60,9 +71,9 @@ func (r Retry) Delay(err error, bo *wait.Backoff) time.Duration {
 // wait.
 func (r Retry) Deliver(ctx context.Context, s Sender, observer string, p store.Pending,
 	onRetry func(err error, in time.Duration)) (transport.Response, error) {
-	bo, send := r.Backoff(), ctx
+	bo := r.Backoff()
 	for {
-		resp, err := s.Send(send, observer, p)
+		resp, err := s.Send(ctx, observer, p)
 		var se *transport.StatusError
 		if err == nil || errors.As(err, &se) && se.Permanent() {
 			return resp, err
@@ -77,6 +88,5 @@ func (r Retry) Deliver(ctx context.Context, s Sender, observer string, p store.P
 		if !sleep(ctx, d) {
 			return resp, ctx.Err()
 		}
-		send = transport.Retrying(ctx) // keeps its turn in the server's line
 	}
 }

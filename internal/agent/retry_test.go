@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"slices"
 	"testing"
 	"time"
 
@@ -102,25 +100,16 @@ func TestDeliverStopsWhenTheContextEnds(t *testing.T) {
 	}
 }
 
-// Deliver marks its resends (transport.RetryHeader), not its first try, so
-// that the server keeps their turn.
-func TestDeliverMarksResentBatches(t *testing.T) {
-	var marks []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		marks = append(marks, r.Header.Get(transport.RetryHeader))
-		if len(marks) < 3 {
-			w.WriteHeader(http.StatusTooManyRequests)
-			return
+// A turn the server booked to the millisecond is waited as it is, late by
+// at most bookedJitter of it, never early; whole seconds are still spread
+// over the second after them.
+func TestRetryComesAtTheBookedTurn(t *testing.T) {
+	r := Retry{Min: 100 * time.Millisecond, Max: time.Second}
+	booked := &transport.StatusError{Code: http.StatusTooManyRequests, RetryAfter: 1234 * time.Millisecond, Booked: true}
+	for range 200 {
+		d := r.Delay(fmt.Errorf("send batch 1: %w", booked), r.Backoff())
+		if d < booked.RetryAfter || float64(d) > float64(booked.RetryAfter)*(1+bookedJitter) {
+			t.Fatalf("booked turn in %s: waited %s, want within +%.0f%%", booked.RetryAfter, d, bookedJitter*100)
 		}
-		_, _ = w.Write([]byte(`{"applied":true,"lastSeq":1}`))
-	}))
-	defer srv.Close()
-	c := &transport.Client{URL: srv.URL, Token: func() (string, error) { return "t", nil }}
-	r := Retry{Min: time.Millisecond, Max: time.Millisecond}
-	if _, err := r.Deliver(context.Background(), c, "node-1/abc", store.Pending{Seq: 1}, nil); err != nil {
-		t.Fatal(err)
-	}
-	if want := []string{"", "1", "1"}; !slices.Equal(marks, want) {
-		t.Fatalf("%s on the tries: %q, want %q", transport.RetryHeader, marks, want)
 	}
 }

@@ -18,9 +18,13 @@ import (
 type StatusError struct {
 	Code    int
 	Message string
-	// RetryAfter is the wait the server asked for (its Retry-After header,
-	// in whole seconds); 0 when it named none.
+	// RetryAfter is the wait the server asked for: its RetryAfterMsHeader
+	// when it sent one, else its Retry-After in whole seconds; 0 when it
+	// named none.
 	RetryAfter time.Duration
+	// Booked reports that RetryAfter came to the millisecond: the turn the
+	// server booked for this observer, not whole seconds to spread over.
+	Booked bool
 }
 
 func (e *StatusError) Error() string {
@@ -67,9 +71,6 @@ func (c *Client) Send(ctx context.Context, observer string, p store.Pending) (Re
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+token)
-	if retried(ctx) {
-		req.Header.Set(RetryHeader, "1")
-	}
 	hc := c.HTTP
 	if hc == nil {
 		hc = http.DefaultClient
@@ -88,8 +89,9 @@ func (c *Client) Send(ctx context.Context, observer string, p store.Pending) (Re
 		if json.Unmarshal(raw, &e) != nil || e.Error == "" {
 			e.Error = strings.TrimSpace(string(raw))
 		}
+		wait, booked := retryAfter(resp.Header)
 		return Response{}, fmt.Errorf("send batch %d: %w", p.Seq, &StatusError{Code: resp.StatusCode, Message: e.Error,
-			RetryAfter: retryAfter(resp.Header)})
+			RetryAfter: wait, Booked: booked})
 	}
 	var out Response
 	if err := json.Unmarshal(raw, &out); err != nil {
@@ -98,29 +100,16 @@ func (c *Client) Send(ctx context.Context, observer string, p store.Pending) (Re
 	return out, nil
 }
 
-// retryAfter reads a Retry-After header of delay-seconds (RFC 9110 10.2.3),
-// the form this server sends; an HTTP date or garbage counts as none.
-func retryAfter(h http.Header) time.Duration {
+// retryAfter reads the server's RetryAfterMsHeader, else a Retry-After of
+// delay-seconds (RFC 9110 10.2.3), the form this server sends; an HTTP
+// date or garbage counts as none. booked reports the first.
+func retryAfter(h http.Header) (wait time.Duration, booked bool) {
+	if ms, err := strconv.ParseInt(strings.TrimSpace(h.Get(RetryAfterMsHeader)), 10, 64); err == nil && ms > 0 {
+		return time.Duration(min(ms, int64(maxRetryAfter/time.Millisecond))) * time.Millisecond, true
+	}
 	s, err := strconv.Atoi(strings.TrimSpace(h.Get("Retry-After")))
 	if err != nil || s <= 0 {
-		return 0
+		return 0, false
 	}
-	return time.Duration(s) * time.Second
-}
-
-// RetryHeader marks a batch resent after the server asked to wait: while
-// refused batches wait their turn, a batch without it does not take a
-// place in the queue ahead of them (see admission).
-const RetryHeader = "Netpol-Advisor-Retry"
-
-type retryKey struct{}
-
-// Retrying marks the batches sent with ctx as resent (RetryHeader).
-func Retrying(ctx context.Context) context.Context {
-	return context.WithValue(ctx, retryKey{}, true)
-}
-
-func retried(ctx context.Context) bool {
-	v, _ := ctx.Value(retryKey{}).(bool)
-	return v
+	return time.Duration(s) * time.Second, false
 }

@@ -6,10 +6,12 @@
 // the store with the batch.
 //
 // The server side (Handler) trusts an observer only for its own node: it
-// bounds the batches in flight before authenticating (a few more wait a
-// moment in a queue; the rest are answered 429 with a Retry-After that
-// books their return after those refused before them, so 1,000 observers
-// refused at once come back in turn, see admission), refuses callers and
+// bounds the batches in flight (a batch that finds a free slot is
+// authenticated in it; one that finds none is authenticated first, then a
+// few wait a moment in a queue and the rest are answered 429 with a
+// Retry-After that books their observer a turn after those refused before
+// it, kept by the server, so 1,000 observers refused at once come back in
+// turn, see admission and bookings), refuses callers and
 // batches that are not acceptable as a whole with a 4xx, and then checks
 // every record on its own: the record's workload is the server's own
 // resolution of the local address (Pods) and must be a pod that ran on the
@@ -21,8 +23,9 @@
 // versions work together.
 //
 // The client side (Client) sends one batch per request and reports what the
-// server said, its Retry-After included; retrying (agent.Retry: the
-// server's Retry-After with jitter, else exponential backoff), and
+// server said, its Retry-After included (to the millisecond from
+// RetryAfterMsHeader); retrying (agent.Retry: the server's Retry-After,
+// else exponential backoff), and
 // quarantining what the server refuses for good, is the caller's loop
 // (package agent).
 package transport

@@ -2,6 +2,7 @@ package transport_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -45,17 +46,21 @@ func oneSlot(t *testing.T, queued int, wait time.Duration, opts ...func(*transpo
 	return h, w, first
 }
 
-func serveBatch(h http.Handler) *httptest.ResponseRecorder { return serve(h, false) }
+func serveBatch(h http.Handler) *httptest.ResponseRecorder { return serveAs(h, "observer-token", nil) }
 
-// serve posts one batch to h, marked as resent (transport.RetryHeader) or not.
-func serve(h http.Handler, resent bool) *httptest.ResponseRecorder {
+// serveAs posts one batch to h with token and the headers.
+func serveAs(h http.Handler, token string, header http.Header) *httptest.ResponseRecorder {
+	return serveCtx(context.Background(), h, token, header)
+}
+
+func serveCtx(ctx context.Context, h http.Handler, token string, header http.Header) *httptest.ResponseRecorder {
 	body := `{"observer":"node-1/abc","seq":1,"records":[` + recordJSON(1) + `]}`
-	req := httptest.NewRequest(http.MethodPost, transport.BatchPath, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer observer-token")
-	if resent {
-		req.Header.Set(transport.RetryHeader, "1")
+	req := httptest.NewRequestWithContext(ctx, http.MethodPost, transport.BatchPath, strings.NewReader(body))
+	for k, v := range header {
+		req.Header[k] = v
 	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	return rec
@@ -89,82 +94,40 @@ func TestAQueuedBatchIsServedWhenASlotFrees(t *testing.T) {
 	}
 }
 
-// Batches refused at once are asked to come back at times that follow one
-// another (the server's pace), not all at the same second.
+// Batches of observers refused at once are asked to come back at times
+// that follow one another (the server's pace), to the millisecond in
+// RetryAfterMsHeader and rounded up to whole seconds in Retry-After.
 func TestRefusedBatchesAreToldToComeBackInTurn(t *testing.T) {
-	h, w, first := oneSlot(t, -1, 0)
+	start := time.Now()
+	h, w, first := oneSlot(t, -1, 0, func(h *transport.Handler) { h.Now = func() time.Time { return start } })
 	defer func() { close(w.release); <-first }()
 	var waits []int
-	for range 400 {
-		rec := serveBatch(h)
-		ra, err := strconv.Atoi(rec.Header().Get("Retry-After"))
-		if rec.Code != http.StatusTooManyRequests || err != nil || ra < 1 {
-			t.Fatalf("a refused batch: %d, Retry-After %q; want 429 with whole seconds", rec.Code, rec.Header().Get("Retry-After"))
+	for i := range 400 {
+		rec := serveAs(h, fmt.Sprintf("observer-token-%d", i), nil) // 400 observers
+		ms, s := retryAfter(t, rec)
+		if s != (ms+999)/1000 {
+			t.Fatalf("refusal %d: Retry-After %d s for %d ms, want it rounded up", i, s, ms)
 		}
-		if len(waits) > 0 && ra < waits[len(waits)-1] {
-			t.Fatalf("refusal %d asks for %d s, after one that asked for %d s", len(waits), ra, waits[len(waits)-1])
+		if len(waits) > 1 && ms-waits[len(waits)-1] != waits[1]-waits[0] {
+			t.Fatalf("refusal %d asks for %d ms, after %v: not one pace after the one before", i, ms, waits[len(waits)-2:])
 		}
-		waits = append(waits, ra)
+		waits = append(waits, ms)
 	}
-	// 400 refusals at the assumed 10 ms per batch span 4 s of returns.
-	if waits[0] != 1 || waits[len(waits)-1] < 3 {
-		t.Fatalf("Retry-After from %d s to %d s over 400 refusals, want 1 s rising to at least 3 s", waits[0], waits[len(waits)-1])
+	// 400 refusals at the assumed 10 ms per batch, booked twice as dense,
+	// span 2 s of returns.
+	if waits[0] > 1000 || waits[1] <= waits[0] || waits[len(waits)-1] < 1500 {
+		t.Fatalf("waits from %d ms to %d ms over 400 refusals, want from under 1 s, rising, to at least 1.5 s", waits[0], waits[len(waits)-1])
 	}
 }
 
-// While refused batches wait their turn, a batch sent for the first time
-// goes to the end of the line at once instead of taking a place in the
-// queue; a resent one (its turn come) is queued and served.
-func TestAFreshBatchDoesNotPassThoseWaitingTheirTurn(t *testing.T) {
-	const wait = 5 * time.Second
-	start := time.Now()
-	h, w, first := oneSlot(t, 1, wait, func(h *transport.Handler) { h.Now = func() time.Time { return start } }) // the line never moves
-	// A resent batch fills the queue; a fresh one beyond it is refused: a line forms.
-	r1 := inBackground(t, h, true)
-	if rec := serve(h, false); rec.Code != http.StatusTooManyRequests {
-		t.Fatalf("a fresh batch beyond the queue: %d, want 429", rec.Code)
-	}
-	w.release <- struct{}{} // the first batch returns, the queued one takes the slot
-	if code := <-first; code != http.StatusOK {
-		t.Fatalf("first batch: %d", code)
-	}
-	<-w.entered
-	// The queue has room, but a fresh batch is refused at once.
-	answered := make(chan *httptest.ResponseRecorder)
-	go func() { answered <- serve(h, false) }()
-	select {
-	case rec := <-answered:
-		if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") == "" {
-			t.Fatalf("a fresh batch while others wait their turn: %d, want 429 with Retry-After", rec.Code)
-		}
-	case <-time.After(wait - time.Second):
-		t.Fatal("a fresh batch took a place in the queue ahead of the refused ones waiting their turn")
-	}
-	// A resent batch is queued and served.
-	r2 := inBackground(t, h, true)
-	w.release <- struct{}{}
-	if code := <-r1; code != http.StatusOK {
-		t.Fatalf("the first resent batch: %d, want 200", code)
-	}
-	<-w.entered
-	close(w.release)
-	if code := <-r2; code != http.StatusOK {
-		t.Fatalf("the second resent batch: %d, want 200", code)
-	}
-}
-
-// inBackground serves a batch in a goroutine, returns once it waits in
-// h's queue, and yields its status.
-func inBackground(t *testing.T, h *transport.Handler, resent bool) <-chan int {
+// retryAfter returns the waits a 429 asks for, in ms and in whole seconds.
+func retryAfter(t *testing.T, rec *httptest.ResponseRecorder) (ms, s int) {
 	t.Helper()
-	code := make(chan int, 1)
-	go func() { code <- serve(h, resent).Code }()
-	deadline := time.Now().Add(time.Minute)
-	for transport.QueuedBatches(h) != 1 {
-		if time.Now().After(deadline) {
-			t.Fatal("the batch never queued")
-		}
-		time.Sleep(time.Millisecond)
+	ms, err := strconv.Atoi(rec.Header().Get(transport.RetryAfterMsHeader))
+	s, err2 := strconv.Atoi(rec.Header().Get("Retry-After"))
+	if rec.Code != http.StatusTooManyRequests || err != nil || err2 != nil || ms < 1 || s < 1 {
+		t.Fatalf("a refused batch: %d, Retry-After %q, %s %q; want 429 with both", rec.Code,
+			rec.Header().Get("Retry-After"), transport.RetryAfterMsHeader, rec.Header().Get(transport.RetryAfterMsHeader))
 	}
-	return code
+	return ms, s
 }

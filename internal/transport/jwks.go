@@ -36,10 +36,11 @@ type LocalVerifier struct {
 	Fallback  Authenticator
 	Now       func() time.Time // time.Now when nil
 
-	mu      sync.Mutex
-	issuer  string
-	keys    jose.JSONWebKeySet
-	fetched time.Time
+	mu       sync.Mutex
+	issuer   string
+	keys     jose.JSONWebKeySet
+	fetched  time.Time
+	verified verifiedTokens
 }
 
 // keysEvery bounds how often the keys are fetched again for an unknown key
@@ -51,11 +52,25 @@ var errUndecided = errors.New("not verifiable locally")
 
 // Authenticate implements Authenticator.
 func (v *LocalVerifier) Authenticate(ctx context.Context, token string) (User, error) {
-	u, err := v.verify(ctx, token)
+	key, now := tokenKey(token), v.now()
+	if u, ok := v.verified.get(key, now); ok {
+		return u, nil
+	}
+	u, expires, err := v.verify(ctx, token)
 	if errors.Is(err, errUndecided) {
 		return v.Fallback.Authenticate(ctx, token)
 	}
+	if err == nil {
+		v.verified.put(key, u, now, expires)
+	}
 	return u, err
+}
+
+func (v *LocalVerifier) now() time.Time {
+	if v.Now != nil {
+		return v.Now()
+	}
+	return time.Now()
 }
 
 // saClaims are the private claims of a ServiceAccount token.
@@ -76,46 +91,44 @@ type saClaims struct {
 	} `json:"kubernetes.io"`
 }
 
-func (v *LocalVerifier) verify(ctx context.Context, token string) (User, error) {
+// verify checks token's signature and claims and returns its user and
+// expiry.
+func (v *LocalVerifier) verify(ctx context.Context, token string) (User, time.Time, error) {
 	if len(v.Audiences) == 0 {
-		return User{}, errUndecided // which audiences the API server accepts is its own business
+		return User{}, time.Time{}, errUndecided // which audiences the API server accepts is its own business
 	}
 	tok, err := jwt.ParseSigned(token, []jose.SignatureAlgorithm{jose.RS256, jose.ES256, jose.RS384, jose.RS512, jose.ES384, jose.ES512})
 	if err != nil {
-		return User{}, fmt.Errorf("%w: not a signed token: %v", ErrUnauthenticated, err)
+		return User{}, time.Time{}, fmt.Errorf("%w: not a signed token: %v", ErrUnauthenticated, err)
 	}
 	if len(tok.Headers) != 1 {
-		return User{}, errUndecided
+		return User{}, time.Time{}, errUndecided
 	}
 	key, issuer, err := v.key(ctx, tok.Headers[0].KeyID)
 	if err != nil {
-		return User{}, err
+		return User{}, time.Time{}, err
 	}
 	var std jwt.Claims
 	var sa saClaims
 	if err := tok.Claims(key.Key, &std, &sa); err != nil {
-		return User{}, fmt.Errorf("%w: %v", ErrUnauthenticated, err)
+		return User{}, time.Time{}, fmt.Errorf("%w: %v", ErrUnauthenticated, err)
 	}
 	if std.Issuer != issuer {
-		return User{}, errUndecided // another issuer the API server may trust
+		return User{}, time.Time{}, errUndecided // another issuer the API server may trust
 	}
-	now := time.Now
-	if v.Now != nil {
-		now = v.Now
-	}
-	if err := std.ValidateWithLeeway(jwt.Expected{Issuer: issuer, AnyAudience: v.Audiences, Time: now()}, 0); err != nil {
-		return User{}, fmt.Errorf("%w: %v", ErrUnauthenticated, err)
+	if err := std.ValidateWithLeeway(jwt.Expected{Issuer: issuer, AnyAudience: v.Audiences, Time: v.now()}, 0); err != nil {
+		return User{}, time.Time{}, fmt.Errorf("%w: %v", ErrUnauthenticated, err)
 	}
 	k := sa.K8s
-	if k.Pod == nil || k.Node == nil || k.Namespace == "" || k.ServiceAccount.Name == "" {
-		return User{}, errUndecided // not bound to a pod on a node: only a TokenReview can tell
+	if k.Pod == nil || k.Node == nil || k.Namespace == "" || k.ServiceAccount.Name == "" || std.Expiry == nil {
+		return User{}, time.Time{}, errUndecided // not bound to a pod on a node: only a TokenReview can tell
 	}
 	return User{
 		Name: "system:serviceaccount:" + k.Namespace + ":" + k.ServiceAccount.Name, UID: k.ServiceAccount.UID,
 		Groups: []string{"system:serviceaccounts", "system:serviceaccounts:" + k.Namespace, "system:authenticated"},
 		Extra: map[string][]string{podUIDExtra: {k.Pod.UID}, nodeNameExtra: {k.Node.Name},
 			"authentication.kubernetes.io/pod-name": {k.Pod.Name}},
-	}, nil
+	}, std.Expiry.Time(), nil
 }
 
 // key returns the key kid and the issuer, fetching them when unknown.

@@ -6,7 +6,9 @@ import (
 	"crypto/rand"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
@@ -28,8 +30,14 @@ func TestLocalVerifierChecksProjectedTokensWithoutTokenReviews(t *testing.T) {
 	cs := kubernetes.NewForConfigOrDie(cp.Config)
 	unbound := serviceAccountTokens(t, cs, "observer")["observer"]
 	bound := podBoundToken(t, cs, "node-1")
+	var expired atomic.Bool // the clock is past the tokens' expiry
 	v := &transport.LocalVerifier{Client: cs.CoreV1().RESTClient(), Audiences: []string{audience},
-		Fallback: transport.NewTokenReviewer(cs, 0, audience)}
+		Fallback: transport.NewTokenReviewer(cs, 0, audience), Now: func() time.Time {
+			if expired.Load() {
+				return time.Now().Add(48 * time.Hour)
+			}
+			return time.Now()
+		}}
 	seen0 := tokenReviewsSeen(t, cs)
 	for range 20 {
 		u, err := v.Authenticate(ctx, bound)
@@ -40,6 +48,11 @@ func TestLocalVerifierChecksProjectedTokensWithoutTokenReviews(t *testing.T) {
 			t.Fatalf("user = %+v, want %s bound to a pod on node-1", u, observerUser)
 		}
 	}
+	expired.Store(true) // verified before, but no longer valid: not accepted from memory
+	if _, err := v.Authenticate(ctx, bound); !errors.Is(err, transport.ErrUnauthenticated) {
+		t.Fatalf("the pod-bound token after its expiry: err = %v, want ErrUnauthenticated", err)
+	}
+	expired.Store(false)
 	apiAudience, err := cs.CoreV1().ServiceAccounts("netpol-advisor").CreateToken(ctx, "observer", &authnv1.TokenRequest{}, metav1.CreateOptions{})
 	if err != nil {
 		t.Fatalf("create a token of the API server's audience: %v", err)

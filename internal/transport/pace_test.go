@@ -7,7 +7,8 @@ import (
 
 // The pace is the mean gap between batches finished back to back while
 // busy: a stall moves it by a window's fraction, idle time not at all, and
-// refusals are booked one pace apart after the queue.
+// refusals are booked one pace (divided by bookAhead) apart after the
+// queue.
 func TestPacerMeasuresTheBusyPace(t *testing.T) {
 	var p pacer
 	now := time.Unix(1_800_000_000, 0)
@@ -36,16 +37,16 @@ func TestPacerMeasuresTheBusyPace(t *testing.T) {
 	}
 	var last time.Duration
 	for i := range 1000 {
-		d := p.book(now, 32)
+		d := p.book(now, 32).Sub(now)
 		if d <= last {
 			t.Fatalf("refusal %d booked at %s, not after %s", i, d, last)
 		}
 		last = d
 	}
-	if want := (32 + 1000) * 5 * time.Millisecond; last != want {
-		t.Fatalf("1,000 refusals behind 32 queued at 5 ms: the last waits %s, want %s", last, want)
+	if want := (32 + 1000) * 5 * time.Millisecond / bookAhead; last != want {
+		t.Fatalf("1,000 refusals behind 32 queued at 5 ms, booked %d× as dense: the last waits %s, want %s", bookAhead, last, want)
 	}
-	if d := p.book(now.Add(-time.Hour), 0); d != maxRetryAfter {
+	if d := p.book(now.Add(-time.Hour), 0).Sub(now.Add(-time.Hour)); d != maxRetryAfter {
 		t.Fatalf("a booking past the cap: %s, want %s", d, maxRetryAfter)
 	}
 }

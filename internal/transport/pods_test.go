@@ -3,6 +3,7 @@ package transport_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,16 +17,20 @@ import (
 	"github.com/netpol-advisor/netpol-advisor/internal/transport"
 )
 
-// staticAuth accepts one token, bound to node-1's observer pod; the unit
+// staticAuth accepts the tokens of node-1's observer pods; the unit
 // tests' target is the decoder, not the TokenReview (tested against the
 // real API server elsewhere).
 type staticAuth struct{}
 
+// Authenticate accepts observer-token, and observer-token-ID as the
+// observer ID of node-1 (its UID: another observer of the same node).
 func (staticAuth) Authenticate(_ context.Context, token string) (transport.User, error) {
-	if token != "observer-token" {
+	rest, ok := strings.CutPrefix(token, "observer-token")
+	id, dash := strings.CutPrefix(rest, "-")
+	if !ok || rest != "" && !dash {
 		return transport.User{}, transport.ErrUnauthenticated
 	}
-	return transport.User{Name: observerUser, Extra: map[string][]string{"authentication.kubernetes.io/node-name": {"node-1"}}}, nil
+	return transport.User{Name: observerUser, UID: id, Extra: map[string][]string{"authentication.kubernetes.io/node-name": {"node-1"}}}, nil
 }
 
 // makePod builds a running pod of Deployment deployment (through a

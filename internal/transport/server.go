@@ -2,11 +2,9 @@ package transport
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -53,11 +51,11 @@ type Handler struct {
 	MaxRecords         int   // DefaultMaxRecords when 0
 	// MaxInFlight bounds the batches being handled at once, authentication
 	// included (DefaultMaxInFlight when 0). Beyond it up to MaxQueued
-	// batches wait up to MaxQueueWait for a slot, in order (defaults
-	// DefaultMaxQueued, DefaultMaxQueueWait); the others are answered 429
-	// with a Retry-After that spreads their return over the time the server
-	// needs for those refused before them (see admission). A negative
-	// MaxQueued queues none.
+	// authenticated batches wait up to MaxQueueWait for a slot, in order
+	// (defaults DefaultMaxQueued, DefaultMaxQueueWait); the others are
+	// answered 429 with a Retry-After that books their observer a turn
+	// after those refused before them (see admission and bookings). A
+	// negative MaxQueued queues none.
 	MaxInFlight  int
 	MaxQueued    int
 	MaxQueueWait time.Duration
@@ -95,18 +93,11 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) string {
 		writeError(w, http.StatusInternalServerError, "the server has no view of the cluster's pods to check records against")
 		return resultError
 	}
-	// The limit comes first: authenticating costs a TokenReview.
-	release, wait := h.admission().acquire(r.Context(), h.now, r.Header.Get(RetryHeader) != "")
+	u, release, result := h.admitBatch(w, r)
 	if release == nil {
-		w.Header().Set("Retry-After", retryAfterHeader(wait))
-		writeError(w, http.StatusTooManyRequests, "too many batches in flight; retry after the time in Retry-After")
-		return resultThrottled
+		return result
 	}
 	defer release()
-	u, code, reason, msg := h.authorize(r)
-	if code != 0 {
-		return h.refuse(w, code, reason, msg)
-	}
 	var ig ignored
 	env, code, reason, err := h.decode(w, r, &ig)
 	if err != nil {
@@ -172,28 +163,6 @@ func (h *Handler) refuse(w http.ResponseWriter, code int, reason, msg string) st
 	}
 	h.Metrics.batchRejected(reason)
 	return resultRejected
-}
-
-// authorize returns the allowed observer's user, else a status, a reason
-// and a message.
-func (h *Handler) authorize(r *http.Request) (User, int, string, string) {
-	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || token == "" {
-		return User{}, http.StatusUnauthorized, batchUnauthenticated, "a bearer token (the observer's ServiceAccount token) is required"
-	}
-	u, err := h.Auth.Authenticate(r.Context(), token)
-	switch {
-	case errors.Is(err, ErrUnauthenticated):
-		return User{}, http.StatusUnauthorized, batchUnauthenticated, "the bearer token was not accepted by the API server"
-	case errors.Is(err, ErrThrottled):
-		return User{}, http.StatusTooManyRequests, "", "too many tokens to review now; retry later"
-	case err != nil:
-		h.logger().Error("authenticate observer", "err", err)
-		return User{}, http.StatusServiceUnavailable, "", "cannot check the token now; retry later"
-	case !slices.Contains(h.Observers, u.Name):
-		return User{}, http.StatusForbidden, batchForbidden, fmt.Sprintf("user %q may not send batches", u.Name)
-	}
-	return u, 0, "", ""
 }
 
 func (h *Handler) apply(ctx context.Context, env *envelope, b checkedBatch) (Response, error) {
