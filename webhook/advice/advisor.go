@@ -66,9 +66,21 @@ func (a *Advisor) window() flow.Window {
 	return flow.Window{From: a.now().Add(-a.Window)}
 }
 
+// BaselineViews reads baselines without copying them (the Badger store
+// has it): the advisor never modifies a baseline it reads (Check,
+// Recommend and Unused only read; cachedBaseline shares one between
+// requests already).
+type BaselineViews interface {
+	BaselineView(ctx context.Context, w flow.WorkloadRef, win flow.Window) (flow.Baseline, error)
+}
+
 // baseline reads w's baseline; found is false when the store has none yet.
 func (a *Advisor) baseline(ctx context.Context, w flow.WorkloadRef, win flow.Window) (b flow.Baseline, found bool, err error) {
-	b, err = a.Baselines.Baseline(ctx, w, win)
+	if v, ok := a.Baselines.(BaselineViews); ok {
+		b, err = v.BaselineView(ctx, w, win)
+	} else {
+		b, err = a.Baselines.Baseline(ctx, w, win)
+	}
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return flow.Baseline{}, false, nil

@@ -77,3 +77,20 @@ func sortedBaselines(bls []flow.Baseline) []flow.Baseline {
 	}
 	return out
 }
+
+// splitPeerKey reads back the source of a key peerKeyTo wrote, and refuses
+// keys of another shape.
+func TestSplitPeerKey(t *testing.T) {
+	peer := flow.WorkloadRef{Namespace: "shop", Kind: flow.KindDeployment, Name: "db"}
+	src := flow.WorkloadRef{Namespace: "web", Kind: flow.KindStatefulSet, Name: "api-0"}
+	got, err := splitPeerKey(peerKeyTo(nil, peer, src))
+	if err != nil || got != src {
+		t.Errorf("splitPeerKey = %v, %v; want %v", got, err, src)
+	}
+	good := string(peerKeyTo(nil, peer, src))
+	for _, k := range []string{"", peerPrefix, good[:len(good)-1], good + "x\x00", "q/" + good[len(peerPrefix):], good[:len(peerPrefix)+5]} {
+		if w, err := splitPeerKey([]byte(k)); err == nil {
+			t.Errorf("splitPeerKey(%q) = %v, want an error", k, w)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package badgerstore
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -55,13 +56,33 @@ func peerKeyTo(b []byte, peer, source flow.WorkloadRef) []byte {
 
 func peerPrefixOf(peer flow.WorkloadRef) []byte { return appendRef([]byte(peerPrefix), peer) }
 
-// splitPeerKey returns the source workload of an index key.
+// splitPeerKey returns the source workload of an index key. Its three
+// fields share one string: a review reads thousands of these keys.
 func splitPeerKey(k []byte) (flow.WorkloadRef, error) {
-	parts := strings.Split(strings.TrimPrefix(string(k), peerPrefix), "\x00")
-	if len(parts) != 7 || !strings.HasPrefix(string(k), peerPrefix) {
+	malformed := func() (flow.WorkloadRef, error) {
 		return flow.WorkloadRef{}, fmt.Errorf("peer index key %q is malformed", k)
 	}
-	return flow.WorkloadRef{Namespace: parts[3], Kind: flow.Kind(parts[4]), Name: parts[5]}, nil
+	rest, ok := bytes.CutPrefix(k, []byte(peerPrefix))
+	for range 3 { // the peer's namespace, kind and name
+		i := bytes.IndexByte(rest, sep)
+		if !ok || i < 0 {
+			return malformed()
+		}
+		rest = rest[i+1:]
+	}
+	s := string(rest)
+	var parts [3]string
+	for i := range parts {
+		j := strings.IndexByte(s, sep)
+		if j < 0 {
+			return malformed()
+		}
+		parts[i], s = s[:j], s[j+1:]
+	}
+	if s != "" {
+		return malformed()
+	}
+	return flow.WorkloadRef{Namespace: parts[0], Kind: flow.Kind(parts[1]), Name: parts[2]}, nil
 }
 
 // peerSpans groups a batch's flows to workload peers by index key.

@@ -37,7 +37,7 @@ func (s *Store) referencing(ctx context.Context, peers []flow.WorkloadRef, win f
 	if err != nil {
 		return nil, fmt.Errorf("read the peer index: %w", err)
 	}
-	out := []flow.Baseline{}
+	out := make([]flow.Baseline, 0, len(sources))
 	for _, w := range sources {
 		b, err := s.baseline(ctx, w, win, t)
 		if err != nil {

@@ -11,12 +11,21 @@ import (
 // workloads calling those it touches (Inbound). A nil *toPeers chooses
 // every flow.
 type toPeers struct {
+	// shared: every flow, not copied (BaselineView).
+	shared bool
 	peers  []flow.WorkloadRef
 	isPeer map[flow.WorkloadRef]bool
 	// namespaces are the peers' few namespaces: in a scan, most flows
 	// leave at a compare.
 	namespaces []string
 }
+
+// sharedFlows chooses every flow of a merged baseline and copies none.
+var sharedFlows = &toPeers{shared: true}
+
+// positions reports whether t reads through a baseline's positions of
+// flows by peer.
+func (t *toPeers) positions() bool { return t != nil && !t.shared }
 
 func newToPeers(peers []flow.WorkloadRef) *toPeers {
 	t := &toPeers{peers: peers, isPeer: make(map[flow.WorkloadRef]bool, len(peers))}
@@ -31,7 +40,7 @@ func newToPeers(peers []flow.WorkloadRef) *toPeers {
 
 // keep reports whether f is one of the flows t chooses.
 func (t *toPeers) keep(f *flow.Flow) bool {
-	return t == nil || f.Peer.Kind == flow.PeerWorkload && slices.Contains(t.namespaces, f.Peer.Workload.Namespace) &&
+	return t == nil || t.shared || f.Peer.Kind == flow.PeerWorkload && slices.Contains(t.namespaces, f.Peer.Workload.Namespace) &&
 		t.isPeer[f.Peer.Workload]
 }
 
@@ -41,6 +50,8 @@ func (t *toPeers) copy(flows []flow.Flow, byPeer peerPositions) []flow.Flow {
 	switch {
 	case t == nil:
 		return slices.Clone(flows)
+	case t.shared:
+		return slices.Clip(flows)
 	case byPeer == nil:
 		var out []flow.Flow
 		for i := range flows {
@@ -57,6 +68,9 @@ func (t *toPeers) copy(flows []flow.Flow, byPeer peerPositions) []flow.Flow {
 				at = append(at, p.at...)
 			}
 		}
+	}
+	if len(at) == 0 {
+		return nil
 	}
 	slices.Sort(at)
 	out := make([]flow.Flow, len(at))

@@ -51,7 +51,7 @@ func (m *wholeCache) get(w flow.WorkloadRef, t *toPeers) ([]flow.Flow, bool, err
 		flows, byPeer = e.flows, e.byPeer
 	}
 	m.mu.RUnlock()
-	if !ok || flows != nil && (t == nil || byPeer != nil) {
+	if !ok || flows != nil && (!t.positions() || byPeer != nil) {
 		return t.copy(flows, byPeer), ok, nil
 	}
 	m.mu.Lock()
@@ -62,7 +62,7 @@ func (m *wholeCache) get(w flow.WorkloadRef, t *toPeers) ([]flow.Flow, bool, err
 			return nil, true, err
 		}
 	}
-	if t != nil && e.byPeer == nil {
+	if t.positions() && e.byPeer == nil {
 		e.byPeer = positionsOf(e.flows)
 	}
 	return t.copy(e.flows, e.byPeer), true, nil
