@@ -53,12 +53,20 @@ type fresh struct {
 // kindsIn reports which of workloadKinds the namespace has workloads of.
 func kindsIn(s *Snapshot, namespace string) [len(workloadKinds)]bool {
 	var out [len(workloadKinds)]bool
-	for ref := range s.Cluster.Workloads {
-		if ref.Namespace != namespace {
-			continue
-		}
+	mark := func(ref flow.WorkloadRef) {
 		for i, k := range workloadKinds {
 			out[i] = out[i] || k.kind == ref.Kind
+		}
+	}
+	if byNS := s.Cluster.ByNamespace; byNS != nil { // the namespace's, not the cluster's
+		for _, ref := range byNS[namespace] {
+			mark(ref)
+		}
+		return out
+	}
+	for ref := range s.Cluster.Workloads {
+		if ref.Namespace == namespace {
+			mark(ref)
 		}
 	}
 	return out

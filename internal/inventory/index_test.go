@@ -116,3 +116,26 @@ func TestIndexFollowsEvents(t *testing.T) {
 		t.Errorf("without pods or controller object, workloads = %v", s.Cluster.Workloads)
 	}
 }
+
+// The kinds a review reads of a namespace are those of its workloads,
+// whether found through the snapshot's list by namespace or over every
+// workload.
+func TestKindsInTheNamespace(t *testing.T) {
+	refs := []flow.WorkloadRef{{Namespace: "shop", Kind: flow.KindStatefulSet, Name: "db"}, {Namespace: "shop", Kind: flow.KindCronJob, Name: "purge"},
+		{Namespace: "front", Kind: flow.KindDeployment, Name: "web"}}
+	c := &policy.Cluster{Workloads: map[flow.WorkloadRef]policy.Workload{}}
+	for _, ref := range refs {
+		c.Workloads[ref] = policy.Workload{Ref: ref}
+	}
+	var want [len(workloadKinds)]bool
+	for i, k := range workloadKinds {
+		want[i] = k.kind == flow.KindStatefulSet || k.kind == flow.KindCronJob
+	}
+	if got := kindsIn(&Snapshot{Cluster: c}, "shop"); got != want {
+		t.Errorf("kinds of shop over every workload = %v, want %v", got, want)
+	}
+	c.GroupWorkloads()
+	if got := kindsIn(&Snapshot{Cluster: c}, "shop"); got != want {
+		t.Errorf("kinds of shop through ByNamespace = %v, want %v", got, want)
+	}
+}
