@@ -27,18 +27,7 @@ var (
 // cassandra, which has no baseline of its own, blocks javaapp's egress to
 // it; an ingress deny on an unrelated name blocks nothing.
 func TestCheckReadsPeersThroughTheStoreIndex(t *testing.T) {
-	st, err := fixture.LoadStory(storyDir + "cluster.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	bs, err := badgerstore.Open(t.TempDir(), badgerstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer bs.Close()
-	if _, err := bs.Apply(context.Background(), store.Batch{Observer: "node-a", Seq: 1, Flows: st.Baseline.Flows}); err != nil {
-		t.Fatal(err)
-	}
+	st, bs := storyStore(t)
 	indexed := &advice.Advisor{Baselines: bs, Inventory: fixture.Static{S: st.Snapshot}}
 	scanned := &advice.Advisor{Baselines: fullScan{bs}, Inventory: fixture.Static{S: st.Snapshot}}
 	for name, want := range map[string]int{"example-java-app-cassandra": 1, "example-java-app-none": 0} {
@@ -58,6 +47,23 @@ func TestCheckReadsPeersThroughTheStoreIndex(t *testing.T) {
 			t.Errorf("deny on %s: %d findings through the index, want %d as the full read (-full +index):\n%s", name, len(got.Findings), want, diff)
 		}
 	}
+}
+
+// storyStore is the story's snapshot and a Badger store holding its flows.
+func storyStore(t *testing.T) (*fixture.Story, *badgerstore.Store) {
+	st, err := fixture.LoadStory(storyDir + "cluster.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bs, err := badgerstore.Open(t.TempDir(), badgerstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { bs.Close() })
+	if _, err := bs.Apply(context.Background(), store.Batch{Observer: "node-a", Seq: 1, Flows: st.Baseline.Flows}); err != nil {
+		t.Fatal(err)
+	}
+	return st, bs
 }
 
 // fullScan hides the store's index: the advisor reads every baseline.

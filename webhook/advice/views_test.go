@@ -12,7 +12,6 @@ import (
 
 	"github.com/netpol-advisor/netpol-advisor/internal/flow"
 	"github.com/netpol-advisor/netpol-advisor/internal/policy"
-	"github.com/netpol-advisor/netpol-advisor/internal/store"
 	"github.com/netpol-advisor/netpol-advisor/internal/store/badgerstore"
 	"github.com/netpol-advisor/netpol-advisor/webhook/advice"
 	"github.com/netpol-advisor/netpol-advisor/webhook/internal/fixture"
@@ -24,18 +23,7 @@ var _ advice.BaselineViews = (*badgerstore.Store)(nil)
 // (BaselineView): reviews and recommendations, two at a time, leave every
 // flow of them as it was (run with -race, a write to them fails too).
 func TestReviewsLeaveTheStoresBaselinesAlone(t *testing.T) {
-	st, err := fixture.LoadStory(storyDir + "cluster.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	bs, err := badgerstore.Open(t.TempDir(), badgerstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer bs.Close()
-	if _, err := bs.Apply(context.Background(), store.Batch{Observer: "node-a", Seq: 1, Flows: st.Baseline.Flows}); err != nil {
-		t.Fatal(err)
-	}
+	st, bs := storyStore(t)
 	views := func() map[flow.WorkloadRef][]flow.Flow {
 		out := map[flow.WorkloadRef][]flow.Flow{}
 		for ref := range st.Snapshot.Cluster.Workloads {
