@@ -133,11 +133,14 @@ func (w *world) topologies(tb testing.TB, cs kubernetes.Interface, n int) []time
 	return out
 }
 
-func p99(d []time.Duration) time.Duration {
+func p99(d []time.Duration) time.Duration { return quantile(d, 0.99) }
+
+// quantile is the q-th quantile of d, the value at that rank.
+func quantile(d []time.Duration, q float64) time.Duration {
 	if len(d) == 0 {
 		return 0
 	}
 	s := slices.Clone(d)
 	slices.Sort(s)
-	return s[min(len(s)-1, len(s)*99/100)]
+	return s[min(len(s)-1, int(float64(len(s))*q))]
 }

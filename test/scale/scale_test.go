@@ -89,11 +89,13 @@ func runSize(b *testing.B, bin string, pods int) result {
 	r.mismatchCold, r.mismatch = waitFullEvaluation(b, s, 15*time.Minute)
 
 	r.webhookAPI = p99(w.dryRuns(b, cs, reviews))
-	r.webhookDirect = p99(w.direct(b, c, s, reviews))
+	direct := w.direct(b, c, s, reviews)
+	r.webhookDirect, r.webhookDirectP50 = p99(direct), quantile(direct, 0.5)
 	r.topology = p99(w.topologies(b, cs, max(20, reviews/4)))
 	mfs := s.scrape(b)
 	r.rss, r.peakRSS, r.rssFile = s.rss(b)
 	r.heap = sum(mfs, "go_memstats_heap_alloc_bytes", nil)
+	r.handlerMean, r.handlerP99 = histogramFigures(mfs, "netpol_advisor_webhook_review_duration_seconds", map[string]string{"webhook": "validate"})
 	if got := sum(mfs, "netpol_advisor_webhook_reviews_total", map[string]string{"webhook": "validate"}); got < float64(2*reviews) {
 		b.Fatalf("the webhook answered %.0f NetworkPolicy reviews, want at least %d: the API server ignored it (failurePolicy Ignore)", got, 2*reviews)
 	}

@@ -170,6 +170,27 @@ func sum(mfs map[string]*dto.MetricFamily, name string, want map[string]string) 
 	return total
 }
 
+// histogramFigures are the mean of the histogram's samples with the
+// labels and the upper bound of the bucket holding their 99th percentile
+// (-1 s when it lies beyond the last bucket).
+func histogramFigures(mfs map[string]*dto.MetricFamily, name string, want map[string]string) (mean, p99 time.Duration) {
+	for _, m := range mfs[name].GetMetric() {
+		h := m.GetHistogram()
+		if h == nil || !hasLabels(m, want) || h.GetSampleCount() == 0 {
+			continue
+		}
+		seconds := func(v float64) time.Duration { return time.Duration(v * float64(time.Second)) }
+		mean = seconds(h.GetSampleSum() / float64(h.GetSampleCount()))
+		for _, b := range h.GetBucket() { // cumulative, in order of their bounds
+			if float64(b.GetCumulativeCount()) >= 0.99*float64(h.GetSampleCount()) {
+				return mean, seconds(b.GetUpperBound())
+			}
+		}
+		return mean, -time.Second
+	}
+	return 0, 0
+}
+
 func hasLabels(m *dto.Metric, want map[string]string) bool {
 	n := 0
 	for _, l := range m.GetLabel() {
