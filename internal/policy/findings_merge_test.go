@@ -41,3 +41,12 @@ func TestMergeFindingsSortsAndMergesEdges(t *testing.T) {
 		t.Errorf("merged findings (-want +got):\n%s", diff)
 	}
 }
+
+// mergeFindings is mergeHits of findings written already.
+func mergeFindings(in []Finding) []Finding {
+	hits := make([]hit, len(in))
+	for i := range in {
+		hits[i] = hit{fd: &in[i]}
+	}
+	return mergeHits(hits, func(h *hit) Finding { return *h.fd })
+}

@@ -70,12 +70,3 @@ func mergeHits(hits []hit, write func(*hit) Finding) []Finding {
 	setProcesses(&out[len(out)-1], procs)
 	return out
 }
-
-// mergeFindings is mergeHits of findings written already.
-func mergeFindings(in []Finding) []Finding {
-	hits := make([]hit, len(in))
-	for i := range in {
-		hits[i] = hit{fd: &in[i]}
-	}
-	return mergeHits(hits, func(h *hit) Finding { return *h.fd })
-}

@@ -10,10 +10,11 @@ import (
 
 // admitBatch authenticates the caller and takes a batch slot for it, or
 // answers the request and returns nil and the result to count. A free slot
-// is taken first, so that authenticating (at worst a TokenReview) is
-// bounded by the slots; without one the caller is authenticated before it
-// may queue or book a turn, so that a made-up token takes neither a place
-// in the queue nor one in the line.
+// is taken first; without one the caller is authenticated before it may
+// queue or book a turn, so that a made-up token takes neither a place in
+// the queue nor one in the line. Authentication itself is bounded by the
+// verified-token cache and the reviewer's own rate (ErrThrottled), not by
+// the slots.
 func (h *Handler) admitBatch(w http.ResponseWriter, r *http.Request) (User, func(), string) {
 	a := h.admission()
 	release := a.free(h.now)

@@ -13,7 +13,6 @@ import (
 type toPeers struct {
 	// shared: every flow, not copied (BaselineView).
 	shared bool
-	peers  []flow.WorkloadRef
 	isPeer map[flow.WorkloadRef]bool
 	// namespaces are the peers' few namespaces: in a scan, most flows
 	// leave at a compare.
@@ -28,7 +27,7 @@ var sharedFlows = &toPeers{shared: true}
 func (t *toPeers) positions() bool { return t != nil && !t.shared }
 
 func newToPeers(peers []flow.WorkloadRef) *toPeers {
-	t := &toPeers{peers: peers, isPeer: make(map[flow.WorkloadRef]bool, len(peers))}
+	t := &toPeers{isPeer: make(map[flow.WorkloadRef]bool, len(peers))}
 	for _, p := range peers {
 		t.isPeer[p] = true
 		if !slices.Contains(t.namespaces, p.Namespace) {
