@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -79,6 +80,7 @@ func startCluster(ctx context.Context, wg *sync.WaitGroup, cfg Config, rc *rest.
 		// The server exports its own registry on --metrics-listen.
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
+		PprofBindAddress:       cmp.Or(cfg.PprofAddr, "0"),
 		WebhookServer:          hooks,
 	})
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 type Config struct {
 	Listen       string
 	MetricsAddr  string
+	PprofAddr    string // net/http/pprof (empty: off)
 	TLSCertFile  string
 	TLSKeyFile   string
 	Kubeconfig   string
@@ -139,6 +140,7 @@ func (c *Config) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&c.SyncWrites, "sync-writes", c.SyncWrites, "fsync every batch before acknowledging it (survives machine crashes)")
 	c.Store.AddFlags(fs)
 	fs.BoolVar(&c.Debug, "debug", c.Debug, "log at debug level")
+	fs.StringVar(&c.PprofAddr, "pprof-listen", c.PprofAddr, "address of a plain-HTTP net/http/pprof endpoint for profiling (empty: off); profiles hold the cluster's names and addresses, so bind it to 127.0.0.1 and never expose it")
 	fs.StringVar(&c.API.Listen, "api-listen", c.API.Listen, "address of the aggregated API's HTTPS server (netpol-advisor.io, registered by an APIService; empty: off); it serves --tls-cert-file")
 	fs.DurationVar(&c.API.Window, "api-default-window", c.API.Window, "window of aggregated API reads whose field selector names none (0: all that is kept)")
 	fs.IntVar(&c.Webhook.Port, "webhook-port", c.Webhook.Port, "port of the admission webhooks' HTTPS server (0: webhooks off)")

@@ -80,7 +80,8 @@ func runSize(b *testing.B, bin string, pods int) result {
 	r.storeBytes = du(b, dir)
 
 	ca := testutil.NewCA(b, "netpol-advisor-scale-ca")
-	s := newServer(b, bin, cp.Kubeconfig, dir, ca, "--annotate-qps", "200", "--annotate-burst", "200")
+	pprofAddr, pprofArgs := profileArgs(b)
+	s := newServer(b, bin, cp.Kubeconfig, dir, ca, append([]string{"--annotate-qps", "200", "--annotate-burst", "200"}, pprofArgs...)...)
 	install(b, cp, c, s, ca)
 	begin = time.Now()
 	r.startup = s.start(b, 10*time.Minute)
@@ -99,6 +100,7 @@ func runSize(b *testing.B, bin string, pods int) result {
 	if got := sum(mfs, "netpol_advisor_webhook_reviews_total", map[string]string{"webhook": "validate"}); got < float64(2*reviews) {
 		b.Fatalf("the webhook answered %.0f NetworkPolicy reviews, want at least %d: the API server ignored it (failurePolicy Ignore)", got, 2*reviews)
 	}
+	w.profileReviews(b, c, s, pprofAddr, pods) // after the figures, which it would change
 	s.stop(b)
 	begin = time.Now()
 	r.restart = s.start(b, 10*time.Minute)
