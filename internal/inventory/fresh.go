@@ -1,9 +1,11 @@
 package inventory
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 
 	"golang.org/x/sync/errgroup"
 	appsv1 "k8s.io/api/apps/v1"
@@ -120,14 +122,7 @@ func (f *fresh) overlay(base *Snapshot, namespace string) *Snapshot {
 		c.Namespaces[namespace] = f.ns.Labels
 	}
 	s.Cluster = &c
-	s.Policies = make([]networkingv1.NetworkPolicy, 0, len(base.Policies)+len(f.policies.Items))
-	for _, np := range base.Policies {
-		if np.Namespace != namespace {
-			s.Policies = append(s.Policies, np)
-		}
-	}
-	s.Policies = append(s.Policies, f.policies.Items...)
-	sortPolicies(s.Policies)
+	s.Policies = replacePolicies(base.Policies, f.policies.Items, namespace)
 	s.Adjustments, s.Invalid = maps.Clone(base.Adjustments), maps.Clone(base.Invalid)
 	for i, k := range workloadKinds {
 		if f.kinds[i] {
@@ -160,4 +155,37 @@ func (f *fresh) overlayAdjustments(s *Snapshot, namespace string, kind flow.Kind
 			s.Adjustments[ref] = a.adj
 		}
 	}
+}
+
+// replacePolicies returns all (sorted by namespace and name, as snapshots
+// keep them) with namespace's policies replaced by fresh, in place of
+// re-sorting the cluster's: the namespace's are one run of the list. When
+// fresh holds the very objects all has, at the same versions (the common
+// case: the informers have caught up), all itself is returned; snapshots
+// are never changed in place.
+func replacePolicies(all, fresh []networkingv1.NetworkPolicy, namespace string) []networkingv1.NetworkPolicy {
+	lo, _ := slices.BinarySearchFunc(all, namespace, func(p networkingv1.NetworkPolicy, ns string) int {
+		return cmp.Compare(p.Namespace, ns)
+	})
+	hi := lo
+	for hi < len(all) && all[hi].Namespace == namespace {
+		hi++
+	}
+	sortPolicies(fresh)
+	if sameVersions(all[lo:hi], fresh) {
+		return all
+	}
+	out := make([]networkingv1.NetworkPolicy, 0, len(all)-(hi-lo)+len(fresh))
+	out = append(out, all[:lo]...)
+	out = append(out, fresh...)
+	return append(out, all[hi:]...)
+}
+
+// sameVersions tells whether a and b are the same objects (UID) at the
+// same resourceVersions, in the same order: the API server gives one
+// content per UID and resourceVersion.
+func sameVersions(a, b []networkingv1.NetworkPolicy) bool {
+	return slices.EqualFunc(a, b, func(x, y networkingv1.NetworkPolicy) bool {
+		return x.UID != "" && x.ResourceVersion != "" && x.UID == y.UID && x.ResourceVersion == y.ResourceVersion
+	})
 }
