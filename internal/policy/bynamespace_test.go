@@ -47,6 +47,13 @@ func TestGroupedWorkloadsGiveTheSameAdvice(t *testing.T) {
 		if diff := cmp.Diff(want, Check(in), addrs); diff != "" {
 			t.Fatalf("seed %d: Check with ByNamespace set (-grouped by Check +by the adapter):\n%s", seed, diff)
 		}
+		picky := makePolicy("other", "picky", map[string]string{"app": "a"}, types(ing))
+		for _, ch := range []Change{in.Change, {Operation: Update, Old: &picky, New: &picky}, {Operation: Delete, Old: &picky}} {
+			all, byNS := Touched(c, ch), Touched(&grouped, ch)
+			if diff := cmp.Diff(all, byNS); diff != "" || len(all) == 0 && ch.New == &deny {
+				t.Fatalf("seed %d: Touched with ByNamespace set (-without +with):\n%s", seed, diff)
+			}
+		}
 		for _, fd := range want.Findings {
 			if strings.Contains(fd.Fix, "!") {
 				narrowed++

@@ -192,9 +192,27 @@ func touched(c *Cluster, ch Change) []flow.WorkloadRef {
 	}
 	changed := changedPolicies(ch)
 	var out []flow.WorkloadRef
-	for ref, w := range c.Workloads {
+	consider := func(ref flow.WorkloadRef, w Workload) {
 		if in, eg := affects(changed, w); in || eg {
 			out = append(out, ref)
+		}
+	}
+	if c.ByNamespace == nil {
+		for ref, w := range c.Workloads {
+			consider(ref, w)
+		}
+		sortRefs(out)
+		return out
+	}
+	var namespaces []string // a policy selects pods of its own namespace only
+	for _, p := range changed {
+		if !slices.Contains(namespaces, p.namespace) {
+			namespaces = append(namespaces, p.namespace)
+		}
+	}
+	for _, ns := range namespaces {
+		for _, ref := range c.ByNamespace[ns] {
+			consider(ref, c.Workloads[ref])
 		}
 	}
 	sortRefs(out)
