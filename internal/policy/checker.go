@@ -68,6 +68,14 @@ func (e *ends) affected(i int, dir networkingv1.PolicyType) bool {
 	return e.affEg != nil && e.affEg[i]
 }
 
+// selected reports whether a changed policy selects some end for dir.
+func (e *ends) selected(dir networkingv1.PolicyType) bool {
+	if dir == networkingv1.PolicyTypeIngress {
+		return e.selIn
+	}
+	return e.selEg
+}
+
 // concerns reports whether the change concerns a flow at these ends in
 // dir: it can narrow what some end allows, or, for a flow with failed
 // connects (reported whenever a changed policy selects an end), a changed

@@ -52,6 +52,9 @@ func Unused(in CheckInput) []UnusedRule {
 			if f.Count == 0 || peer == nil {
 				continue
 			}
+			if selfDir, peerDir := sides(f.Direction); !self.selected(selfDir) && !peer.selected(peerDir) {
+				continue // the new policy governs neither end in the flow's direction
+			}
 			for _, s := range self.eps {
 				for _, p := range peer.eps {
 					v := ev.Evaluate(connectionOf(s, p, f))
