@@ -89,7 +89,8 @@ func runSize(b *testing.B, bin string, pods int) result {
 	r.firstAnnotated = waitAnnotated(b, s, r.workloads, begin, 30*time.Minute)
 	r.mismatchCold, r.mismatch = waitFullEvaluation(b, s, 15*time.Minute)
 
-	r.webhookAPI = p99(w.dryRuns(b, cs, reviews))
+	viaAPI, bare := w.dryRuns(b, cs, reviews)
+	r.webhookAPI, r.apiBare = p99(viaAPI), p99(bare)
 	direct := w.direct(b, c, s, reviews)
 	r.webhookDirect, r.webhookDirectP50 = p99(direct), quantile(direct, 0.5)
 	r.topology = p99(w.topologies(b, cs, max(20, reviews/4)))
