@@ -19,6 +19,9 @@ type arena struct {
 	used   int // chunks handed out since the last reset
 	// hits are the arrays of a checker's hits and excluded hits.
 	hits [2][]hit
+	// members, byMembers: the memory of its selections' members.
+	members   []member
+	byMembers map[string][]member
 }
 
 // arenaChunk is how many ends one chunk holds.

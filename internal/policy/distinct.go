@@ -41,8 +41,11 @@ func (s podSelection) matches(l map[string]string) bool {
 type selections struct {
 	c          *Cluster
 	byNS       map[string][]flow.WorkloadRef
+	byMembers  map[string][]member // see members
+	slab       []member            // where members live
 	candidates map[flow.WorkloadRef][]flow.WorkloadRef
 	memo       map[flow.WorkloadRef]podSelection
+	canon      map[flow.WorkloadRef]string // selectionCanonical of memo's
 }
 
 func newSelections(c *Cluster) *selections {
@@ -106,27 +109,8 @@ func sortedPairs(l map[string]string) []labelPair {
 
 // anyPodHas reports whether a pod of w carries every pair.
 func anyPodHas(w Workload, pairs []labelPair) bool {
-	has := func(l map[string]string) bool {
-		for _, p := range pairs {
-			if v, ok := l[p.key]; !ok || v != p.value {
-				return false
-			}
-		}
-		return true
-	}
-	if len(w.Pods) == 0 {
-		return has(w.Labels)
-	}
-	for _, p := range w.Pods {
-		l := p.Labels
-		if l == nil {
-			l = w.Labels
-		}
-		if has(l) {
-			return true
-		}
-	}
-	return false
+	m := member{labels: w.Labels, pods: w.Pods}
+	return m.has(pairs)
 }
 
 // of returns the selection of w: its controller's selector (or stable
@@ -174,14 +158,11 @@ func (s *selections) overlapping(w Workload, labels map[string]string) []flow.Wo
 		sortRefs(out)
 		return out
 	}
-	if s.byNS == nil {
-		s.byNS = s.c.workloadsByNamespace()
-	}
 	var out []flow.WorkloadRef
 	pairs := sortedPairs(labels)
-	for _, ref := range s.byNS[w.Ref.Namespace] {
-		if o := s.c.Workloads[ref]; ref != w.Ref && !o.HostNetwork && anyPodHas(o, pairs) {
-			out = append(out, ref)
+	for _, m := range s.members(w.Ref.Namespace) {
+		if m.ref != w.Ref && !m.host && m.has(pairs) {
+			out = append(out, m.ref)
 		}
 	}
 	sortRefs(out)
