@@ -22,13 +22,16 @@ type arena struct {
 	// members, byMembers: the memory of its selections' members.
 	members   []member
 	byMembers map[string][]member
+	// mirrors is dropMirrors' map, empty between calls.
+	mirrors map[connection]*Finding
 }
 
 // arenaChunk is how many ends one chunk holds.
 const arenaChunk = 64
 
 var arenas = sync.Pool{New: func() any {
-	return &arena{ends: make(map[flow.WorkloadRef]*ends, 256), memos: [2]map[*Pod][]*compiled{make(map[*Pod][]*compiled, 256), make(map[*Pod][]*compiled, 256)}}
+	return &arena{ends: make(map[flow.WorkloadRef]*ends, 256), memos: [2]map[*Pod][]*compiled{make(map[*Pod][]*compiled, 256), make(map[*Pod][]*compiled, 256)},
+		mirrors: map[connection]*Finding{}}
 }}
 
 // chunk returns an empty slab whose appends fill a chunk of the arena.

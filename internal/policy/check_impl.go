@@ -51,7 +51,7 @@ func check(in CheckInput) Report {
 		return newFinding(k.selections(), h.f.Workload, *h.f, name, h.o)
 	}
 	r.Findings, r.Excluded = foldServicePeers(mergeHits(k.hits, write)), foldServicePeers(mergeHits(k.excluded, write))
-	r.Findings = dropMirrors(r.Findings, r.Excluded)
+	r.Findings = dropMirrors(r.Findings, r.Excluded, k.mem.mirrors)
 	sortFailing(r.Failing)
 	r.AlsoIsolates = alsoIsolates(k.cluster, in.Change.New)
 	return r
