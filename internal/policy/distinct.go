@@ -21,6 +21,8 @@ type podSelection struct {
 	labels map[string]string
 	absent []string
 	others []flow.WorkloadRef
+	// canon is selectionCanonical of the selection, once of made it.
+	canon string
 }
 
 // matches reports whether a pod with labels l is selected.
@@ -45,7 +47,6 @@ type selections struct {
 	slab       []member            // where members live
 	candidates map[flow.WorkloadRef][]flow.WorkloadRef
 	memo       map[flow.WorkloadRef]podSelection
-	canon      map[flow.WorkloadRef]string // selectionCanonical of memo's
 }
 
 func newSelections(c *Cluster) *selections {
@@ -124,6 +125,7 @@ func (s *selections) of(w Workload) podSelection {
 	sel := podSelection{labels: w.SelectorLabels()}
 	others := s.overlapping(w, sel.labels)
 	if len(others) == 0 {
+		sel.canon = selectionCanonical(sel)
 		s.memo[w.Ref] = sel
 		return sel
 	}
@@ -146,6 +148,7 @@ func (s *selections) of(w Workload) podSelection {
 	}
 	slices.Sort(sel.absent)
 	sel.others = others
+	sel.canon = selectionCanonical(sel)
 	s.memo[w.Ref] = sel
 	return sel
 }
@@ -160,8 +163,9 @@ func (s *selections) overlapping(w Workload, labels map[string]string) []flow.Wo
 	}
 	var out []flow.WorkloadRef
 	pairs := sortedPairs(labels)
-	for _, m := range s.members(w.Ref.Namespace) {
-		if m.ref != w.Ref && !m.host && m.has(pairs) {
+	ms := s.members(w.Ref.Namespace)
+	for i := range ms {
+		if m := &ms[i]; !m.host && m.ref != w.Ref && m.has(pairs) {
 			out = append(out, m.ref)
 		}
 	}

@@ -70,17 +70,3 @@ func (s *selections) release() (slab []member, byMembers map[string][]member) {
 	clear(s.byMembers)
 	return s.slab[:0], s.byMembers
 }
-
-// canonical is selectionCanonical of w's selection, rendered once per
-// selections: a fix names a peer once per blocked port of it.
-func (s *selections) canonical(w Workload) string {
-	if c, ok := s.canon[w.Ref]; ok {
-		return c
-	}
-	if s.canon == nil {
-		s.canon = map[flow.WorkloadRef]string{}
-	}
-	c := selectionCanonical(s.of(w))
-	s.canon[w.Ref] = c
-	return c
-}
