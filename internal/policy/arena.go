@@ -19,13 +19,19 @@ type arena struct {
 	used   int // chunks handed out since the last reset
 	// hits are the arrays of a checker's hits and excluded hits.
 	hits [2][]hit
+	// members, byMembers: the memory of its selections' members.
+	members   []member
+	byMembers map[string][]member
+	// mirrors is dropMirrors' map, empty between calls.
+	mirrors map[connection]*Finding
 }
 
 // arenaChunk is how many ends one chunk holds.
 const arenaChunk = 64
 
 var arenas = sync.Pool{New: func() any {
-	return &arena{ends: make(map[flow.WorkloadRef]*ends, 256), memos: [2]map[*Pod][]*compiled{make(map[*Pod][]*compiled, 256), make(map[*Pod][]*compiled, 256)}}
+	return &arena{ends: make(map[flow.WorkloadRef]*ends, 256), memos: [2]map[*Pod][]*compiled{make(map[*Pod][]*compiled, 256), make(map[*Pod][]*compiled, 256)},
+		mirrors: map[connection]*Finding{}}
 }}
 
 // chunk returns an empty slab whose appends fill a chunk of the arena.

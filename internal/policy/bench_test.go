@@ -22,7 +22,9 @@ import (
 // ways, so a default deny only adds to what its pods allow and Check skips
 // judging them (see narrows); "namespace-first" leaves the namespace's
 // policies out, so that the default deny isolates its pods for the first
-// time and every edge is judged and most become findings. The p50 and p99
+// time and every edge is judged and most become findings;
+// "namespace-first-10-texts" is that Check with TextLimit 10, as a caller
+// that shows ten warnings can ask for (the webhook does not yet). The p50 and p99
 // of the per-call times are reported, wall-clock and thread CPU; the
 // narrowing itself is not timed (it is done once per proposal, so that its
 // garbage is not collected during Check).
@@ -31,7 +33,7 @@ func BenchmarkCheck(b *testing.B) {
 	x := NewPeerIndex(s.baselines)
 	narrowed := map[string][]flow.Baseline{}             // by scope and selected workload or namespace
 	without := map[string][]networkingv1.NetworkPolicy{} // the policies without a namespace's
-	for _, scope := range []string{"workload", "namespace", "namespace-first", "workload-unnarrowed", "namespace-unnarrowed"} {
+	for _, scope := range []string{"workload", "namespace", "namespace-first", "namespace-first-10-texts", "workload-unnarrowed", "namespace-unnarrowed"} {
 		b.Run(scope, func(b *testing.B) {
 			var times, cpu []time.Duration
 			defer lockThread()()
@@ -44,12 +46,15 @@ func BenchmarkCheck(b *testing.B) {
 					}
 					in.Baselines = narrowed[key]
 				}
-				if scope == "namespace-first" {
+				if strings.HasPrefix(scope, "namespace-first") {
 					ns := in.Change.New.Namespace
 					if _, ok := without[ns]; !ok {
 						without[ns] = s.policiesWithout(ns)
 					}
 					in.Policies = without[ns]
+				}
+				if strings.HasSuffix(scope, "-10-texts") {
+					in.TextLimit = 10
 				}
 				start, startCPU := time.Now(), threadCPU()
 				Check(in)

@@ -39,6 +39,12 @@ type CheckInput struct {
 	Baselines []flow.Baseline
 	// Adjustments are the user's decisions per workload.
 	Adjustments map[flow.WorkloadRef]Adjustments
+	// TextLimit, when positive, is how many findings get their Message and
+	// Fix: those past the first TextLimit carry neither (every other field
+	// is as without it; Excluded are always written). For a caller that
+	// shows only the first few, such as an admission review's warnings:
+	// the texts are most of what a finding costs. Zero writes them all.
+	TextLimit int
 }
 
 // Class is the kind of pitfall a finding falls into.

@@ -44,14 +44,23 @@ func check(in CheckInput) Report {
 			k.checkFlow(&r, self, peer, f, name, adj)
 		}
 	}
-	write := func(h *hit) Finding {
-		if h.fd != nil {
-			return *h.fd
+	lazy := lazyTexts(in.TextLimit, k.hits)
+	write := func(bare bool) func(h *hit) Finding {
+		return func(h *hit) Finding {
+			switch {
+			case h.fd != nil:
+				return *h.fd
+			case bare:
+				return bareFinding(k.cluster, *h.f, name, h.o)
+			}
+			return newFinding(k.selections(), h.f.Workload, *h.f, name, h.o)
 		}
-		return newFinding(k.selections(), h.f.Workload, *h.f, name, h.o)
 	}
-	r.Findings, r.Excluded = foldServicePeers(mergeHits(k.hits, write)), foldServicePeers(mergeHits(k.excluded, write))
-	r.Findings = dropMirrors(r.Findings, r.Excluded)
+	r.Findings, r.Excluded = foldServicePeers(mergeHits(k.hits, write(lazy))), foldServicePeers(mergeHits(k.excluded, write(false)))
+	r.Findings = dropMirrors(r.Findings, r.Excluded, k.mem.mirrors)
+	if in.TextLimit > 0 {
+		writeTexts(k.selections(), r.Findings, in.TextLimit, lazy)
+	}
 	sortFailing(r.Failing)
 	r.AlsoIsolates = alsoIsolates(k.cluster, in.Change.New)
 	return r

@@ -30,6 +30,7 @@ type checker struct {
 func (k *checker) selections() *selections {
 	if k.sels == nil {
 		k.sels = newSelections(k.cluster)
+		k.sels.slab, k.sels.byMembers = k.mem.members, k.mem.byMembers
 	}
 	return k.sels
 }
@@ -114,6 +115,9 @@ func newChecker(in CheckInput) *checker {
 // after. Checkers that live on (InForce) never release theirs.
 func (k *checker) release() {
 	k.mem.hits = [2][]hit{k.hits, k.excluded}
+	if k.sels != nil {
+		k.mem.members, k.mem.byMembers = k.sels.release()
+	}
 	k.mem.reset()
 	arenas.Put(k.mem)
 	k.mem, k.ends, k.slab = nil, nil, nil

@@ -116,10 +116,15 @@ func DefaultDNS() DNS {
 	}
 }
 
-// dns returns the configured DNS identity or the default.
+// defaultDNS is DefaultDNS made once, for reading only: dns is asked for
+// every finding's class and target.
+var defaultDNS = DefaultDNS()
+
+// dns returns the configured DNS identity or the default. Its labels are
+// read, never written.
 func (c *Cluster) dns() DNS {
 	if c.DNS.Namespace == "" && len(c.DNS.PodLabels) == 0 {
-		return DefaultDNS()
+		return defaultDNS
 	}
 	return c.DNS
 }

@@ -1,6 +1,8 @@
 package policy
 
 import (
+	"sync/atomic"
+
 	networkingv1 "k8s.io/api/networking/v1"
 )
 
@@ -18,6 +20,10 @@ type compiled struct {
 	keyOnly bool
 	ingress bool
 	egress  bool
+	// prepared are the rules as rulesOf prepares them, once one is
+	// matched: most policies of a namespace are never matched in a Check,
+	// and cached ones are shared by concurrent Checks.
+	prepared atomic.Pointer[preparedRules]
 }
 
 func compile(np *networkingv1.NetworkPolicy, order int) *compiled {
@@ -58,11 +64,22 @@ func (c *compiled) rules(dir networkingv1.PolicyType) int {
 // resolve on the destination.
 func (c *compiled) ruleMatches(dir networkingv1.PolicyType, i int, conn Connection, namespaces map[string]map[string]string) bool {
 	if dir == networkingv1.PolicyTypeIngress {
-		r := &c.np.Spec.Ingress[i]
-		return portsMatch(r.Ports, conn) && peersMatch(r.From, c.namespace, conn.Source, namespaces)
+		return c.rulesOf(dir)[i].matches(c.namespace, conn, conn.Source, namespaces)
 	}
-	r := &c.np.Spec.Egress[i]
-	return portsMatch(r.Ports, conn) && peersMatch(r.To, c.namespace, conn.Destination, namespaces)
+	return c.rulesOf(dir)[i].matches(c.namespace, conn, conn.Destination, namespaces)
+}
+
+// rulesOf returns the prepared rules of a direction.
+func (c *compiled) rulesOf(dir networkingv1.PolicyType) []rule {
+	r := c.prepared.Load()
+	if r == nil {
+		r = rulesOf(c.np) // two Checks may both prepare them: the same rules
+		c.prepared.Store(r)
+	}
+	if dir == networkingv1.PolicyTypeIngress {
+		return r.ingress
+	}
+	return r.egress
 }
 
 // policyTypes applies the API's defaulting: Ingress always, Egress when the

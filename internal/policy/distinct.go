@@ -21,6 +21,8 @@ type podSelection struct {
 	labels map[string]string
 	absent []string
 	others []flow.WorkloadRef
+	// canon is selectionCanonical of the selection, once of made it.
+	canon string
 }
 
 // matches reports whether a pod with labels l is selected.
@@ -41,6 +43,8 @@ func (s podSelection) matches(l map[string]string) bool {
 type selections struct {
 	c          *Cluster
 	byNS       map[string][]flow.WorkloadRef
+	byMembers  map[string][]member // see members
+	slab       []member            // where members live
 	candidates map[flow.WorkloadRef][]flow.WorkloadRef
 	memo       map[flow.WorkloadRef]podSelection
 }
@@ -106,27 +110,8 @@ func sortedPairs(l map[string]string) []labelPair {
 
 // anyPodHas reports whether a pod of w carries every pair.
 func anyPodHas(w Workload, pairs []labelPair) bool {
-	has := func(l map[string]string) bool {
-		for _, p := range pairs {
-			if v, ok := l[p.key]; !ok || v != p.value {
-				return false
-			}
-		}
-		return true
-	}
-	if len(w.Pods) == 0 {
-		return has(w.Labels)
-	}
-	for _, p := range w.Pods {
-		l := p.Labels
-		if l == nil {
-			l = w.Labels
-		}
-		if has(l) {
-			return true
-		}
-	}
-	return false
+	m := member{labels: w.Labels, pods: w.Pods}
+	return m.has(pairs)
 }
 
 // of returns the selection of w: its controller's selector (or stable
@@ -140,6 +125,7 @@ func (s *selections) of(w Workload) podSelection {
 	sel := podSelection{labels: w.SelectorLabels()}
 	others := s.overlapping(w, sel.labels)
 	if len(others) == 0 {
+		sel.canon = selectionCanonical(sel)
 		s.memo[w.Ref] = sel
 		return sel
 	}
@@ -162,6 +148,7 @@ func (s *selections) of(w Workload) podSelection {
 	}
 	slices.Sort(sel.absent)
 	sel.others = others
+	sel.canon = selectionCanonical(sel)
 	s.memo[w.Ref] = sel
 	return sel
 }
@@ -174,14 +161,12 @@ func (s *selections) overlapping(w Workload, labels map[string]string) []flow.Wo
 		sortRefs(out)
 		return out
 	}
-	if s.byNS == nil {
-		s.byNS = s.c.workloadsByNamespace()
-	}
 	var out []flow.WorkloadRef
 	pairs := sortedPairs(labels)
-	for _, ref := range s.byNS[w.Ref.Namespace] {
-		if o := s.c.Workloads[ref]; ref != w.Ref && !o.HostNetwork && anyPodHas(o, pairs) {
-			out = append(out, ref)
+	ms := s.members(w.Ref.Namespace)
+	for i := range ms {
+		if m := &ms[i]; !m.host && m.ref != w.Ref && m.has(pairs) {
+			out = append(out, m.ref)
 		}
 	}
 	sortRefs(out)

@@ -13,7 +13,8 @@ type Evaluator struct {
 }
 
 // NewEvaluator indexes the policies. namespaces maps namespace names to
-// their labels, as for Evaluate.
+// their labels, as for Evaluate. The policies must not change while the
+// Evaluator is used: their selectors and rules are prepared once.
 func NewEvaluator(policies []networkingv1.NetworkPolicy, namespaces map[string]map[string]string) *Evaluator {
 	grouped := make(map[string][]*compiled)
 	for i := range policies {

@@ -55,7 +55,7 @@ func newFinding(sels *selections, self flow.WorkloadRef, f flow.Flow, policy str
 		rule, peerSide = "add an ingress rule from ", "egress"
 	}
 	msg := verb + " " + peerName(class, f) + " " + onPort(f.Protocol, f.Port) + " (" + classDescriptions[class] + ") is not allowed" // Sprintf's cost, once per finding, showed
-	var fixes []string
+	fix := ""
 	switch {
 	case o.own && o.peer:
 		msg += ", nor at the peer's " + peerSide
@@ -63,15 +63,17 @@ func newFinding(sels *selections, self flow.WorkloadRef, f flow.Flow, policy str
 		msg += " at the peer's " + peerSide
 	}
 	if o.own {
-		fixes = append(fixes, rule+fixTarget(sels, self, class, f))
+		fix = rule + fixTarget(sels, self, class, f)
 	}
-	if o.peer {
-		fixes = append(fixes, peerFix(sels, self, f))
+	if o.peer && fix != "" {
+		fix += "; and " + peerFix(sels, self, f)
+	} else if o.peer {
+		fix = peerFix(sels, self, f)
 	}
 	if o.partial {
 		msg += " for some of the pods' addresses"
 	}
-	return Finding{Class: class, Flow: f, Policy: policy, Message: msg, Fix: strings.Join(fixes, "; and "),
+	return Finding{Class: class, Flow: f, Policy: policy, Message: msg, Fix: fix,
 		PeerSide: o.peer, OwnSideAllowed: !o.own, Partial: o.partial}
 }
 

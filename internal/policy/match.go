@@ -4,60 +4,57 @@ import (
 	"net/netip"
 
 	corev1 "k8s.io/api/core/v1"
-	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
-// peersMatch: an empty list matches every peer, external addresses too.
-func peersMatch(peers []networkingv1.NetworkPolicyPeer, policyNS string, ep Endpoint, namespaces map[string]map[string]string) bool {
+// matches reports whether the rule allows conn, whose peer end is ep
+// (the source for ingress, the destination for egress); ports always
+// resolve on the destination.
+func (r *rule) matches(policyNS string, conn Connection, ep Endpoint, namespaces map[string]map[string]string) bool {
+	return portsMatch(r.ports, conn) && peersMatch(r.peers, policyNS, ep, namespaces)
+}
+
+func peersMatch(peers []peerMatcher, policyNS string, ep Endpoint, namespaces map[string]map[string]string) bool {
 	if len(peers) == 0 {
 		return true
 	}
 	for i := range peers {
-		if peerMatches(&peers[i], policyNS, ep, namespaces) {
+		if peers[i].matches(policyNS, ep, namespaces) {
 			return true
 		}
 	}
 	return false
 }
 
-// peerMatches: an ipBlock matches addresses (pods' too); selectors match
-// pods only, never host-network ones. A peer the API server would reject
-// (nothing set, ipBlock with a selector, an invalid selector or CIDR)
-// matches nothing.
-func peerMatches(p *networkingv1.NetworkPolicyPeer, policyNS string, ep Endpoint, namespaces map[string]map[string]string) bool {
-	if p.IPBlock != nil {
-		return p.PodSelector == nil && p.NamespaceSelector == nil && ipBlockMatches(p.IPBlock, ep.IP)
-	}
-	if p.PodSelector == nil && p.NamespaceSelector == nil {
+// matches: an ipBlock matches addresses (pods' too); selectors match pods
+// only, never host-network ones.
+func (p *peerMatcher) matches(policyNS string, ep Endpoint, namespaces map[string]map[string]string) bool {
+	switch {
+	case p.never:
 		return false
+	case p.ipBlock:
+		return p.ipMatches(ep.IP)
 	}
 	pod := selectable(ep)
 	if pod == nil {
 		return false
 	}
-	if p.NamespaceSelector == nil {
+	if !p.ns.present() {
 		if pod.Namespace != policyNS {
 			return false
 		}
-	} else if !selectorMatches(newSelector(p.NamespaceSelector), nsLabels{name: pod.Namespace, set: namespaces[pod.Namespace]}) {
+	} else if !selectorMatches(p.ns, nsLabels{name: pod.Namespace, set: namespaces[pod.Namespace]}) {
 		return false
 	}
-	return p.PodSelector == nil || newSelector(p.PodSelector).matches(labels.Set(pod.Labels))
+	return !p.pod.present() || p.pod.matches(labels.Set(pod.Labels))
 }
 
-func ipBlockMatches(b *networkingv1.IPBlock, ip netip.Addr) bool {
+func (p *peerMatcher) ipMatches(ip netip.Addr) bool {
 	ip = ip.Unmap() // an IPv4-mapped IPv6 address is its IPv4 address
-	cidr, err := netip.ParsePrefix(b.CIDR)
-	if err != nil || !ip.IsValid() || !cidr.Contains(ip) {
+	if p.bad || !ip.IsValid() || !p.cidr.Contains(ip) {
 		return false
 	}
-	for _, e := range b.Except {
-		ex, err := netip.ParsePrefix(e)
-		if err != nil {
-			return false
-		}
+	for _, ex := range p.except {
 		if ex.Contains(ip) {
 			return false
 		}
@@ -65,38 +62,28 @@ func ipBlockMatches(b *networkingv1.IPBlock, ip netip.Addr) bool {
 	return true
 }
 
-// portsMatch: an empty list matches every port and protocol.
-func portsMatch(ports []networkingv1.NetworkPolicyPort, conn Connection) bool {
+func portsMatch(ports []portMatcher, conn Connection) bool {
 	if len(ports) == 0 {
 		return true
 	}
 	for i := range ports {
-		if portMatches(&ports[i], conn) {
+		if ports[i].matches(conn) {
 			return true
 		}
 	}
 	return false
 }
 
-// portMatches: the protocol defaults to TCP; no port means every port of
-// the protocol; endPort makes a range; a named port resolves on the
-// destination pod by name and protocol, so it never matches an address
-// that is not a pod.
-func portMatches(p *networkingv1.NetworkPolicyPort, conn Connection) bool {
-	if protocolOf(ptrValue(p.Protocol)) != conn.Protocol {
-		return false
-	}
+func (p *portMatcher) matches(conn Connection) bool {
 	switch {
-	case p.Port == nil:
+	case p.protocol != conn.Protocol:
+		return false
+	case p.any:
 		return true
-	case p.Port.Type == intstr.String:
-		return namedPortMatches(p.Port.StrVal, conn)
+	case p.isNamed:
+		return namedPortMatches(p.named, conn)
 	}
-	from, to := p.Port.IntVal, p.Port.IntVal
-	if p.EndPort != nil {
-		to = *p.EndPort
-	}
-	return from > 0 && from <= conn.Port && conn.Port <= to
+	return p.from > 0 && p.from <= conn.Port && conn.Port <= p.to
 }
 
 // namedPortMatches never resolves on a host-network destination: its

@@ -31,9 +31,13 @@ func connectionOfFlow(f *flow.Flow) (connection, bool) {
 // saw (the client's egress and the server's ingress are one connection,
 // which Check judges from each side): the one whose own side the change
 // blocks, else the client's. A mirror of an excluded finding goes too: the
-// user dropped that peer on purpose. findings is overwritten.
-func dropMirrors(findings, excluded []Finding) []Finding {
-	kept := make(map[connection]*Finding, len(findings)+len(excluded))
+// user dropped that peer on purpose. findings is overwritten; kept is an
+// empty map to work in (nil: a new one), left empty.
+func dropMirrors(findings, excluded []Finding, kept map[connection]*Finding) []Finding {
+	if kept == nil {
+		kept = make(map[connection]*Finding, len(findings)+len(excluded))
+	}
+	defer clear(kept)
 	for _, list := range [][]Finding{excluded, findings} {
 		for i := range list {
 			if c, ok := connectionOfFlow(&list[i].Flow); ok && preferred(&list[i], kept[c]) {

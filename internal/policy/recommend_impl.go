@@ -143,7 +143,7 @@ func buildPolicy(w Workload, own podSelection, in, out ruleSet, aliases map[stri
 			Labels:    map[string]string{ManagedByLabel: ManagedByValue},
 		},
 		Spec: networkingv1.NetworkPolicySpec{
-			PodSelector: *parseCanonical(selectionCanonical(own)),
+			PodSelector: *parseCanonical(own.canon),
 			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress},
 			Ingress:     []networkingv1.NetworkPolicyIngressRule{},
 			Egress:      []networkingv1.NetworkPolicyEgressRule{},

@@ -17,12 +17,21 @@ import (
 type selector struct {
 	ls      *metav1.LabelSelector
 	invalid bool
+	// pairs are ls.MatchLabels as a slice: ranging over a map costs more
+	// than matching its pairs.
+	pairs []labelPair
 }
 
 func newSelector(ls *metav1.LabelSelector) selector {
 	s := selector{ls: ls}
 	if ls == nil {
 		return s
+	}
+	if len(ls.MatchLabels) > 0 {
+		s.pairs = make([]labelPair, 0, len(ls.MatchLabels))
+		for k, v := range ls.MatchLabels {
+			s.pairs = append(s.pairs, labelPair{k, v})
+		}
 	}
 	for _, e := range ls.MatchExpressions {
 		switch e.Operator {
@@ -51,8 +60,8 @@ func selectorMatches[L labels.Labels](s selector, l L) bool {
 	if s.invalid || s.ls == nil {
 		return false
 	}
-	for k, v := range s.ls.MatchLabels {
-		if got, ok := l.Lookup(k); !ok || got != v {
+	for _, p := range s.pairs {
+		if got, ok := l.Lookup(p.key); !ok || got != p.value {
 			return false
 		}
 	}

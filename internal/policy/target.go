@@ -45,7 +45,7 @@ func targetsFor(sels *selections, self flow.WorkloadRef, f flow.Flow, adj Adjust
 		if w.HostNetwork {
 			return hostTargets(addresses(w), f.Peer.IP)
 		}
-		return []target{{namespace: w.Ref.Namespace, pods: selectionCanonical(sels.of(w)), sameNS: w.Ref.Namespace == self.Namespace}}, true
+		return []target{{namespace: w.Ref.Namespace, pods: sels.of(w).canon, sameNS: w.Ref.Namespace == self.Namespace}}, true
 	case flow.PeerNode, flow.PeerAPIServer, flow.PeerNodeLocalDNS:
 		return hostTargets(nil, f.Peer.IP)
 	case flow.PeerService:
