@@ -102,8 +102,8 @@ func (m *Metrics) checker(c validate.Checker) validate.Checker {
 	return countingChecker{Checker: c, m: m}
 }
 
-func (c countingChecker) Check(ctx context.Context, change policy.Change) (advice.Checked, error) {
-	out, err := c.Checker.Check(ctx, change)
+func (c countingChecker) CheckShown(ctx context.Context, change policy.Change, shown int) (advice.Checked, error) {
+	out, err := c.Checker.CheckShown(ctx, change, shown)
 	for _, f := range out.Findings {
 		c.m.warnings.WithLabelValues(classLabel(f.Class)).Inc()
 	}

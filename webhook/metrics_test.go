@@ -24,7 +24,7 @@ func (a answering) Handle(context.Context, admission.Request) admission.Response
 
 type findings []policy.Class
 
-func (f findings) Check(context.Context, policy.Change) (advice.Checked, error) {
+func (f findings) CheckShown(context.Context, policy.Change, int) (advice.Checked, error) {
 	var out advice.Checked
 	for _, c := range f {
 		out.Findings = append(out.Findings, policy.Finding{Class: c, Flow: flow.Flow{}})
@@ -56,7 +56,7 @@ func TestReviewMetrics(t *testing.T) {
 		t.Errorf("%d duration series, want 2 (mutate, validate)", n)
 	}
 	c := m.checker(findings{policy.ClassDNS, policy.ClassDNS, policy.ClassExternal})
-	if _, err := c.Check(t.Context(), policy.Change{}); err != nil {
+	if _, err := c.CheckShown(t.Context(), policy.Change{}, 0); err != nil {
 		t.Fatal(err)
 	}
 	if dns, ext := ptu.ToFloat64(m.warnings.WithLabelValues("dns")), ptu.ToFloat64(m.warnings.WithLabelValues("external")); dns != 2 || ext != 1 {

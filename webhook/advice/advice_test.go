@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
@@ -83,6 +85,34 @@ func TestCheckStory(t *testing.T) {
 	}
 	if len(got.Excluded) != 1 || !got.Enforce {
 		t.Errorf("excluded %v, enforce %v; want cassandra excluded and enforcement on", got.Excluded, got.Enforce)
+	}
+}
+
+// CheckShown writes the texts of the first findings only; the rest of the
+// report is Check's.
+func TestCheckShownWritesTheFirstTexts(t *testing.T) {
+	adv, _ := story(t)
+	ch := policy.Change{Operation: policy.Create, New: handwritten(t)}
+	all, err := adv.Check(context.Background(), ch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown, err := adv.CheckShown(context.Background(), ch, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all.Findings) < 2 || len(shown.Findings) != len(all.Findings) {
+		t.Fatalf("findings: %d shown of %d, want the story's three", len(shown.Findings), len(all.Findings))
+	}
+	if diff := cmp.Diff(all.Findings[0], shown.Findings[0], cmpopts.EquateComparable(netip.Addr{})); diff != "" {
+		t.Errorf("the first finding (-all texts +one):\n%s", diff)
+	}
+	for i, f := range shown.Findings[1:] {
+		want := all.Findings[i+1]
+		want.Message, want.Fix = "", ""
+		if diff := cmp.Diff(want, f, cmpopts.EquateComparable(netip.Addr{})); diff != "" {
+			t.Errorf("finding %d (-all texts, cleared +one):\n%s", i+1, diff)
+		}
 	}
 }
 

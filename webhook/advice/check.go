@@ -34,6 +34,13 @@ type Checked struct {
 // Check lists the observed flows of the workloads the change touches that
 // the change would block.
 func (a *Advisor) Check(ctx context.Context, change policy.Change) (Checked, error) {
+	return a.CheckShown(ctx, change, 0)
+}
+
+// CheckShown is Check for a caller that shows only the first shown
+// findings (an admission review's warnings): the others carry no Message
+// and Fix, which are most of what a finding costs; zero writes them all.
+func (a *Advisor) CheckShown(ctx context.Context, change policy.Change, shown int) (Checked, error) {
 	var ns string
 	if np := changed(change); np != nil {
 		ns = np.Namespace
@@ -44,7 +51,7 @@ func (a *Advisor) Check(ctx context.Context, change policy.Change) (Checked, err
 	}
 	var out Checked
 	in := policy.CheckInput{Cluster: snap.Cluster, Policies: inForce(snap.Policies, change),
-		Change: change, Adjustments: snap.Adjustments}
+		Change: change, Adjustments: snap.Adjustments, TextLimit: shown}
 	touched := policy.Touched(snap.Cluster, change)
 	read, err := a.baselines(ctx, touched)
 	if err != nil {

@@ -15,9 +15,10 @@ import (
 	"github.com/netpol-advisor/netpol-advisor/webhook/advice"
 )
 
-// Checker checks a NetworkPolicy change (advice.Advisor has it).
+// Checker checks a NetworkPolicy change (advice.Advisor has it), writing
+// the texts of the first shown findings.
 type Checker interface {
-	Check(ctx context.Context, change policy.Change) (advice.Checked, error)
+	CheckShown(ctx context.Context, change policy.Change, shown int) (advice.Checked, error)
 }
 
 var _ Checker = (*advice.Advisor)(nil)
@@ -37,12 +38,16 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.R
 	if err != nil {
 		return admission.Errored(http.StatusBadRequest, err)
 	}
-	checked, err := h.Checker.Check(ctx, change)
+	max := h.MaxWarnings
+	if max <= 0 {
+		max = DefaultMaxWarnings
+	}
+	checked, err := h.Checker.CheckShown(ctx, change, max) // Warnings shows no more
 	if err != nil {
 		log.FromContext(ctx).Error(err, "check networkpolicy change; allowing it unchecked")
 		return admission.Allowed("").WithWarnings("netpol-advisor could not check this change: " + err.Error())
 	}
-	warnings := Warnings(checked, h.MaxWarnings)
+	warnings := Warnings(checked, max)
 	if checked.Enforce && len(checked.Findings) > 0 {
 		msg := fmt.Sprintf("%d observed flows would be blocked (namespace has %s=true)", len(checked.Findings), advice.EnforceLabel)
 		return admission.Denied(msg).WithWarnings(warnings...)

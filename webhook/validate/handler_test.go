@@ -26,12 +26,13 @@ import (
 // result: the handler's logic is tested apart from the policy core.
 type fakeChecker struct {
 	got    policy.Change
+	shown  int
 	result advice.Checked
 	err    error
 }
 
-func (f *fakeChecker) Check(_ context.Context, ch policy.Change) (advice.Checked, error) {
-	f.got = ch
+func (f *fakeChecker) CheckShown(_ context.Context, ch policy.Change, shown int) (advice.Checked, error) {
+	f.got, f.shown = ch, shown
 	return f.result, f.err
 }
 
@@ -106,6 +107,17 @@ func TestHandle(t *testing.T) {
 				t.Errorf("change = %+v, want old %v new %v", fc.got, tt.wantOld, tt.wantNew)
 			}
 		})
+	}
+}
+
+// The checker writes the texts of as many findings as the warnings show.
+func TestHandleAsksForTheTextsItShows(t *testing.T) {
+	for max, want := range map[int]int{0: DefaultMaxWarnings, 3: 3} {
+		fc := &fakeChecker{}
+		(&Handler{Checker: fc, MaxWarnings: max}).Handle(context.Background(), request(admissionv1.Create, raw(t, "p"), runtime.RawExtension{}))
+		if fc.shown != want {
+			t.Errorf("MaxWarnings %d: asked for %d texts, want %d", max, fc.shown, want)
+		}
 	}
 }
 
