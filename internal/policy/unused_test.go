@@ -3,6 +3,7 @@ package policy
 import (
 	"fmt"
 	"math/rand/v2"
+	"net/netip"
 	"slices"
 	"testing"
 
@@ -106,5 +107,26 @@ func TestUnusedMatchesBruteForce(t *testing.T) {
 	}
 	if unused == 0 {
 		t.Fatal("no case had an unused rule: the random worlds test nothing")
+	}
+}
+
+// Replicas with one label set judge alike, unless an ipBlock tells their
+// addresses apart: a rule allowing only the second replica is used.
+func TestUnusedJudgesEachReplicaAgainstIPBlocks(t *testing.T) {
+	client := flow.WorkloadRef{Namespace: "shop", Kind: flow.KindDeployment, Name: "client"}
+	server := flow.WorkloadRef{Namespace: "shop", Kind: flow.KindDeployment, Name: "server"}
+	l := map[string]string{"app": "client"}
+	c := &Cluster{Namespaces: map[string]map[string]string{"shop": {}}, Workloads: map[flow.WorkloadRef]Workload{
+		client: {Ref: client, Labels: l, Pods: []PodInfo{{Labels: l, IPs: []netip.Addr{netip.MustParseAddr("198.18.0.1")}},
+			{Labels: l, IPs: []netip.Addr{netip.MustParseAddr("198.18.0.2")}}}},
+		server: {Ref: server, Labels: map[string]string{"app": "server"}, IPs: []netip.Addr{netip.MustParseAddr("198.18.0.9")}},
+	}}
+	in := flow.Baseline{Workload: server, Flows: []flow.Flow{{Key: flow.Key{Workload: server, Direction: flow.Ingress,
+		Peer: flow.Peer{Kind: flow.PeerWorkload, Workload: client}, Port: 8080, Protocol: "TCP"}, Count: 1}}}
+	np := makePolicy("shop", "second-only", map[string]string{"app": "server"}, types(ing))
+	np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{{From: []networkingv1.NetworkPolicyPeer{
+		{IPBlock: &networkingv1.IPBlock{CIDR: "198.18.0.2/32"}}}}}
+	if got := Unused(CheckInput{Cluster: c, Change: Change{Operation: Create, New: &np}, Baselines: []flow.Baseline{in}}); len(got) != 0 {
+		t.Errorf("unused = %+v, want none: the second replica's connections use the rule", got)
 	}
 }
