@@ -59,6 +59,19 @@ struct {
 	__type(value, struct udp_cache);
 } udp_cache SEC(".maps");
 
+/* may_have_cache tells whether the socket has any local storage, from the
+ * socket itself where the kernel lets the program read it (bpf_rdonly_cast,
+ * 6.2+): most sockets have none, and the helper call that would find
+ * nothing is what the cache costs them. */
+static __always_inline bool may_have_cache(struct bpf_sock *sk)
+{
+	if (use_rdonly_cast && bpf_ksym_exists(bpf_rdonly_cast)) {
+		struct sock *s = bpf_rdonly_cast(sk, bpf_core_type_id_kernel(struct sock));
+		return s->sk_bpf_storage != NULL;
+	}
+	return true;
+}
+
 #include "udpflush.bpf.c"
 
 /* same_edge compares two keys of one socket: all but the cgroup ID, which
@@ -94,19 +107,6 @@ static __always_inline bool admit(struct flow_value *v, __u16 client_port)
 		return false;
 	}
 	return ++v->streak >= cache_after;
-}
-
-/* may_have_cache tells whether the socket has any local storage, from the
- * socket itself where the kernel lets the program read it (bpf_rdonly_cast,
- * 6.2+): most sockets have none, and the helper call that would find
- * nothing is what the cache costs them. */
-static __always_inline bool may_have_cache(struct bpf_sock *sk)
-{
-	if (use_rdonly_cast && bpf_ksym_exists(bpf_rdonly_cast)) {
-		struct sock *s = bpf_rdonly_cast(sk, bpf_core_type_id_kernel(struct sock));
-		return s->sk_bpf_storage != NULL;
-	}
-	return true;
 }
 
 /* udp_count counts one datagram of flow k (its cgroup ID not set yet),

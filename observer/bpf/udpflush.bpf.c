@@ -97,13 +97,16 @@ static __always_inline void udp_close(struct udp_slot *s)
 		udp_flush(s);
 }
 
-/* A UDP socket closes: its storage goes with it, its counts to the table. */
+/* A UDP socket closes: its storage goes with it, its counts to the table.
+ * Most sockets never had storage (a DNS lookup's, every TCP one): they
+ * leave before the helper call (may_have_cache), so a one-shot socket pays
+ * the cache only the call of this program. */
 SEC("cgroup/sock_release")
 int udp_release(struct bpf_sock *sk)
 {
 	struct udp_cache *c;
 
-	if (!udp_cache_on || sk->protocol != IPPROTO_UDP)
+	if (!udp_cache_on || sk->protocol != IPPROTO_UDP || !may_have_cache(sk))
 		return 1;
 	c = bpf_sk_storage_get(&udp_cache, sk, 0, 0);
 	if (c) {
