@@ -95,8 +95,8 @@ type flowbpfUdpCache struct {
 		_       structs.HostLayout
 		Key     flowbpfFlowKey
 		Pending uint64
-		FirstNs uint64
-		LastNs  uint64
+		FirstJ  uint64
+		LastJ   uint64
 		Comm    [16]int8
 		State   uint64
 	}
@@ -138,6 +138,7 @@ const (
 	flowbpfVarSockCommOn       = "sock_comm_on"
 	flowbpfVarTaskInCgroupSkb  = "task_in_cgroup_skb"
 	flowbpfVarTaskInCgroupSock = "task_in_cgroup_sock"
+	flowbpfVarTickNs           = "tick_ns"
 	flowbpfVarUdpCacheOn       = "udp_cache_on"
 	flowbpfVarUnusedCounter    = "unused_counter"
 	flowbpfVarUnusedDirection  = "unused_direction"
@@ -224,6 +225,7 @@ type flowbpfVariableSpecs struct {
 	SockCommOn       *ebpf.VariableSpec `ebpf:"sock_comm_on"`
 	TaskInCgroupSkb  *ebpf.VariableSpec `ebpf:"task_in_cgroup_skb"`
 	TaskInCgroupSock *ebpf.VariableSpec `ebpf:"task_in_cgroup_sock"`
+	TickNs           *ebpf.VariableSpec `ebpf:"tick_ns"`
 	UdpCacheOn       *ebpf.VariableSpec `ebpf:"udp_cache_on"`
 	UnusedCounter    *ebpf.VariableSpec `ebpf:"unused_counter"`
 	UnusedDirection  *ebpf.VariableSpec `ebpf:"unused_direction"`
@@ -285,6 +287,7 @@ type flowbpfVariables struct {
 	SockCommOn       *ebpf.Variable `ebpf:"sock_comm_on"`
 	TaskInCgroupSkb  *ebpf.Variable `ebpf:"task_in_cgroup_skb"`
 	TaskInCgroupSock *ebpf.Variable `ebpf:"task_in_cgroup_sock"`
+	TickNs           *ebpf.Variable `ebpf:"tick_ns"`
 	UdpCacheOn       *ebpf.Variable `ebpf:"udp_cache_on"`
 	UnusedCounter    *ebpf.Variable `ebpf:"unused_counter"`
 	UnusedDirection  *ebpf.Variable `ebpf:"unused_direction"`
