@@ -134,6 +134,7 @@ const (
 	flowbpfVarCommInCgroupSkb  = "comm_in_cgroup_skb"
 	flowbpfVarEphemeralHi      = "ephemeral_hi"
 	flowbpfVarEphemeralLo      = "ephemeral_lo"
+	flowbpfVarJiffiesBaseNs    = "jiffies_base_ns"
 	flowbpfVarNotifyNewFlows   = "notify_new_flows"
 	flowbpfVarSockCommOn       = "sock_comm_on"
 	flowbpfVarTaskInCgroupSkb  = "task_in_cgroup_skb"
@@ -221,6 +222,7 @@ type flowbpfVariableSpecs struct {
 	CommInCgroupSkb  *ebpf.VariableSpec `ebpf:"comm_in_cgroup_skb"`
 	EphemeralHi      *ebpf.VariableSpec `ebpf:"ephemeral_hi"`
 	EphemeralLo      *ebpf.VariableSpec `ebpf:"ephemeral_lo"`
+	JiffiesBaseNs    *ebpf.VariableSpec `ebpf:"jiffies_base_ns"`
 	NotifyNewFlows   *ebpf.VariableSpec `ebpf:"notify_new_flows"`
 	SockCommOn       *ebpf.VariableSpec `ebpf:"sock_comm_on"`
 	TaskInCgroupSkb  *ebpf.VariableSpec `ebpf:"task_in_cgroup_skb"`
@@ -283,6 +285,7 @@ type flowbpfVariables struct {
 	CommInCgroupSkb  *ebpf.Variable `ebpf:"comm_in_cgroup_skb"`
 	EphemeralHi      *ebpf.Variable `ebpf:"ephemeral_hi"`
 	EphemeralLo      *ebpf.Variable `ebpf:"ephemeral_lo"`
+	JiffiesBaseNs    *ebpf.Variable `ebpf:"jiffies_base_ns"`
 	NotifyNewFlows   *ebpf.Variable `ebpf:"notify_new_flows"`
 	SockCommOn       *ebpf.Variable `ebpf:"sock_comm_on"`
 	TaskInCgroupSkb  *ebpf.Variable `ebpf:"task_in_cgroup_skb"`

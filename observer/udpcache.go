@@ -8,7 +8,6 @@ import (
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/features"
 	"github.com/cilium/ebpf/link"
-	"golang.org/x/sys/unix"
 )
 
 // The per-socket UDP cache (bpf/udpcache.bpf.c) keeps a stream's datagram
@@ -23,17 +22,6 @@ import (
 func udpCacheSupported() bool {
 	return features.HaveProgramHelper(ebpf.CGroupSock, asm.FnSkStorageGet) == nil &&
 		features.HaveProgramHelper(ebpf.CGroupSKB, asm.FnJiffies64) == nil
-}
-
-// setTick tells the programs the kernel's tick length, in which the cache
-// times its datagrams (jiffies): the resolution of the coarse clock
-// (clock_getres reports TICK_NSEC for it).
-func setTick(spec *ebpf.CollectionSpec) error {
-	var ts unix.Timespec
-	if err := unix.ClockGetres(unix.CLOCK_MONOTONIC_COARSE, &ts); err != nil {
-		return fmt.Errorf("read the kernel's tick length (clock_getres CLOCK_MONOTONIC_COARSE): %w", err)
-	}
-	return setVariables(spec, map[string]any{flowbpfVarTickNs: uint64(ts.Nano())})
 }
 
 // openUDPCache makes the iterator link that flushUDPCache runs.

@@ -31,7 +31,7 @@ const volatile bool udp_cache_on = false;
 struct udp_slot {
 	struct flow_key key; /* zero: empty */
 	__u64 pending;       /* datagrams counted here, not yet in the table */
-	__u64 first_j;       /* jiffies of the first pending one (udp_jiffies_ns) */
+	__u64 first_j;       /* jiffies of the first pending one (jiffies_ns) */
 	__u64 last_j;        /* of the last one */
 	char comm[16];       /* the flow's process name, for a new entry */
 	__u64 state;         /* enum slot_state */

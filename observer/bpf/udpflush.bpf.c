@@ -27,30 +27,12 @@ static __always_inline __u64 settle(struct flow_value *v, __u64 n)
 	return n - owed;
 }
 
-/* The length of a tick in ns (the kernel's TICK_NSEC: 4 ms at HZ=250),
- * set by the loader from the coarse clock's resolution. */
-const volatile __u64 tick_ns = 4000000;
-
-/* udp_jiffies_ns turns jiffies j of a slot into CLOCK_MONOTONIC ns, from
- * jiffies j1 and the time now1 read together now: a slot's datagrams are
- * timed with bpf_jiffies64, a load, where the coarse clock's seqlock read
- * cost ~20-30 ns of the ~100 a cached datagram costs above an empty
- * program (builds that stop before and after it, alternating). Both clocks
- * advance at each tick, so the result is the datagram's time to a tick. */
-static __always_inline __u64 udp_jiffies_ns(__u64 j, __u64 j1, __u64 now1)
-{
-	__u64 back = j < j1 ? (j1 - j) * tick_ns : 0;
-
-	return back < now1 ? now1 - back : 0;
-}
-
 /* udp_add adds n pending datagrams of slot s to its flow, making the entry
  * again, with the slot's process name, if a drain took it. */
 static __always_inline void udp_add(const struct udp_slot *s, struct flow_key *k, __u64 n)
 {
 	struct flow_value *v = bpf_map_lookup_elem(&flows, k);
-	__u64 j1 = bpf_jiffies64(), now1 = bpf_ktime_get_ns();
-	__u64 first = udp_jiffies_ns(s->first_j, j1, now1), last = udp_jiffies_ns(s->last_j, j1, now1);
+	__u64 first = jiffies_ns(s->first_j), last = jiffies_ns(s->last_j);
 
 	if (!v) {
 		struct flow_value nv = {.count = n, .first_ns = first, .last_ns = last};
