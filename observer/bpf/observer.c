@@ -105,9 +105,10 @@ static __always_inline __u64 jiffies_ns(__u64 j)
 
 /* flow_clock is the time of an event, to the tick (4 ms at HZ=250, which
  * first and last seen can spare): bpf_jiffies64 is a load, where
- * bpf_ktime_get_ns reads the clock source, ~40 ns a call in this VM (per
- * UDP datagram 200 -> 160 ns, per TCP connection about 300 ns less, builds
- * with either alternating), and the coarse clock a seqlock, ~25 ns. */
+ * bpf_ktime_get_ns reads the clock source, ~40 ns a call in this VM (an
+ * uncached UDP datagram's call ~210 -> ~165 ns, builds with either
+ * alternating; TCP within the noise), and the coarse clock a seqlock,
+ * ~25 ns. */
 static __always_inline __u64 flow_clock(void)
 {
 	__u64 j = bpf_jiffies64();
