@@ -36,10 +36,13 @@ func twoPods(b *testing.B) (*netns.Node, *netns.Pod, *netns.Pod) {
 // ratio_tcp_empty is the TCP loop's floor, measured between the observer's
 // rounds: programs that only return, on every hook the observer attaches
 // (tcpHooks), against none; ratio_tcp_over_empty the observer against
-// those programs, paired the same way: what its code costs above the floor. The threads are left to the schedulers: pinned (client and
-// server on CPUs 0 and 1, or both on 0) a round's rate swung far more on
-// the shared machine, where another process on a pinned CPU cannot be
-// escaped (docs/performance.md).
+// those programs, paired the same way: what its code costs above the floor;
+// ratio_udp_empty and ratio_udp_over_empty the same for the UDP stream.
+// Beside each median, ratio_*_lo and ratio_*_hi are a 90 % confidence
+// interval of it (medianCI). The threads are left to the schedulers:
+// pinned (client and server on CPUs 0 and 1, or both on 0) a round's rate
+// swung far more on the shared machine, where another process on a pinned
+// CPU cannot be escaped (docs/performance.md).
 func BenchmarkConnectRateRatio(b *testing.B) {
 	_, client, server := twoPods(b)
 	dst := netip.AddrPortFrom(server.IPv4, 8080)
@@ -57,18 +60,19 @@ func BenchmarkConnectRateRatio(b *testing.B) {
 	empty := tcpHooks(b)
 	floor := programs{empty.attach, empty.detach}
 	tcp := func() uint64 { return churn(b, client, dst, nil, 1, ratioRound) }
+	udp := func() uint64 { return udpStream(b, client, sink, ratioRound) }
 	ss := []*series{
 		{name: "tcp", off: noPrograms, on: obs, run: tcp, rates: true},
 		{name: "tcp_empty", off: noPrograms, on: floor, run: tcp},
 		{name: "tcp_over_empty", off: floor, on: obs, run: tcp},
-		{name: "udp", off: noPrograms, on: obs, rates: true,
-			run: func() uint64 { return udpStream(b, client, sink, ratioRound) }},
+		{name: "udp", off: noPrograms, on: obs, run: udp, rates: true},
+		{name: "udp_empty", off: noPrograms, on: floor, run: udp},
+		{name: "udp_over_empty", off: floor, on: obs, run: udp},
 	}
 	runPairs(b, ss...)
 	secs := (ratioPairs * ratioRound).Seconds()
 	for _, s := range ss {
-		b.ReportMetric(s.median(), "ratio_"+s.name)
-		b.ReportMetric(s.iqr(), "ratio_"+s.name+"_iqr")
+		s.report(b)
 		if s.rates {
 			b.ReportMetric(float64(s.offN)/secs, s.name+"/s_without")
 			b.ReportMetric(float64(s.onN)/secs, s.name+"/s_with")

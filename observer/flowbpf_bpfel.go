@@ -95,8 +95,8 @@ type flowbpfUdpCache struct {
 		_       structs.HostLayout
 		Key     flowbpfFlowKey
 		Pending uint64
-		FirstNs uint64
-		LastNs  uint64
+		FirstJ  uint64
+		LastJ   uint64
 		Comm    [16]int8
 		State   uint64
 	}
@@ -134,10 +134,12 @@ const (
 	flowbpfVarCommInCgroupSkb  = "comm_in_cgroup_skb"
 	flowbpfVarEphemeralHi      = "ephemeral_hi"
 	flowbpfVarEphemeralLo      = "ephemeral_lo"
+	flowbpfVarJiffiesBaseNs    = "jiffies_base_ns"
 	flowbpfVarNotifyNewFlows   = "notify_new_flows"
 	flowbpfVarSockCommOn       = "sock_comm_on"
 	flowbpfVarTaskInCgroupSkb  = "task_in_cgroup_skb"
 	flowbpfVarTaskInCgroupSock = "task_in_cgroup_sock"
+	flowbpfVarTickNs           = "tick_ns"
 	flowbpfVarUdpCacheOn       = "udp_cache_on"
 	flowbpfVarUnusedCounter    = "unused_counter"
 	flowbpfVarUnusedDirection  = "unused_direction"
@@ -220,10 +222,12 @@ type flowbpfVariableSpecs struct {
 	CommInCgroupSkb  *ebpf.VariableSpec `ebpf:"comm_in_cgroup_skb"`
 	EphemeralHi      *ebpf.VariableSpec `ebpf:"ephemeral_hi"`
 	EphemeralLo      *ebpf.VariableSpec `ebpf:"ephemeral_lo"`
+	JiffiesBaseNs    *ebpf.VariableSpec `ebpf:"jiffies_base_ns"`
 	NotifyNewFlows   *ebpf.VariableSpec `ebpf:"notify_new_flows"`
 	SockCommOn       *ebpf.VariableSpec `ebpf:"sock_comm_on"`
 	TaskInCgroupSkb  *ebpf.VariableSpec `ebpf:"task_in_cgroup_skb"`
 	TaskInCgroupSock *ebpf.VariableSpec `ebpf:"task_in_cgroup_sock"`
+	TickNs           *ebpf.VariableSpec `ebpf:"tick_ns"`
 	UdpCacheOn       *ebpf.VariableSpec `ebpf:"udp_cache_on"`
 	UnusedCounter    *ebpf.VariableSpec `ebpf:"unused_counter"`
 	UnusedDirection  *ebpf.VariableSpec `ebpf:"unused_direction"`
@@ -281,10 +285,12 @@ type flowbpfVariables struct {
 	CommInCgroupSkb  *ebpf.Variable `ebpf:"comm_in_cgroup_skb"`
 	EphemeralHi      *ebpf.Variable `ebpf:"ephemeral_hi"`
 	EphemeralLo      *ebpf.Variable `ebpf:"ephemeral_lo"`
+	JiffiesBaseNs    *ebpf.Variable `ebpf:"jiffies_base_ns"`
 	NotifyNewFlows   *ebpf.Variable `ebpf:"notify_new_flows"`
 	SockCommOn       *ebpf.Variable `ebpf:"sock_comm_on"`
 	TaskInCgroupSkb  *ebpf.Variable `ebpf:"task_in_cgroup_skb"`
 	TaskInCgroupSock *ebpf.Variable `ebpf:"task_in_cgroup_sock"`
+	TickNs           *ebpf.Variable `ebpf:"tick_ns"`
 	UdpCacheOn       *ebpf.Variable `ebpf:"udp_cache_on"`
 	UnusedCounter    *ebpf.Variable `ebpf:"unused_counter"`
 	UnusedDirection  *ebpf.Variable `ebpf:"unused_direction"`

@@ -126,6 +126,9 @@ func (o *Observer) configure(spec *ebpf.CollectionSpec, cfg Config) error {
 	case !task:
 		o.log.Info("this kernel has no bpf_get_current_comm in cgroup_skb programs (older kernels): UDP flows carry no process name")
 	}
+	if err := setTick(spec); err != nil {
+		return err
+	}
 	if cfg.udpCacheAfter != 0 {
 		if err := setVariables(spec, map[string]any{flowbpfVarCacheAfter: cfg.udpCacheAfter}); err != nil {
 			return err

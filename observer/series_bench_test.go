@@ -12,7 +12,7 @@ import (
 // two sets of programs attached (usually none and the observer), in ABBA
 // order so that a trend in the machine's load favours neither side.
 const (
-	ratioPairs = 40
+	ratioPairs = 80
 	ratioRound = 200 * time.Millisecond
 )
 
@@ -65,6 +65,21 @@ func (s *series) median() float64 {
 func (s *series) iqr() float64 {
 	r := slices.Sorted(slices.Values(s.ratios))
 	return r[len(r)*3/4] - r[len(r)/4]
+}
+
+// ci is a ciLevel confidence interval of the median paired ratio
+// (medianCI): how far one run's median can be from the machine's.
+func (s *series) ci() (lo, hi float64) { return medianCI(s.ratios, ciLevel) }
+
+// report prints the median of the paired ratios, its confidence interval
+// and their interquartile range, as ratio_<name>, ratio_<name>_lo and _hi,
+// ratio_<name>_iqr.
+func (s *series) report(b *testing.B) {
+	lo, hi := s.ci()
+	b.ReportMetric(s.median(), "ratio_"+s.name)
+	b.ReportMetric(lo, "ratio_"+s.name+"_lo")
+	b.ReportMetric(hi, "ratio_"+s.name+"_hi")
+	b.ReportMetric(s.iqr(), "ratio_"+s.name+"_iqr")
 }
 
 // total is the ratio of the sums over every round.

@@ -18,10 +18,10 @@ import (
 
 // udpCacheSupported tells whether the kernel has what the cache needs:
 // socket storage in cgroup_sock programs (5.12, which also brought the
-// atomic exchange the flush uses) and the coarse clock in cgroup_skb (5.11).
+// atomic exchange the flush uses) and jiffies in cgroup_skb (5.5).
 func udpCacheSupported() bool {
 	return features.HaveProgramHelper(ebpf.CGroupSock, asm.FnSkStorageGet) == nil &&
-		features.HaveProgramHelper(ebpf.CGroupSKB, asm.FnKtimeGetCoarseNs) == nil
+		features.HaveProgramHelper(ebpf.CGroupSKB, asm.FnJiffies64) == nil
 }
 
 // openUDPCache makes the iterator link that flushUDPCache runs.

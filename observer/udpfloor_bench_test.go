@@ -17,5 +17,5 @@ func BenchmarkUDPFloorRatio(b *testing.B) {
 	s := &series{name: "udp_empty_skb", off: noPrograms, on: programs{empty.attach, empty.detach},
 		run: func() uint64 { return udpStream(b, client, sink, ratioRound) }}
 	runPairs(b, s)
-	b.ReportMetric(s.median(), "ratio_"+s.name)
+	s.report(b)
 }

@@ -100,7 +100,7 @@ static __always_inline void tcp_connecting(struct sock *sk)
 	if (!tcp_key(sk, &k, DIR_EGRESS) || bpf_map_lookup_elem(&flows, &k))
 		return;
 	/* first_ns stays 0 until the first count (bump). */
-	struct flow_value nv = {.last_ns = bpf_ktime_get_ns()};
+	struct flow_value nv = {.last_ns = flow_clock()};
 	process_comm(nv.comm);
 	if (bpf_map_update_elem(&flows, &k, &nv, BPF_NOEXIST) == 0)
 		count(CNT_FLOWS_CREATED);

@@ -20,8 +20,8 @@
  * So the drain sees the same flows and counts as without the cache.
  *
  * Kernel features: BPF_MAP_TYPE_SK_STORAGE in cgroup_skb (5.2) and
- * cgroup_sock programs (5.12), its iterator (5.9), bpf_ktime_get_coarse_ns
- * (5.11), BPF_XCHG and BPF_CMPXCHG (5.12). The loader turns the cache on
+ * cgroup_sock programs (5.12), its iterator (5.9), bpf_jiffies64 (5.5),
+ * BPF_XCHG and BPF_CMPXCHG (5.12). The loader turns the cache on
  * where the kernel has them; elsewhere every datagram goes to the flow
  * table. */
 
@@ -31,8 +31,8 @@ const volatile bool udp_cache_on = false;
 struct udp_slot {
 	struct flow_key key; /* zero: empty */
 	__u64 pending;       /* datagrams counted here, not yet in the table */
-	__u64 first_ns;      /* of the first pending one (coarse clock) */
-	__u64 last_ns;       /* of the last one */
+	__u64 first_j;       /* jiffies of the first pending one (jiffies_ns) */
+	__u64 last_j;        /* of the last one */
 	char comm[16];       /* the flow's process name, for a new entry */
 	__u64 state;         /* enum slot_state */
 };
@@ -58,6 +58,19 @@ struct {
 	__type(key, int);
 	__type(value, struct udp_cache);
 } udp_cache SEC(".maps");
+
+/* may_have_cache tells whether the socket has any local storage, from the
+ * socket itself where the kernel lets the program read it (bpf_rdonly_cast,
+ * 6.2+): most sockets have none, and the helper call that would find
+ * nothing is what the cache costs them. */
+static __always_inline bool may_have_cache(struct bpf_sock *sk)
+{
+	if (use_rdonly_cast && bpf_ksym_exists(bpf_rdonly_cast)) {
+		struct sock *s = bpf_rdonly_cast(sk, bpf_core_type_id_kernel(struct sock));
+		return s->sk_bpf_storage != NULL;
+	}
+	return true;
+}
 
 #include "udpflush.bpf.c"
 
@@ -96,19 +109,6 @@ static __always_inline bool admit(struct flow_value *v, __u16 client_port)
 	return ++v->streak >= cache_after;
 }
 
-/* may_have_cache tells whether the socket has any local storage, from the
- * socket itself where the kernel lets the program read it (bpf_rdonly_cast,
- * 6.2+): most sockets have none, and the helper call that would find
- * nothing is what the cache costs them. */
-static __always_inline bool may_have_cache(struct bpf_sock *sk)
-{
-	if (use_rdonly_cast && bpf_ksym_exists(bpf_rdonly_cast)) {
-		struct sock *s = bpf_rdonly_cast(sk, bpf_core_type_id_kernel(struct sock));
-		return s->sk_bpf_storage != NULL;
-	}
-	return true;
-}
-
 /* udp_count counts one datagram of flow k (its cgroup ID not set yet),
  * from client_port, on socket sk: in the socket's slot when it is the slot's flow, else in the
  * table. */
@@ -125,10 +125,10 @@ static __always_inline void udp_count(struct __sk_buff *skb, struct bpf_sock *sk
 		/* The key is written once, over zeros, before the state turns
 		 * ready: a partly seen key cannot match another flow's. */
 		if (s->state == SLOT_READY && same_edge(&s->key, k)) {
-			now = bpf_ktime_get_coarse_ns();
+			now = bpf_jiffies64();
 			if (!s->pending)
-				s->first_ns = now;
-			s->last_ns = now;
+				s->first_j = now;
+			s->last_j = now;
 			was = __sync_fetch_and_add(&s->pending, 1);
 			/* The fetch orders the add before the read of state,
 			 * as udp_release marks the slot closed before it takes
