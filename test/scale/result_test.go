@@ -15,7 +15,7 @@ type result struct {
 	firstAnnotated, reannotated     time.Duration
 	mismatchCold, mismatch          time.Duration
 	webhookAPI, webhookDirect       time.Duration
-	webhookDirectP50                time.Duration
+	webhookDirectP50, webhookAPIP50 time.Duration
 	apiBare                         time.Duration // dry-runs the webhook skips
 	// handlerMean, handlerP99: the server's own time per validate review
 	// (its duration histogram: the mean, and the upper bound of the
@@ -44,6 +44,7 @@ var figures = []figure{
 	{"startup-until-ready", "s", func(r result) float64 { return r.startup.Seconds() }},
 	{"restart-until-ready", "s", func(r result) float64 { return r.restart.Seconds() }},
 	{"webhook-p99-through-apiserver", "ms", func(r result) float64 { return ms(r.webhookAPI) }},
+	{"webhook-p50-through-apiserver", "ms", func(r result) float64 { return ms(r.webhookAPIP50) }},
 	{"apiserver-p99-without-webhook", "ms", func(r result) float64 { return ms(r.apiBare) }},
 	{"webhook-p99-direct", "ms", func(r result) float64 { return ms(r.webhookDirect) }},
 	{"webhook-p50-direct", "ms", func(r result) float64 { return ms(r.webhookDirectP50) }},

@@ -90,7 +90,7 @@ func runSize(b *testing.B, bin string, pods int) result {
 	r.mismatchCold, r.mismatch = waitFullEvaluation(b, s, 15*time.Minute)
 
 	viaAPI, bare := w.dryRuns(b, cs, reviews)
-	r.webhookAPI, r.apiBare = p99(viaAPI), p99(bare)
+	r.webhookAPI, r.webhookAPIP50, r.apiBare = p99(viaAPI), quantile(viaAPI, 0.5), p99(bare)
 	direct := w.direct(b, c, s, reviews)
 	r.webhookDirect, r.webhookDirectP50 = p99(direct), quantile(direct, 0.5)
 	r.topology = p99(w.topologies(b, cs, max(20, reviews/4)))
