@@ -48,14 +48,18 @@ func classify(c *Cluster, f flow.Flow) Class {
 }
 
 func newFinding(sels *selections, self flow.WorkloadRef, f flow.Flow, policy string, o outcome) Finding {
-	class := classify(sels.c, f)
-	f.Failed = 0 // the finding is about the connects that succeeded
+	fd := bareFinding(sels.c, f, policy, o)
+	fd.Message, fd.Fix = findingTexts(sels, self, fd.Class, fd.Flow, o)
+	return fd
+}
+
+// findingTexts are a finding's message and fix.
+func findingTexts(sels *selections, self flow.WorkloadRef, class Class, f flow.Flow, o outcome) (msg, fix string) {
 	verb, rule, peerSide := verbOf(f.Direction), "add an egress rule to ", "ingress"
 	if f.Direction == flow.Ingress {
 		rule, peerSide = "add an ingress rule from ", "egress"
 	}
-	msg := verb + " " + peerName(class, f) + " " + onPort(f.Protocol, f.Port) + " (" + classDescriptions[class] + ") is not allowed" // Sprintf's cost, once per finding, showed
-	fix := ""
+	msg = verb + " " + peerName(class, f) + " " + onPort(f.Protocol, f.Port) + " (" + classDescriptions[class] + ") is not allowed" // Sprintf's cost, once per finding, showed
 	switch {
 	case o.own && o.peer:
 		msg += ", nor at the peer's " + peerSide
@@ -73,8 +77,7 @@ func newFinding(sels *selections, self flow.WorkloadRef, f flow.Flow, policy str
 	if o.partial {
 		msg += " for some of the pods' addresses"
 	}
-	return Finding{Class: class, Flow: f, Policy: policy, Message: msg, Fix: fix,
-		PeerSide: o.peer, OwnSideAllowed: !o.own, Partial: o.partial}
+	return msg, fix
 }
 
 // onPort is the flow's protocol and port as messages name them, e.g.

@@ -38,8 +38,7 @@ func writeTexts(sels *selections, findings []Finding, limit int, lazy bool) {
 			fd.Message, fd.Fix = "", ""
 		case lazy && fd.Message == "":
 			o := outcome{blocked: true, own: !fd.OwnSideAllowed, peer: fd.PeerSide, partial: fd.Partial}
-			full := newFinding(sels, fd.Flow.Workload, fd.Flow, fd.Policy, o)
-			fd.Message, fd.Fix = full.Message, full.Fix
+			fd.Message, fd.Fix = findingTexts(sels, fd.Flow.Workload, fd.Class, fd.Flow, o)
 		}
 	}
 }
